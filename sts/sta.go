@@ -1,0 +1,136 @@
+package sts
+
+import (
+	"crypto/cipher"
+	"encoding/binary"
+	"math/bits"
+)
+
+// The Standard Transfer Algorithm (EA07): 16 rounds of a key-selected nibble substitution followed
+// by a fixed 64-bit permutation (IEC 62055-41; SPEC.md §7). Each nibble n of the block goes through
+// S-box 1 when bit 4n+3 of the round key is 0 and through S-box 2 when it is 1.
+var (
+	staS1   = [16]byte{14, 10, 7, 9, 12, 3, 2, 5, 13, 0, 15, 1, 4, 8, 6, 11}
+	staS2   = [16]byte{12, 8, 2, 13, 7, 6, 1, 3, 11, 5, 9, 15, 0, 4, 10, 14}
+	staPerm = [64]uint8{
+		55, 42, 10, 18, 24, 21, 44, 35, 2, 22, 56, 43, 27, 58, 9, 50,
+		6, 36, 12, 61, 37, 38, 53, 16, 62, 3, 7, 4, 32, 20, 63, 25,
+		51, 52, 54, 33, 49, 19, 46, 29, 48, 31, 23, 30, 41, 28, 13, 5,
+		40, 60, 39, 11, 15, 17, 1, 0, 57, 34, 59, 8, 47, 14, 45, 26,
+	}
+)
+
+// Byte-wise lookup tables built once from the definitions above. A byte of the block holds two
+// nibbles, so its substitution depends on two key bits: the table index is bit 3 | bit 7 << 1 of the
+// round key's byte. The permutation is split into one table per byte position.
+var (
+	staSub, staSubInv   [4][256]byte
+	staPermT, staPermTI [8][256]uint64
+)
+
+func init() {
+	var s1i, s2i [16]byte
+	for i := range 16 {
+		s1i[staS1[i]] = byte(i)
+		s2i[staS2[i]] = byte(i)
+	}
+	for sel := range 4 {
+		lo, hi, loI, hiI := &staS1, &staS1, &s1i, &s1i
+		if sel&1 != 0 {
+			lo, loI = &staS2, &s2i
+		}
+		if sel&2 != 0 {
+			hi, hiI = &staS2, &s2i
+		}
+		for b := range 256 {
+			staSub[sel][b] = lo[b&15] | hi[b>>4]<<4
+			staSubInv[sel][b] = loI[b&15] | hiI[b>>4]<<4
+		}
+	}
+	for j := range 8 {
+		for b := range 256 {
+			var p, q uint64
+			for t := range 8 {
+				if b>>t&1 == 0 {
+					continue
+				}
+				p |= 1 << staPerm[8*j+t]
+				// The inverse moves input bit P[i] to output bit i.
+				for i, dst := range staPerm {
+					if int(dst) == 8*j+t {
+						q |= 1 << i
+					}
+				}
+			}
+			staPermT[j][b] = p
+			staPermTI[j][b] = q
+		}
+	}
+}
+
+const staRounds = 16
+
+type staCipher struct {
+	// sel[r][j] is the substitution table index for byte j in round r.
+	sel [staRounds][8]uint8
+}
+
+// NewSTA returns the Standard Transfer Algorithm (STS EA07) under an 8-byte decoder key in
+// natural byte order (SPEC.md §8).
+func NewSTA(key []byte) (cipher.Block, error) {
+	if len(key) != 8 {
+		return nil, KeySizeError(len(key))
+	}
+	c := new(staCipher)
+	k := bits.RotateLeft64(^binary.BigEndian.Uint64(key), -12)
+	for r := range staRounds {
+		for j := range 8 {
+			c.sel[r][j] = uint8(k>>(8*j+3)&1 | k>>(8*j+7)&1<<1)
+		}
+		k = bits.RotateLeft64(k, 1)
+	}
+	return c, nil
+}
+
+func (c *staCipher) BlockSize() int { return 8 }
+
+func (c *staCipher) Encrypt(dst, src []byte) {
+	checkBlock(dst, src)
+	d := binary.BigEndian.Uint64(src)
+	for r := range staRounds {
+		s := &c.sel[r]
+		var p uint64
+		for j := range 8 {
+			p |= staPermT[j][staSub[s[j]][byte(d>>(8*j))]]
+		}
+		d = p
+	}
+	binary.BigEndian.PutUint64(dst, d)
+}
+
+func (c *staCipher) Decrypt(dst, src []byte) {
+	checkBlock(dst, src)
+	d := binary.BigEndian.Uint64(src)
+	for r := staRounds - 1; r >= 0; r-- {
+		var p uint64
+		for j := range 8 {
+			p |= staPermTI[j][byte(d>>(8*j))]
+		}
+		s := &c.sel[r]
+		d = 0
+		for j := range 8 {
+			d |= uint64(staSubInv[s[j]][byte(p>>(8*j))]) << (8 * j)
+		}
+	}
+	binary.BigEndian.PutUint64(dst, d)
+}
+
+// checkBlock panics on programmer misuse, as the standard library's block ciphers do.
+func checkBlock(dst, src []byte) {
+	if len(src) < 8 {
+		panic("sts: input not full block")
+	}
+	if len(dst) < 8 {
+		panic("sts: output not full block")
+	}
+}
