@@ -1,0 +1,210 @@
+// Package vendgate_test holds the tests that guard the project's architecture: the import rules of
+// STYLE.md, written as a table so that review does not depend on memory.
+package vendgate_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/vendgate/vendgate"
+
+// A rule forbids packages under From (a path relative to the module, "" for all) to import what
+// Forbid matches in non-test files, and says why.
+type rule struct {
+	from   string
+	forbid func(imp string) bool
+	why    string
+}
+
+func project(prefixes ...string) func(string) bool {
+	return func(imp string) bool {
+		rel, ok := strings.CutPrefix(imp, module+"/")
+		if !ok {
+			return false
+		}
+		for _, p := range prefixes {
+			if rel == p || strings.HasPrefix(rel, p+"/") {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func notStdlib(imp string) bool {
+	first, _, _ := strings.Cut(imp, "/")
+	return strings.Contains(first, ".")
+}
+
+// beyondSTS matches every import that is neither the standard library nor sts and its packages.
+func beyondSTS(imp string) bool {
+	return notStdlib(imp) && !project("sts")(imp)
+}
+
+func oneOf(list ...string) func(string) bool {
+	return func(imp string) bool {
+		for _, l := range list {
+			if imp == l {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+var rules = []rule{
+	{"sts", beyondSTS, "sts is the pure token engine: the standard library only"},
+	{"sts", oneOf("os", "net", "net/http", "log", "log/slog", "syscall", "math/rand", "math/rand/v2", "crypto/rand", "unsafe"),
+		"sts does no I/O and no logging; randomness is passed in"},
+	{"cmd/stsctl", beyondSTS, "stsctl is the offline tool: it imports sts only"},
+	{"core", project("store", "adapters", "config", "cmd"), "core is the centre: technology packages depend on it, not the reverse"},
+	{"store", project("adapters", "config", "cmd"), "store implements core's interfaces and knows no transport"},
+	{"adapters", project("store", "config", "cmd"), "adapters speak to core only; storage is behind core's interfaces"},
+	{"config", project("store", "adapters", "cmd"), "config loads and validates settings; cmd wires them"},
+	{"", project("testkit"), "non-test code never imports the simulators"},
+	{"", oneOf("testing"), "non-test code never imports testing"},
+}
+
+type pkgFile struct {
+	dir  string // relative to the module root, slash-separated
+	path string
+	file *ast.File
+}
+
+func sourceFiles(t *testing.T) []pkgFile {
+	t.Helper()
+	var out []pkgFile
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != "." && (strings.HasPrefix(name, ".") || name == "testdata" || name == "data" || name == "node_modules") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly|parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		out = append(out, pkgFile{dir: filepath.ToSlash(filepath.Dir(path)), path: path, file: f})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func under(dir, from string) bool {
+	return from == "" || dir == from || strings.HasPrefix(dir, from+"/")
+}
+
+func TestImportRules(t *testing.T) {
+	files := sourceFiles(t)
+	if len(files) == 0 {
+		t.Fatal("found no Go files; run from the module root")
+	}
+	for _, f := range files {
+		for _, spec := range f.file.Imports {
+			imp, _ := strconv.Unquote(spec.Path.Value)
+			for _, r := range rules {
+				if under(f.dir, r.from) && !(f.dir == "testkit" || strings.HasPrefix(f.dir, "testkit/")) && r.forbid(imp) {
+					t.Errorf("%s imports %s: %s", f.path, imp, r.why)
+				}
+			}
+		}
+	}
+}
+
+// TestRulesBite proves each rule rejects what it is meant to: a rule that matches nothing guards
+// nothing.
+func TestRulesBite(t *testing.T) {
+	cases := []struct {
+		dir, imp string
+	}{
+		{"sts", "github.com/shopspring/decimal"},
+		{"sts/meter", "os"},
+		{"sts", module + "/core"},
+		{"cmd/stsctl", module + "/core"},
+		{"core", module + "/store"},
+		{"store", module + "/adapters/rest"},
+		{"adapters/rest", module + "/store"},
+		{"adapters/rest", module + "/config"},
+		{"config", module + "/cmd/vendgate"},
+		{"core", module + "/testkit"},
+		{"store", "testing"},
+	}
+	for _, c := range cases {
+		hit := false
+		for _, r := range rules {
+			if under(c.dir, r.from) && r.forbid(c.imp) {
+				hit = true
+			}
+		}
+		if !hit {
+			t.Errorf("%s importing %s: got allowed, want forbidden", c.dir, c.imp)
+		}
+	}
+	for _, ok := range []struct{ dir, imp string }{
+		{"cmd/stsctl", module + "/sts/meter"},
+		{"sts/meter", module + "/sts"},
+		{"adapters/rest", module + "/core"},
+		{"store", module + "/core"},
+	} {
+		for _, r := range rules {
+			if under(ok.dir, r.from) && r.forbid(ok.imp) {
+				t.Errorf("%s importing %s: got forbidden (%s), want allowed", ok.dir, ok.imp, r.why)
+			}
+		}
+	}
+}
+
+// TestSTSReadsNoClock keeps time.Now and friends out of sts (times are passed in) and floating
+// point out of its arithmetic (amounts are integer tenths).
+func TestSTSReadsNoClock(t *testing.T) {
+	fset := token.NewFileSet()
+	err := filepath.WalkDir("sts", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		f, err := parser.ParseFile(fset, path, src, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "time" && (sel.Sel.Name == "Now" || sel.Sel.Name == "Since" || sel.Sel.Name == "Until") {
+				t.Errorf("%s: time.%s: sts takes times as arguments", fset.Position(sel.Pos()), sel.Sel.Name)
+			}
+			return true
+		})
+		if strings.Contains(string(src), "float64") || strings.Contains(string(src), "float32") {
+			t.Errorf("%s: sts counts amounts in integers; no floating point", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
