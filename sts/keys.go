@@ -4,7 +4,6 @@ import (
 	"crypto/des"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 )
 
@@ -263,36 +262,53 @@ func DeriveKey(a DKGA, vk []byte, p KeyParams) ([]byte, error) {
 }
 
 // panBlock returns PAN digits 2..17 as 16 nibbles, with the IAIN zeroed for common keys.
-func panBlock(p KeyParams) []byte {
-	d := []byte(p.PAN.digits[1:17])
+func panBlock(p KeyParams) (b [8]byte) {
+	d := p.PAN.digits[1:17]
+	zeroFrom := 16
 	if p.KT == KeyTypeCommon {
-		for i := len(p.PAN.IIN()) - 1; i < 16; i++ {
-			d[i] = '0'
+		zeroFrom = len(p.PAN.IIN()) - 1
+	}
+	for i := range 16 {
+		if i < zeroFrom {
+			b[i/2] |= (d[i] - '0') << (4 * (1 - i%2))
 		}
 	}
-	b, _ := hex.DecodeString(string(d))
 	return b
 }
 
 // controlBlock returns KT ‖ SGC ‖ TI ‖ KRN ‖ FFFFFF as 16 nibbles.
-func controlBlock(p KeyParams) []byte {
-	b, _ := hex.DecodeString(fmt.Sprintf("%X%06d%02d%XFFFFFF", uint8(p.KT), uint32(p.SGC), p.TI, p.KRN))
+func controlBlock(p KeyParams) [8]byte {
+	var n [16]byte
+	n[0] = byte(p.KT)
+	for i, v := 6, uint32(p.SGC); i >= 1; i, v = i-1, v/10 {
+		n[i] = byte(v % 10)
+	}
+	n[7], n[8], n[9] = p.TI/10, p.TI%10, p.KRN
+	for i := 10; i < 16; i++ {
+		n[i] = 0xF
+	}
+	var b [8]byte
+	for i := range b {
+		b[i] = n[2*i]<<4 | n[2*i+1]
+	}
 	return b
 }
 
 func dkga02(vk []byte, p KeyParams) []byte {
-	pc := panBlock(p)
-	for i, c := range controlBlock(p) {
-		pc[i] ^= c
+	pc, cb := panBlock(p), controlBlock(p)
+	for i := range pc {
+		pc[i] ^= cb[i]
 	}
 	c, _ := des.NewCipher(vk)
 	dk := make([]byte, 8)
-	c.Encrypt(dk, pc)
+	c.Encrypt(dk, pc[:])
 	for i := range dk {
 		dk[i] ^= pc[i] ^ vk[i]
 	}
 	return dk
 }
+
+const hexDigits = "0123456789ABCDEF"
 
 func dkga04(vk []byte, p KeyParams) []byte {
 	pan := p.PAN
@@ -301,23 +317,24 @@ func dkga04(vk []byte, p KeyParams) []byte {
 		// IAIN is zeroed here as in the DKGA02 PAN block, with the check digits recomputed.
 		pan = zeroIAIN(pan)
 	}
-	m := make([]byte, 0, 64)
-	lv := func(s string) { m = append(m, byte(len(s))); m = append(m, s...) }
-	m = append(m, 4)
-	lv("04")
-	lv(p.BaseDate.Code())
-	lv(p.EA.String())
-	lv(fmt.Sprintf("%02d", p.TI))
-	m = append(m, 0, 4)
-	lv(p.SGC.String())
-	lv(fmt.Sprintf("%X", uint8(p.KT)))
-	lv(fmt.Sprintf("%X", p.KRN))
-	lv(pan.digits)
+	bd, ea, sgc := uint16(p.BaseDate)%100, uint8(p.EA), uint32(p.SGC)
 	n := p.EA.KeySize()
+	m := make([]byte, 0, 64)
+	m = append(m, 4,
+		2, '0', '4',
+		2, byte('0'+bd/10), byte('0'+bd%10),
+		2, '0'+ea/10, '0'+ea%10,
+		2, '0'+p.TI/10, '0'+p.TI%10,
+		0, 4,
+		6, byte('0'+sgc/100000), byte('0'+sgc/10000%10), byte('0'+sgc/1000%10), byte('0'+sgc/100%10), byte('0'+sgc/10%10), byte('0'+sgc%10),
+		1, hexDigits[p.KT&15],
+		1, hexDigits[p.KRN&15],
+		18)
+	m = append(m, pan.digits...)
 	m = append(m, 0, 0, 0, byte(n*8))
 	h := hmac.New(sha256.New, vk)
 	h.Write(m)
-	return h.Sum(nil)[:n]
+	return h.Sum(m[:0])[:n]
 }
 
 func zeroIAIN(p PAN) PAN {

@@ -41,6 +41,7 @@ func NewMISTY1(key []byte) (cipher.Block, error) {
 	return c, nil
 }
 
+// BlockSize returns the MISTY1 block size, 8 bytes.
 func (c *misty1Cipher) BlockSize() int { return misty1BlockSize }
 
 // Encrypt encrypts the first block of src into dst. The whole block is read before dst is
@@ -52,21 +53,21 @@ func (c *misty1Cipher) Encrypt(dst, src []byte) {
 	if len(dst) < misty1BlockSize {
 		panic("sts/misty1: output not full block")
 	}
-	// RFC 2994, "Encryption": the plaintext is D0 || D1.
+	// RFC 2994, "Data Randomizing Part", encryption: the plaintext is D0 || D1.
 	d0 := binary.BigEndian.Uint32(src[0:4])
 	d1 := binary.BigEndian.Uint32(src[4:8])
 
 	// Rounds 0 to 7: before every even round i, FL number i on D0 and FL number i+1 on D1;
 	// round i then XORs FO(D0, i) into D1 and round i+1 XORs FO(D1, i+1) into D0.
 	for j := range 4 {
-		d0 = misty1FL(d0, c.flEvenKeys(j))
-		d1 = misty1FL(d1, c.flOddKeys(j))
+		d0 = c.flEven(d0, j)
+		d1 = c.flOdd(d1, j)
 		d1 ^= c.fo(d0, 2*j)
 		d0 ^= c.fo(d1, 2*j+1)
 	}
 	// Final FL numbers 8 and 9.
-	d0 = misty1FL(d0, c.flEvenKeys(4))
-	d1 = misty1FL(d1, c.flOddKeys(4))
+	d0 = c.flEven(d0, 4)
+	d1 = c.flOdd(d1, 4)
 
 	// The ciphertext is D1 || D0.
 	binary.BigEndian.PutUint32(dst[0:4], d1)
@@ -82,18 +83,18 @@ func (c *misty1Cipher) Decrypt(dst, src []byte) {
 	if len(dst) < misty1BlockSize {
 		panic("sts/misty1: output not full block")
 	}
-	// RFC 2994, "Decryption": the ciphertext is D1 || D0.
+	// RFC 2994, "Data Randomizing Part", decryption: the ciphertext is D1 || D0.
 	d1 := binary.BigEndian.Uint32(src[0:4])
 	d0 := binary.BigEndian.Uint32(src[4:8])
 
 	// The encryption steps in reverse order, with FLINV in place of FL.
-	d0 = misty1FLInv(d0, c.flEvenKeys(4))
-	d1 = misty1FLInv(d1, c.flOddKeys(4))
+	d0 = c.flInvEven(d0, 4)
+	d1 = c.flInvOdd(d1, 4)
 	for j := 3; j >= 0; j-- {
 		d0 ^= c.fo(d1, 2*j+1)
 		d1 ^= c.fo(d0, 2*j)
-		d0 = misty1FLInv(d0, c.flEvenKeys(j))
-		d1 = misty1FLInv(d1, c.flOddKeys(j))
+		d0 = c.flInvEven(d0, j)
+		d1 = c.flInvOdd(d1, j)
 	}
 
 	// The plaintext is D0 || D1.
@@ -117,20 +118,32 @@ func (c *misty1Cipher) fo(x uint32, k int) uint32 {
 	return uint32(t1)<<16 | uint32(t0)
 }
 
-// flEvenKeys returns KLi1 and KLi2 of function FL (and FLINV) number k = 2j, j in 0..4, of
-// RFC 2994: EK[k/2] and K'[(k/2+6) mod 8].
-func (c *misty1Cipher) flEvenKeys(j int) (kl1, kl2 uint16) {
-	return c.ek[j&7], c.ek[(j+6)&7+8]
+// The FL (and FLINV) functions are numbered k = 0..9 in RFC 2994. Number k = 2j (j = 0..4)
+// takes KLi1 = EK[j] and KLi2 = K'[j+6]; number k = 2j+1 takes KLi1 = K'[j+2] and
+// KLi2 = EK[j+4], K' indices mod 8.
+
+// flEven is FL number 2j on x.
+func (c *misty1Cipher) flEven(x uint32, j int) uint32 {
+	return misty1FL(x, c.ek[j&7], c.ek[(j+6)&7+8])
 }
 
-// flOddKeys returns KLi1 and KLi2 of function FL (and FLINV) number k = 2j+1, j in 0..4, of
-// RFC 2994: K'[((k-1)/2+2) mod 8] and EK[((k-1)/2+4) mod 8].
-func (c *misty1Cipher) flOddKeys(j int) (kl1, kl2 uint16) {
-	return c.ek[(j+2)&7+8], c.ek[(j+4)&7]
+// flOdd is FL number 2j+1 on x.
+func (c *misty1Cipher) flOdd(x uint32, j int) uint32 {
+	return misty1FL(x, c.ek[(j+2)&7+8], c.ek[(j+4)&7])
 }
 
-// misty1FL is function FL of RFC 2994, a key-dependent linear mixing of the two 16-bit halves
-// of x under KLi1 and KLi2.
+// flInvEven is FLINV number 2j on x.
+func (c *misty1Cipher) flInvEven(x uint32, j int) uint32 {
+	return misty1FLInv(x, c.ek[j&7], c.ek[(j+6)&7+8])
+}
+
+// flInvOdd is FLINV number 2j+1 on x.
+func (c *misty1Cipher) flInvOdd(x uint32, j int) uint32 {
+	return misty1FLInv(x, c.ek[(j+2)&7+8], c.ek[(j+4)&7])
+}
+
+// misty1FL is function FL of RFC 2994: it mixes the two 16-bit halves of x under KLi1 and
+// KLi2 with AND, OR and XOR.
 func misty1FL(x uint32, kl1, kl2 uint16) uint32 {
 	d0 := uint16(x >> 16)
 	d1 := uint16(x)
@@ -148,9 +161,9 @@ func misty1FLInv(x uint32, kl1, kl2 uint16) uint32 {
 	return uint32(d0)<<16 | uint32(d1)
 }
 
-// misty1FI is function FI of RFC 2994 on the 16-bit input x, its key given as KIij1 (the high
-// 7 bits) and KIij2 (the low 9 bits). The input splits into a 9-bit half d9 (high) and a 7-bit
-// half d7 (low) that pass through S9, S7 and S9 in turn.
+// misty1FI is function FI of RFC 2994 on the 16-bit input x under a 16-bit key given split into
+// its high 7 bits (ki7) and low 9 bits (ki9). The input splits into a 9-bit half d9 (high) and
+// a 7-bit half d7 (low) that pass through S9, S7 and S9 in turn.
 func misty1FI(x, ki7, ki9 uint16) uint16 {
 	d9 := x >> 7
 	d7 := x & 0x7f

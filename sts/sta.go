@@ -21,11 +21,15 @@ var (
 )
 
 // Byte-wise lookup tables built once from the definitions above. A byte of the block holds two
-// nibbles, so its substitution depends on two key bits: the table index is bit 3 | bit 7 << 1 of the
-// round key's byte. The permutation is split into one table per byte position.
+// nibbles, so its substitution depends on two key bits: the selector is bit 3 | bit 7 << 1 of the
+// round key's byte. Encryption uses one table per byte position and selector that substitutes and
+// permutes at once. Decryption undoes the permutation, then alternates the inverse substitution of a
+// round with the inverse permutation of the round before it, also one table per byte and selector.
 var (
-	staSub, staSubInv   [4][256]byte
-	staPermT, staPermTI [8][256]uint64
+	staRound    [8][4][256]uint64
+	staRoundInv [8][4][256]uint64
+	staSubInv   [4][256]byte
+	staPermInv  [8][256]uint64
 )
 
 func init() {
@@ -34,6 +38,7 @@ func init() {
 		s1i[staS1[i]] = byte(i)
 		s2i[staS2[i]] = byte(i)
 	}
+	var sub [4][256]byte
 	for sel := range 4 {
 		lo, hi, loI, hiI := &staS1, &staS1, &s1i, &s1i
 		if sel&1 != 0 {
@@ -43,27 +48,27 @@ func init() {
 			hi, hiI = &staS2, &s2i
 		}
 		for b := range 256 {
-			staSub[sel][b] = lo[b&15] | hi[b>>4]<<4
+			sub[sel][b] = lo[b&15] | hi[b>>4]<<4
 			staSubInv[sel][b] = loI[b&15] | hiI[b>>4]<<4
 		}
 	}
+	var inv [64]uint8 // the inverse permutation moves input bit P[i] to output bit i
+	for i, dst := range staPerm {
+		inv[dst] = uint8(i)
+	}
+	permute := func(j int, b byte, to *[64]uint8) (p uint64) {
+		for t := range 8 {
+			p |= uint64(b>>t&1) << to[8*j+t]
+		}
+		return p
+	}
 	for j := range 8 {
 		for b := range 256 {
-			var p, q uint64
-			for t := range 8 {
-				if b>>t&1 == 0 {
-					continue
-				}
-				p |= 1 << staPerm[8*j+t]
-				// The inverse moves input bit P[i] to output bit i.
-				for i, dst := range staPerm {
-					if int(dst) == 8*j+t {
-						q |= 1 << i
-					}
-				}
+			staPermInv[j][b] = permute(j, byte(b), &inv)
+			for sel := range 4 {
+				staRound[j][sel][b] = permute(j, sub[sel][b], &staPerm)
+				staRoundInv[j][sel][b] = permute(j, staSubInv[sel][b], &inv)
 			}
-			staPermT[j][b] = p
-			staPermTI[j][b] = q
 		}
 	}
 }
@@ -71,7 +76,7 @@ func init() {
 const staRounds = 16
 
 type staCipher struct {
-	// sel[r][j] is the substitution table index for byte j in round r.
+	// sel[r][j] is the substitution selector for byte j in round r.
 	sel [staRounds][8]uint8
 }
 
@@ -98,12 +103,7 @@ func (c *staCipher) Encrypt(dst, src []byte) {
 	checkBlock(dst, src)
 	d := binary.BigEndian.Uint64(src)
 	for r := range staRounds {
-		s := &c.sel[r]
-		var p uint64
-		for j := range 8 {
-			p |= staPermT[j][staSub[s[j]][byte(d>>(8*j))]]
-		}
-		d = p
+		d = staLookup(&staRound, &c.sel[r], d)
 	}
 	binary.BigEndian.PutUint64(dst, d)
 }
@@ -111,18 +111,25 @@ func (c *staCipher) Encrypt(dst, src []byte) {
 func (c *staCipher) Decrypt(dst, src []byte) {
 	checkBlock(dst, src)
 	d := binary.BigEndian.Uint64(src)
-	for r := staRounds - 1; r >= 0; r-- {
-		var p uint64
-		for j := range 8 {
-			p |= staPermTI[j][byte(d>>(8*j))]
-		}
-		s := &c.sel[r]
-		d = 0
-		for j := range 8 {
-			d |= uint64(staSubInv[s[j]][byte(p>>(8*j))]) << (8 * j)
-		}
+	p := &staPermInv
+	d = p[0][byte(d)] | p[1][byte(d>>8)] | p[2][byte(d>>16)] | p[3][byte(d>>24)] |
+		p[4][byte(d>>32)] | p[5][byte(d>>40)] | p[6][byte(d>>48)] | p[7][byte(d>>56)]
+	for r := staRounds - 1; r > 0; r-- {
+		d = staLookup(&staRoundInv, &c.sel[r], d)
 	}
-	binary.BigEndian.PutUint64(dst, d)
+	s := &c.sel[0]
+	var out uint64
+	for j := range 8 {
+		out |= uint64(staSubInv[s[j]][byte(d>>(8*j))]) << (8 * j)
+	}
+	binary.BigEndian.PutUint64(dst, out)
+}
+
+// staLookup runs one round's table lookups: byte j of d through table t[j][s[j]].
+func staLookup(t *[8][4][256]uint64, s *[8]uint8, d uint64) uint64 {
+	return t[0][s[0]&3][byte(d)] | t[1][s[1]&3][byte(d>>8)] | t[2][s[2]&3][byte(d>>16)] |
+		t[3][s[3]&3][byte(d>>24)] | t[4][s[4]&3][byte(d>>32)] | t[5][s[5]&3][byte(d>>40)] |
+		t[6][s[6]&3][byte(d>>48)] | t[7][s[7]&3][byte(d>>56)]
 }
 
 // checkBlock panics on programmer misuse, as the standard library's block ciphers do.
