@@ -118,9 +118,12 @@ func (p PAN) String() string { return p.digits }
 // IsZero reports whether p is the zero PAN.
 func (p PAN) IsZero() bool { return p.digits == "" }
 
-// IIN returns the issuer identification number, 600727 or 0000.
+// IIN returns the issuer identification number, 600727 or 0000 ("" for the zero PAN).
 func (p PAN) IIN() string {
-	if len(p.digits) == 18 && p.digits[:len(IIN)] == IIN {
+	switch {
+	case p.IsZero():
+		return ""
+	case p.digits[:len(IIN)] == IIN:
 		return IIN
 	}
 	return LegacyIIN
@@ -136,6 +139,9 @@ func (p PAN) DRN() string {
 
 // ManufacturerCode returns the DRN's manufacturer code: two digits after IIN 600727, four after 0000.
 func (p PAN) ManufacturerCode() uint16 {
+	if p.IsZero() {
+		return 0
+	}
 	n := 2
 	if p.IIN() == LegacyIIN {
 		n = 4
