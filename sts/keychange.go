@@ -129,8 +129,13 @@ func (kc KeyChange) Payloads() ([]Payload, error) {
 	if n != 8 && n != 16 {
 		return nil, fmt.Errorf("sts: new decoder key is %d bytes, want 8 or 16", n)
 	}
-	if kc.KRN < 1 || kc.KRN > 15 {
+	switch {
+	case kc.KRN < 1 || kc.KRN > 15:
 		return nil, fmt.Errorf("%w: new KRN %d is not 1..15", ErrField, kc.KRN)
+	case kc.KT == KeyTypeInit || kc.KT > KeyTypeCommon:
+		return nil, fmt.Errorf("%w: new key type %d is not 1..3 (an initialisation key never leaves the factory)", ErrField, kc.KT)
+	case kc.TI > 99:
+		return nil, fmt.Errorf("%w: new tariff index %d is not 0..99", ErrField, kc.TI)
 	}
 	if kc.SGC > 999999 {
 		return nil, fmt.Errorf("%w: new supply group code %d is not 6 digits", ErrField, kc.SGC)

@@ -126,7 +126,7 @@ func Encode(p Payload, c cipher.Block) (Token, error) {
 		c.Encrypt(buf[:], buf[:])
 		b = binary.BigEndian.Uint64(buf[:])
 	}
-	return assemble(class, b), nil
+	return Assemble(class, b), nil
 }
 
 // Decrypt returns a token's class and plaintext data block without checking them. Class 1 is not
@@ -168,9 +168,7 @@ func ParseBlock(class Class, b uint64) (Payload, error) {
 	k := Kind{class, uint8(b >> 60)}
 	f := b >> 16 & (1<<44 - 1)
 	switch {
-	case k.Class == ClassCredit && k.Subclass <= KindCurrency.Subclass,
-		k == KindPowerLimit, k == KindClearCredit, k == KindTariffRate,
-		k == KindClearTamper, k == KindPhaseUnbalance, k == KindWaterFactor:
+	case k.transfer():
 		return Transfer{K: k, RND: uint8(f >> 40), TID: TID(f >> 16 & uint64(MaxTID)), Value: uint16(f)}, nil
 	case k == KindTest:
 		return Test{Wide: false, Control: f >> 8, Manufacturer: uint16(f & 0xFF)}, nil
@@ -187,6 +185,21 @@ func ParseBlock(class Class, b uint64) (Payload, error) {
 		return KeyChange4{SGCHigh: uint16(f >> 32), NKMO1: uint32(f)}, nil
 	}
 	return nil, fmt.Errorf("%w: class %d subclass %d", ErrUnknownKind, k.Class, k.Subclass)
+}
+
+// transfer reports whether the kind has the Transfer layout.
+func (k Kind) transfer() bool {
+	switch k {
+	case KindPowerLimit, KindClearCredit, KindTariffRate, KindClearTamper, KindPhaseUnbalance, KindWaterFactor:
+		return true
+	}
+	return k.Class == ClassCredit && k.Subclass <= KindCurrency.Subclass
+}
+
+// CarriesAmount reports whether the kind's 16-bit value is an amount field (see EncodeAmount):
+// tenths of a unit for credit, watts for the power limit and the phase unbalance limit.
+func (k Kind) CarriesAmount() bool {
+	return k.Class == ClassCredit && k.transfer() || k == KindPowerLimit || k == KindPhaseUnbalance
 }
 
 // Transfer is the layout shared by every class 0 token and the class 2 tokens with subclasses 0,
@@ -211,8 +224,7 @@ func (t Transfer) fields() (uint64, error) {
 	if t.TID > MaxTID {
 		return 0, fmt.Errorf("%w: TID %d does not fit 24 bits", ErrField, t.TID)
 	}
-	switch t.K {
-	case KindTest, KindTestWide, KindKeyChange1, KindKeyChange2, KindKeyChange3, KindKeyChange4:
+	if !t.K.transfer() {
 		return 0, fmt.Errorf("%w: %s does not carry RND, TID and a value", ErrUnknownKind, t.K)
 	}
 	return uint64(t.RND)<<40 | uint64(t.TID)<<16 | uint64(t.Value), nil

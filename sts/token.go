@@ -118,8 +118,10 @@ func (t Token) Cipher() uint64 {
 	return lo | uint64(t.hi&3)<<27
 }
 
-// assemble inserts the class into an encrypted block (SPEC.md §1, "class insertion").
-func assemble(class Class, block uint64) Token {
+// Assemble inserts the class into an encrypted block (SPEC.md §1, "class insertion"): the inverse
+// of Class and Cipher. Encode is the usual way to make a token; Assemble serves tools and tests
+// that build a block by hand.
+func Assemble(class Class, block uint64) Token {
 	hi := uint8(block >> 27 & 3)
 	lo := block&^(3<<27) | uint64(class&3)<<27
 	return Token{hi: hi, lo: lo}

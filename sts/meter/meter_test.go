@@ -2,6 +2,7 @@ package meter_test
 
 import (
 	"crypto/cipher"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"slices"
@@ -105,7 +106,13 @@ func TestEnter(t *testing.T) {
 			return t.String()
 		}, want: meter.ErrCRC},
 		{name: "ErrFunctionReservedSubclass", token: func(f *fixture) string {
-			return f.token(t, sts.Transfer{K: sts.Kind{Class: sts.ClassCredit, Subclass: 5}, TID: tid})
+			// Class 0 subclass 5 is reserved: no payload type makes it, so build the block by hand.
+			b := uint64(5)<<60 | uint64(tid)<<32 | 100<<16
+			b |= uint64(sts.CRC(sts.ClassCredit, b))
+			var buf [8]byte
+			binary.BigEndian.PutUint64(buf[:], b)
+			f.block.Encrypt(buf[:], buf[:])
+			return sts.Assemble(sts.ClassCredit, binary.BigEndian.Uint64(buf[:])).String()
 		}, want: meter.ErrFunction},
 		{name: "ErrFunctionThirdSectionOn64BitKey", token: func(f *fixture) string {
 			return f.token(t, sts.KeyChange3{SGCLow: 1, NKMO2: 2})

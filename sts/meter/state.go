@@ -10,6 +10,8 @@ import (
 // State is everything a meter remembers, in a form encoding/json can store (stsctl meter --state).
 // It holds the decoder key: keep it as private as the key.
 type State struct {
+	// Version is the format's version, StateVersion when written by this package.
+	Version        int       `json:"version"`
 	Key            string    `json:"decoder_key"`
 	EA             string    `json:"ea"`
 	KT             uint8     `json:"kt"`
@@ -33,11 +35,14 @@ type State struct {
 	Pending []string `json:"pending_key_change,omitempty"`
 }
 
+// StateVersion is the version of the State format this package writes and reads.
+const StateVersion = 1
+
 // State returns the meter's state.
 func (m *Meter) State() State {
 	c := m.cfg
 	s := State{
-		Key: hex.EncodeToString(c.Key), EA: c.EA.String(), KT: uint8(c.KT), KRN: c.KRN, TI: c.TI,
+		Version: StateVersion, Key: hex.EncodeToString(c.Key), EA: c.EA.String(), KT: uint8(c.KT), KRN: c.KRN, TI: c.TI,
 		SGC: c.SGC.String(), BaseDate: uint16(c.BaseDate), KEN: uint8(c.KEN), Manufacturer: c.Manufacturer,
 		MemorySize: c.MemorySize, FirstTID: uint32(c.FirstTID), RegisterLimit: c.RegisterLimit,
 		Credit: m.credit, PowerLimit: m.settings.PowerLimit, PhaseUnbalance: m.settings.PhaseUnbalance,
@@ -56,6 +61,9 @@ func (m *Meter) State() State {
 
 // Restore returns a meter in a saved state.
 func Restore(s State) (*Meter, error) {
+	if s.Version != StateVersion {
+		return nil, fmt.Errorf("meter: state: format version %d, want %d", s.Version, StateVersion)
+	}
 	key, err := hex.DecodeString(s.Key)
 	if err != nil {
 		return nil, fmt.Errorf("meter: state: decoder key is not hex")
