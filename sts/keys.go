@@ -1,6 +1,8 @@
 package sts
 
 import (
+	"bytes"
+	"crypto/cipher"
 	"crypto/des"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -243,28 +245,55 @@ func (p KeyParams) check() error {
 // EA07 (and the unverified EA09). DKGA04: the first 8 (EA07) or 16 (EA11) bytes of
 // HMAC-SHA-256(VK, label ‖ 0x00 ‖ context ‖ L), with the base date and EA bound into the label.
 func DeriveKey(a DKGA, vk []byte, p KeyParams) ([]byte, error) {
-	if err := p.check(); err != nil {
+	d, err := NewDeriver(a, vk)
+	if err != nil {
 		return nil, err
+	}
+	return d.Derive(p)
+}
+
+// Deriver derives decoder keys from one vending key. It keeps the vending key's DES key schedule
+// (DKGA02), so that deriving many meters' keys costs one DES block each. It holds a copy of the
+// vending key: keep it only as long as the key is needed. It is safe for concurrent use.
+type Deriver struct {
+	dkga DKGA
+	vk   []byte
+	des  cipher.Block
+}
+
+// NewDeriver returns a Deriver for a vending key of an algorithm.
+func NewDeriver(a DKGA, vk []byte) (*Deriver, error) {
+	if a != DKGA02 && a != DKGA04 {
+		return nil, fmt.Errorf("sts: unknown decoder key generation algorithm %d", uint8(a))
 	}
 	if len(vk) != a.VendingKeySize() {
 		return nil, fmt.Errorf("sts: DKGA%s vending key is %d bytes, want %d", a, len(vk), a.VendingKeySize())
 	}
-	switch a {
-	case DKGA02:
+	d := &Deriver{dkga: a, vk: bytes.Clone(vk)}
+	if a == DKGA02 {
+		d.des, _ = des.NewCipher(d.vk) // an 8-byte key cannot fail
+	}
+	return d, nil
+}
+
+// Derive returns the decoder key of a meter, in natural byte order.
+func (d *Deriver) Derive(p KeyParams) ([]byte, error) {
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	if d.dkga == DKGA02 {
 		if p.EA == EA11 {
 			return nil, fmt.Errorf("sts: EA11 (MISTY1) keys come from DKGA04, not DKGA02")
 		}
-		return dkga02(vk, p), nil
-	case DKGA04:
-		if !p.BaseDate.Valid() {
-			return nil, fmt.Errorf("sts: DKGA04 needs a base date of 1993, 2014 or 2035")
-		}
-		if p.EA != EA07 && p.EA != EA11 {
-			return nil, fmt.Errorf("sts: DKGA04 derives EA07 or EA11 keys, not EA%s", p.EA)
-		}
-		return dkga04(vk, p), nil
+		return d.dkga02(p), nil
 	}
-	return nil, fmt.Errorf("sts: unknown decoder key generation algorithm %d", uint8(a))
+	if !p.BaseDate.Valid() {
+		return nil, fmt.Errorf("sts: DKGA04 needs a base date of 1993, 2014 or 2035")
+	}
+	if p.EA != EA07 && p.EA != EA11 {
+		return nil, fmt.Errorf("sts: DKGA04 derives EA07 or EA11 keys, not EA%s", p.EA)
+	}
+	return dkga04(d.vk, p), nil
 }
 
 // panBlock returns PAN digits 2..17 as 16 nibbles, with the IAIN zeroed for common keys.
@@ -300,16 +329,15 @@ func controlBlock(p KeyParams) [8]byte {
 	return b
 }
 
-func dkga02(vk []byte, p KeyParams) []byte {
+func (d *Deriver) dkga02(p KeyParams) []byte {
 	pc, cb := panBlock(p), controlBlock(p)
 	for i := range pc {
 		pc[i] ^= cb[i]
 	}
-	c, _ := des.NewCipher(vk)
 	dk := make([]byte, 8)
-	c.Encrypt(dk, pc[:])
+	d.des.Encrypt(dk, pc[:])
 	for i := range dk {
-		dk[i] ^= pc[i] ^ vk[i]
+		dk[i] ^= pc[i] ^ d.vk[i]
 	}
 	return dk
 }

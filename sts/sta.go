@@ -89,9 +89,8 @@ func NewSTA(key []byte) (cipher.Block, error) {
 	c := new(staCipher)
 	k := bits.RotateLeft64(^binary.BigEndian.Uint64(key), -12)
 	for r := range staRounds {
-		for j := range 8 {
-			c.sel[r][j] = uint8(k>>(8*j+3)&1 | k>>(8*j+7)&1<<1)
-		}
+		// Byte j's selector is bit 8j+3 | bit 8j+7 << 1 of the round key, for all eight at once.
+		binary.LittleEndian.PutUint64(c.sel[r][:], k>>3&0x0101010101010101|k>>6&0x0202020202020202)
 		k = bits.RotateLeft64(k, 1)
 	}
 	return c, nil
