@@ -1,4 +1,9 @@
-// Package core is Vendgate's vending domain: the types of a vend, its pipeline, the closed set of
-// error codes, and the small interfaces it needs from storage and channels. It imports the standard
-// library and sts; technology packages (store, adapters) import it, never the reverse.
+// Package core is Vendgate's vending domain: utilities, meters, customers, tariffs, agents, the
+// vend pipeline that turns one payment into STS tokens exactly once, the double-entry ledger, the
+// closed set of error codes, and the small interfaces it needs from storage and key custody.
+//
+// It imports the standard library, sts and an exact decimal type; technology packages (store,
+// adapters) import it, never the reverse. Money is int64 minor units of the utility's ISO 4217
+// currency; energy is int64 tenths of a kWh (the STS token unit); prices and rates are exact
+// decimals. Nothing here reads the wall clock or the global random source: both are injected.
 package core

@@ -1,0 +1,161 @@
+package core
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/vendgate/vendgate/sts"
+)
+
+// Utility sells the energy: its currency, tax and the rules applied to every purchase.
+type Utility struct {
+	ID       int64
+	Name     string
+	Currency Currency
+	// TaxRate is the VAT rate included in prices, e.g. 0.15.
+	TaxRate decimal.Decimal
+	// Location is the utility's time zone; months for tariffs and charges follow it.
+	Location *time.Location
+	// DebtRecoveryRate is the share of each purchase that goes to arrears, e.g. 0.25.
+	DebtRecoveryRate decimal.Decimal
+	// MonthlyFixedCharge is taken from the first purchases of each month until paid.
+	MonthlyFixedCharge Money
+	// FreeBasicEnergy is given once a month to customers flagged for it, as its own token.
+	FreeBasicEnergy Energy
+	// ReversalWindow is how long after a vend it may be reversed.
+	ReversalWindow time.Duration
+}
+
+// SupplyGroup is a set of meters that share a vending key.
+type SupplyGroup struct {
+	ID        int64
+	UtilityID int64
+	SGC       sts.SGC
+	KRN       uint8
+	DKGA      sts.DKGA
+	Name      string
+}
+
+// Tariff prices energy for a utility's customers: one block for a flat tariff, or several whose
+// bounds are cumulative purchases in the calendar month.
+type Tariff struct {
+	ID        int64
+	UtilityID int64
+	Name      string
+	Blocks    []TariffBlock
+}
+
+// TariffBlock prices energy up to a cumulative monthly bound (the last block has no bound).
+type TariffBlock struct {
+	UpTo  Energy          // 0 for the last, unbounded block
+	Price decimal.Decimal // minor units per whole unit (kWh), VAT excluded
+}
+
+// Customer is who buys for a meter.
+type Customer struct {
+	ID       int64
+	Name     string
+	Address  string
+	Phone    string
+	Language string
+	// FreeBasic flags a customer for the monthly free basic energy allowance.
+	FreeBasic bool
+}
+
+// MeterKind is the service a meter measures.
+type MeterKind string
+
+// Meter kinds and the STS credit subclass each takes.
+const (
+	Electricity MeterKind = "electricity"
+	Water       MeterKind = "water"
+	Gas         MeterKind = "gas"
+)
+
+// CreditKind returns the STS token kind that carries credit for the meter kind.
+func (k MeterKind) CreditKind() sts.Kind {
+	switch k {
+	case Water:
+		return sts.KindWater
+	case Gas:
+		return sts.KindGas
+	}
+	return sts.KindElectricity
+}
+
+// MeterStatus says whether a meter may be vended to.
+type MeterStatus string
+
+// Meter statuses.
+const (
+	MeterActive         MeterStatus = "active"
+	MeterBlocked        MeterStatus = "blocked"
+	MeterDecommissioned MeterStatus = "decommissioned"
+)
+
+// MeterKey is everything that identifies a meter's decoder key (SPEC.md §10).
+type MeterKey struct {
+	PAN      sts.PAN
+	SGC      sts.SGC
+	KRN      uint8
+	KT       sts.KeyType
+	TI       uint8
+	DKGA     sts.DKGA
+	EA       sts.EA
+	BaseDate sts.BaseDate
+	KEN      sts.KEN
+}
+
+// ID names the key for the per-meter-and-key TID counter.
+func (k MeterKey) ID() string {
+	return fmt.Sprintf("%s/%d/%d/%02d/%s/%s/%s", k.SGC, k.KRN, k.KT, k.TI, k.DKGA, k.EA, k.BaseDate)
+}
+
+// Meter is a prepaid meter.
+type Meter struct {
+	ID            int64
+	Number        string // the DRN printed on the meter
+	Kind          MeterKind
+	Status        MeterStatus
+	Key           MeterKey
+	SupplyGroupID int64
+	CustomerID    int64
+	TariffID      int64
+	// PendingKey is the key a requested key change moves the meter to, until it is confirmed.
+	PendingKey *MeterKey
+	// PendingRollover is the key change's rollover flag (TID memory cleared, next base date).
+	PendingRollover bool
+}
+
+// MeterView is a meter with what a vend needs to know about it.
+type MeterView struct {
+	Meter    Meter
+	Customer Customer
+	Tariff   Tariff
+	Utility  Utility
+	Arrears  Money
+}
+
+// AgentKind is the kind of seller an agent account belongs to.
+type AgentKind string
+
+// Agent kinds.
+const (
+	AgentRetail AgentKind = "agent" // an agent or POS terminal selling from a float
+	AgentBank   AgentKind = "bank"  // a bank's settlement account (ISO 8583)
+	AgentTelco  AgentKind = "telco" // a telecom operator's settlement account (SMS, USSD)
+)
+
+// Agent sells from a float: its balance may go down to -CreditLimit.
+type Agent struct {
+	ID             int64
+	UtilityID      int64
+	Name           string
+	Kind           AgentKind
+	Balance        Money
+	CreditLimit    Money
+	CommissionRate decimal.Decimal
+	Active         bool
+}

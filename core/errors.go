@@ -1,0 +1,77 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is one of the closed set of error codes every adapter maps to its protocol.
+type Code string
+
+// The error codes.
+const (
+	CodeInvalid           Code = "invalid"            // the request is malformed or not allowed as asked
+	CodeNotFound          Code = "not_found"          // the thing named does not exist
+	CodeInsufficientFunds Code = "insufficient_funds" // the float or credit limit does not cover it
+	CodeDuplicate         Code = "duplicate"          // it exists already
+	CodeConflict          Code = "conflict"           // it clashes with what exists (same key, other request)
+	CodeUnavailable       Code = "unavailable"        // a dependency is down; try again later
+	CodeUnauthorized      Code = "unauthorized"       // who is asking is unknown or not allowed
+	CodeInternal          Code = "internal"           // a bug or an unexpected failure
+)
+
+// Error is core's error: a code, a stable reason an integrator can switch on, and a message a
+// person reads. Messages never carry tokens, keys or PANs.
+type Error struct {
+	Code    Code
+	Reason  string // snake_case, e.g. "meter_blocked"; defaults to the code
+	Message string
+	Err     error // the cause, for logs; never shown to callers
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Message + ": " + e.Err.Error()
+	}
+	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with a code and reason.
+func Errorf(code Code, reason, format string, args ...any) *Error {
+	if reason == "" {
+		reason = string(code)
+	}
+	return &Error{Code: code, Reason: reason, Message: fmt.Sprintf(format, args...)}
+}
+
+// Internal wraps an unexpected failure.
+func Internal(err error, what string) *Error {
+	return &Error{Code: CodeInternal, Reason: string(CodeInternal), Message: what, Err: err}
+}
+
+// ErrorCode returns the code of an error: the *Error's code, or CodeInternal for any other error.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// AsError returns err as an *Error, wrapping anything else as internal.
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return Internal(err, "internal error")
+}
+
+// Sentinel errors stores return for conditions core turns into *Error with context.
+var (
+	ErrNotFound          = errors.New("not found")
+	ErrDuplicate         = errors.New("duplicate")
+	ErrInsufficientFunds = errors.New("insufficient funds")
+)

@@ -1,0 +1,138 @@
+package core
+
+import (
+	"github.com/shopspring/decimal"
+
+	"github.com/vendgate/vendgate/sts"
+)
+
+// Breakdown is how one payment is split. Paid = Debt + FixedCharges + Tax + EnergyCharge.
+type Breakdown struct {
+	Paid         Money
+	Debt         Money  // arrears recovered
+	FixedCharges Money  // monthly fixed charges
+	Tax          Money  // VAT included in the energy part
+	EnergyCharge Money  // the energy part, VAT excluded
+	Energy       Energy // what the credit token carries: rounded down to the token encoding
+	FreeEnergy   Energy // free basic energy given with this vend, on its own token
+	Commission   Money  // earned by the agent
+}
+
+// MeterCounters are the per-meter values a vend reads and writes under the meter's lock.
+type MeterCounters struct {
+	LastTID sts.TID // the last TID issued under the key TIDKey names
+	TIDKey  string
+	Arrears Money
+	// Month is the calendar month (utility time, "2006-01") the following totals belong to.
+	Month          string
+	MonthEnergy    Energy // purchased this month, for stepped tariffs
+	MonthFixedPaid Money
+	MonthFreeGiven bool
+}
+
+// ForMonth returns the counters with the monthly totals reset when month is a new month.
+func (c MeterCounters) ForMonth(month string) MeterCounters {
+	if c.Month != month {
+		c.Month, c.MonthEnergy, c.MonthFixedPaid, c.MonthFreeGiven = month, 0, 0, false
+	}
+	return c
+}
+
+// Price applies a utility's rules to a payment: debt recovery as a share of the payment up to the
+// arrears, the monthly fixed charge until paid, VAT (included in prices), energy from the tariff
+// over the month's cumulative purchases, rounded down to what a token carries, and the free basic
+// energy allowance once a month. It returns the breakdown and the counters after the vend.
+func Price(v MeterView, paid Money, c MeterCounters) (Breakdown, MeterCounters, error) {
+	u := v.Utility
+	b := Breakdown{Paid: paid}
+	if c.Arrears > 0 && u.DebtRecoveryRate.IsPositive() {
+		b.Debt = min(Money(decimal.NewFromInt(int64(paid)).Mul(u.DebtRecoveryRate).Floor().IntPart()), c.Arrears)
+	}
+	if due := u.MonthlyFixedCharge - c.MonthFixedPaid; due > 0 {
+		b.FixedCharges = min(due, paid-b.Debt)
+	}
+	rest := paid - b.Debt - b.FixedCharges
+	net := decimal.NewFromInt(int64(rest)).Div(decimal.NewFromInt(1).Add(u.TaxRate)).Floor()
+	b.EnergyCharge = Money(net.IntPart())
+	b.Tax = rest - b.EnergyCharge
+	energy, err := v.Tariff.Energy(b.EnergyCharge, c.MonthEnergy)
+	if err != nil {
+		return Breakdown{}, c, err
+	}
+	if b.Energy, err = tokenEnergy(energy); err != nil {
+		return Breakdown{}, c, err
+	}
+	if b.Energy == 0 {
+		return Breakdown{}, c, Errorf(CodeInvalid, "amount_too_small",
+			"%s buys no energy after debt recovery, charges and tax", u.Currency.Format(paid))
+	}
+	if v.Customer.FreeBasic && u.FreeBasicEnergy > 0 && !c.MonthFreeGiven {
+		if b.FreeEnergy, err = tokenEnergy(u.FreeBasicEnergy); err != nil {
+			return Breakdown{}, c, err
+		}
+		c.MonthFreeGiven = true
+	}
+	c.Arrears -= b.Debt
+	c.MonthEnergy += b.Energy
+	c.MonthFixedPaid += b.FixedCharges
+	return b, c, nil
+}
+
+// tokenEnergy rounds energy down to a value an STS token carries exactly.
+func tokenEnergy(e Energy) (Energy, error) {
+	if e < 0 {
+		return 0, Errorf(CodeInternal, "", "negative energy %s", e)
+	}
+	_, carried, err := sts.EncodeAmount(uint64(e), sts.RoundDown)
+	if err != nil {
+		return 0, Errorf(CodeInvalid, "amount_too_large", "%s kWh is more than one token carries", e)
+	}
+	return Energy(carried), nil
+}
+
+// Validate checks a tariff's blocks: positive prices and increasing bounds, the last unbounded.
+func (t Tariff) Validate() error {
+	if len(t.Blocks) == 0 {
+		return Errorf(CodeInvalid, "invalid_tariff", "tariff %q has no price blocks", t.Name)
+	}
+	var prev Energy
+	for i, b := range t.Blocks {
+		last := i == len(t.Blocks)-1
+		switch {
+		case !b.Price.IsPositive():
+			return Errorf(CodeInvalid, "invalid_tariff", "tariff %q block %d: price must be positive", t.Name, i+1)
+		case last && b.UpTo != 0:
+			return Errorf(CodeInvalid, "invalid_tariff", "tariff %q: the last block must have no upper bound", t.Name)
+		case !last && b.UpTo <= prev:
+			return Errorf(CodeInvalid, "invalid_tariff", "tariff %q block %d: bounds must increase", t.Name, i+1)
+		}
+		prev = b.UpTo
+	}
+	return nil
+}
+
+// Energy returns the energy charge buys, in tenths, for a customer who bought already this
+// month: each block's price applies to the energy within its bounds, rounding down.
+func (t Tariff) Energy(charge Money, already Energy) (Energy, error) {
+	if err := t.Validate(); err != nil {
+		return 0, err
+	}
+	ten := decimal.NewFromInt(10)
+	left := decimal.NewFromInt(int64(charge))
+	pos := already
+	var out Energy
+	for i, b := range t.Blocks {
+		if b.UpTo != 0 && pos >= b.UpTo {
+			continue
+		}
+		affordable := Energy(left.Mul(ten).Div(b.Price).Floor().IntPart())
+		if i == len(t.Blocks)-1 || affordable <= b.UpTo-pos {
+			return out + affordable, nil
+		}
+		room := b.UpTo - pos
+		out += room
+		pos += room
+		left = left.Sub(b.Price.Mul(decimal.NewFromInt(int64(room))).Div(ten))
+	}
+	return out, nil
+}

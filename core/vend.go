@@ -1,0 +1,409 @@
+package core
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/vendgate/vendgate/sts"
+)
+
+// Channels a vend can come from; each has its own idempotency key space.
+const (
+	ChannelREST    = "rest"
+	ChannelISO8583 = "iso8583"
+	ChannelSMS     = "sms"
+	ChannelUSSD    = "ussd"
+)
+
+// VendRequest asks for credit on a meter, once per idempotency key.
+type VendRequest struct {
+	Channel        string
+	IdempotencyKey string
+	AgentID        int64
+	MeterNumber    string
+	Amount         Money
+}
+
+// hash identifies the request's content, to tell a replay from a different request that reuses
+// an idempotency key.
+func (r VendRequest) hash() string {
+	h := sha256.Sum256(fmt.Appendf(nil, "%d|%s|%d", r.AgentID, r.MeterNumber, r.Amount))
+	return hex.EncodeToString(h[:16])
+}
+
+// VendStatus is the state of a committed vend.
+type VendStatus string
+
+// Vend statuses.
+const (
+	VendCompleted VendStatus = "completed"
+	VendReversed  VendStatus = "reversed"
+)
+
+// TokenPurpose says why a token is on a vend.
+type TokenPurpose string
+
+// Token purposes, in the order a customer enters them.
+const (
+	PurposeKeyChange TokenPurpose = "key_change"
+	PurposeCredit    TokenPurpose = "credit"
+	PurposeFreeBasic TokenPurpose = "free_basic"
+)
+
+// VendToken is one token of a vend.
+type VendToken struct {
+	Purpose TokenPurpose
+	Kind    sts.Kind
+	Token   sts.Token
+	TID     sts.TID // 0 for key change tokens, which carry none
+	Energy  Energy
+}
+
+// Vend is a committed sale: what was paid, how it was split and the tokens it bought.
+type Vend struct {
+	ID             int64
+	Reference      string
+	Channel        string
+	IdempotencyKey string
+	RequestHash    string
+	AgentID        int64
+	UtilityID      int64
+	MeterID        int64
+	MeterNumber    string
+	CustomerName   string
+	Currency       Currency
+	Breakdown      Breakdown
+	Tokens         []VendToken
+	Status         VendStatus
+	CreatedAt      time.Time
+	ReversedAt     time.Time
+}
+
+// Receipt returns the lines a person reads, at most 40 columns each: meter, customer, energy,
+// amounts, the tokens in 4-4-4-4-4 form and the reference.
+func (v *Vend) Receipt() []string {
+	c := v.Currency
+	b := v.Breakdown
+	lines := []string{
+		"Meter:     " + v.MeterNumber,
+		"Customer:  " + truncate(v.CustomerName, 29),
+		"Date:      " + v.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"),
+		"Paid:      " + c.Format(b.Paid),
+	}
+	if b.Debt > 0 {
+		lines = append(lines, "Debt paid: "+c.Format(b.Debt))
+	}
+	if b.FixedCharges > 0 {
+		lines = append(lines, "Charges:   "+c.Format(b.FixedCharges))
+	}
+	lines = append(lines,
+		"VAT:       "+c.Format(b.Tax),
+		"Energy:    "+c.Format(b.EnergyCharge),
+		"Units:     "+b.Energy.String()+" kWh",
+	)
+	if b.FreeEnergy > 0 {
+		lines = append(lines, "Free:      "+b.FreeEnergy.String()+" kWh")
+	}
+	for _, t := range v.Tokens {
+		label := "Token:"
+		switch t.Purpose {
+		case PurposeKeyChange:
+			label = "Key token:"
+		case PurposeFreeBasic:
+			label = "Free token:"
+		}
+		lines = append(lines, fmt.Sprintf("%-11s%s", label, t.Token.Display()))
+	}
+	lines = append(lines, "Ref:       "+v.Reference)
+	if v.Status == VendReversed {
+		lines = append(lines, "REVERSED - tokens cancelled")
+	}
+	return lines
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
+
+// Stores a vend needs.
+type (
+	// MeterReader finds a meter with what a vend needs to know about it.
+	MeterReader interface {
+		MeterByNumber(ctx context.Context, number string) (MeterView, error)
+	}
+	// AgentReader finds an agent.
+	AgentReader interface {
+		Agent(ctx context.Context, id int64) (Agent, error)
+	}
+	// VendStore runs a vend's transaction and finds committed vends.
+	VendStore interface {
+		// InVendTx runs fn in one database transaction: committed if fn returns nil.
+		InVendTx(ctx context.Context, fn func(VendTx) error) error
+		// VendByKey returns the committed vend of an idempotency key, or ErrNotFound.
+		VendByKey(ctx context.Context, channel, key string) (*Vend, error)
+	}
+	// VendTx is the vend transaction's steps, in the order core calls them (DESIGN.md).
+	VendTx interface {
+		// ClaimVend inserts the vend under its unique (channel, idempotency key) and sets its ID;
+		// false means the key is taken (or being taken by a concurrent transaction).
+		ClaimVend(ctx context.Context, v *Vend) (bool, error)
+		// LockMeter locks the meter's row for the rest of the transaction and returns its counters.
+		LockMeter(ctx context.Context, meterID int64) (MeterCounters, error)
+		// CompleteVend writes the vend's tokens and breakdown, the ledger entries and the meter's
+		// counters.
+		CompleteVend(ctx context.Context, v *Vend, c MeterCounters, entries []LedgerEntry) error
+		// DebitAgent takes amount from the agent's float unless that passes its credit limit,
+		// when it returns ErrInsufficientFunds. It returns the new balance.
+		DebitAgent(ctx context.Context, agentID int64, amount Money) (Money, error)
+	}
+)
+
+// Vendor runs the vend pipeline. Its fields are set once and then read concurrently.
+type Vendor struct {
+	Meters MeterReader
+	Agents AgentReader
+	Vends  VendStore
+	Issuer TokenIssuer
+	Clock  func() time.Time
+	Random io.Reader // for references and token RND values
+	// MaxAmount bounds a single purchase, in minor units; 0 means no bound.
+	MaxAmount Money
+}
+
+// errClaimed ends a transaction whose idempotency key is taken.
+var errClaimed = errors.New("idempotency key taken")
+
+// Vend turns a payment into tokens exactly once: a replay of the same idempotency key returns the
+// stored vend; the same key with a different request is a conflict.
+func (s *Vendor) Vend(ctx context.Context, req VendRequest) (*Vend, error) {
+	if err := s.validate(req); err != nil {
+		return nil, err
+	}
+	view, err := s.Meters.MeterByNumber(ctx, req.MeterNumber)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Errorf(CodeNotFound, "meter_not_found", "meter %s is not registered", req.MeterNumber)
+	}
+	if err != nil {
+		return nil, unavailable(err, "reading the meter")
+	}
+	if err := vendable(view.Meter); err != nil {
+		return nil, err
+	}
+	agent, err := s.Agents.Agent(ctx, req.AgentID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Errorf(CodeUnauthorized, "agent_not_found", "agent %d does not exist", req.AgentID)
+	}
+	if err != nil {
+		return nil, unavailable(err, "reading the agent")
+	}
+	switch {
+	case !agent.Active:
+		return nil, Errorf(CodeUnauthorized, "agent_inactive", "agent %d is not active", agent.ID)
+	case agent.UtilityID != view.Utility.ID:
+		return nil, Errorf(CodeInvalid, "meter_other_utility", "meter %s belongs to another utility than agent %d sells for", req.MeterNumber, agent.ID)
+	}
+	ref, err := s.reference()
+	if err != nil {
+		return nil, Internal(err, "making a reference")
+	}
+	v := &Vend{
+		Reference: ref, Channel: req.Channel, IdempotencyKey: req.IdempotencyKey, RequestHash: req.hash(),
+		AgentID: agent.ID, UtilityID: view.Utility.ID, MeterID: view.Meter.ID, MeterNumber: view.Meter.Number,
+		CustomerName: view.Customer.Name, Currency: view.Utility.Currency, Status: VendCompleted,
+		CreatedAt: s.Clock().UTC().Truncate(time.Second),
+	}
+	err = s.Vends.InVendTx(ctx, func(tx VendTx) error { return s.vendTx(ctx, tx, v, view, agent, req.Amount) })
+	if errors.Is(err, errClaimed) {
+		return s.replay(ctx, req)
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return v, nil
+}
+
+func (s *Vendor) vendTx(ctx context.Context, tx VendTx, v *Vend, view MeterView, agent Agent, paid Money) error {
+	claimed, err := tx.ClaimVend(ctx, v)
+	if err != nil {
+		return err
+	}
+	if !claimed {
+		return errClaimed
+	}
+	counters, err := tx.LockMeter(ctx, view.Meter.ID)
+	if err != nil {
+		return err
+	}
+	month := v.CreatedAt.In(view.Utility.Location).Format("2006-01")
+	b, after, err := Price(view, paid, counters.ForMonth(month))
+	if err != nil {
+		return err
+	}
+	b.Commission = Money(decimal.NewFromInt(int64(paid)).Mul(agent.CommissionRate).Floor().IntPart())
+	v.Breakdown = b
+	if v.Tokens, after, err = s.tokens(ctx, view.Meter, b, after, v.CreatedAt); err != nil {
+		return err
+	}
+	if err := tx.CompleteVend(ctx, v, after, vendEntries(v)); err != nil {
+		return err
+	}
+	if _, err := tx.DebitAgent(ctx, agent.ID, paid-b.Commission); err != nil {
+		if errors.Is(err, ErrInsufficientFunds) {
+			return Errorf(CodeInsufficientFunds, "insufficient_funds", "the float of agent %d does not cover %s", agent.ID, v.Currency.Format(paid-b.Commission))
+		}
+		return err
+	}
+	return nil
+}
+
+// tokens makes a vend's tokens: pending key change tokens first (under the current key), then the
+// credit token and any free basic energy token under the key the meter will have, with TIDs that
+// strictly increase per meter and key.
+func (s *Vendor) tokens(ctx context.Context, m Meter, b Breakdown, c MeterCounters, at time.Time) ([]VendToken, MeterCounters, error) {
+	var out []VendToken
+	key := m.Key
+	if m.PendingKey != nil {
+		kct, err := s.Issuer.KeyChange(ctx, m.Key, *m.PendingKey, m.PendingRollover)
+		if err != nil {
+			return nil, c, err
+		}
+		for i, t := range kct {
+			out = append(out, VendToken{Purpose: PurposeKeyChange, Kind: keyChangeKinds[i], Token: t})
+		}
+		key = *m.PendingKey
+	}
+	if c.TIDKey != key.ID() {
+		c.TIDKey, c.LastTID = key.ID(), 0
+	}
+	credit := []struct {
+		purpose TokenPurpose
+		energy  Energy
+	}{{PurposeCredit, b.Energy}, {PurposeFreeBasic, b.FreeEnergy}}
+	var payloads []sts.Payload
+	for _, cr := range credit {
+		if cr.energy == 0 {
+			continue
+		}
+		tid, err := key.BaseDate.NextTID(at, c.LastTID)
+		if err != nil {
+			return nil, c, Errorf(CodeInvalid, "tid_exhausted", "meter %s needs a key change: %v", m.Number, err)
+		}
+		if key.KEN.Expired(tid) {
+			return nil, c, Errorf(CodeInvalid, "key_expired", "meter %s needs a key change: its key has expired", m.Number)
+		}
+		c.LastTID = tid
+		raw, _, err := sts.EncodeAmount(uint64(cr.energy), sts.RoundDown)
+		if err != nil {
+			return nil, c, Internal(err, "encoding the amount")
+		}
+		rnd, err := s.rnd()
+		if err != nil {
+			return nil, c, Internal(err, "random RND")
+		}
+		kind := m.Kind.CreditKind()
+		payloads = append(payloads, sts.Transfer{K: kind, RND: rnd, TID: tid, Value: raw})
+		out = append(out, VendToken{Purpose: cr.purpose, Kind: kind, TID: tid, Energy: cr.energy})
+	}
+	toks, err := s.Issuer.Tokens(ctx, key, payloads)
+	if err != nil {
+		return nil, c, err
+	}
+	for i, t := range toks {
+		out[len(out)-len(toks)+i].Token = t
+	}
+	return out, c, nil
+}
+
+var keyChangeKinds = []sts.Kind{sts.KindKeyChange1, sts.KindKeyChange2, sts.KindKeyChange3, sts.KindKeyChange4}
+
+// replay returns the stored vend of a claimed idempotency key.
+func (s *Vendor) replay(ctx context.Context, req VendRequest) (*Vend, error) {
+	v, err := s.Vends.VendByKey(ctx, req.Channel, req.IdempotencyKey)
+	if err != nil {
+		return nil, storeError(err)
+	}
+	if v.RequestHash != req.hash() {
+		return nil, Errorf(CodeConflict, "idempotency_key_reused", "idempotency key %q was used for a different request", req.IdempotencyKey)
+	}
+	return v, nil
+}
+
+func (s *Vendor) validate(r VendRequest) error {
+	switch {
+	case r.Channel == "":
+		return Errorf(CodeInvalid, "invalid_channel", "the channel is missing")
+	case r.IdempotencyKey == "" || len(r.IdempotencyKey) > 128:
+		return Errorf(CodeInvalid, "invalid_idempotency_key", "an idempotency key of 1 to 128 characters is required")
+	case r.Amount <= 0:
+		return Errorf(CodeInvalid, "invalid_amount", "the amount must be positive")
+	case s.MaxAmount > 0 && r.Amount > s.MaxAmount:
+		return Errorf(CodeInvalid, "amount_too_large", "the amount is above the maximum of one purchase")
+	}
+	return CheckMeterNumber(r.MeterNumber)
+}
+
+// CheckMeterNumber checks a meter number (DRN): 11 digits (IIN 600727) or 13 (IIN 0000), with a
+// valid Luhn check digit.
+func CheckMeterNumber(n string) error {
+	iin := sts.IIN
+	if len(n) == 13 {
+		iin = sts.LegacyIIN
+	}
+	if err := sts.CheckDRN(iin, n); err != nil {
+		return Errorf(CodeInvalid, "invalid_meter_number", "%s", strings.TrimPrefix(err.Error(), "sts: "))
+	}
+	return nil
+}
+
+func vendable(m Meter) error {
+	switch m.Status {
+	case MeterActive:
+		return nil
+	case MeterBlocked:
+		return Errorf(CodeInvalid, "meter_blocked", "meter %s is blocked", m.Number)
+	case MeterDecommissioned:
+		return Errorf(CodeInvalid, "meter_decommissioned", "meter %s is decommissioned", m.Number)
+	}
+	return Errorf(CodeInvalid, "meter_not_vendable", "meter %s cannot be vended to (status %s)", m.Number, m.Status)
+}
+
+func (s *Vendor) reference() (string, error) {
+	var b [10]byte
+	if _, err := io.ReadFull(s.Random, b[:]); err != nil {
+		return "", err
+	}
+	return "V" + base32.StdEncoding.EncodeToString(b[:]), nil
+}
+
+func (s *Vendor) rnd() (uint8, error) {
+	var b [1]byte
+	if _, err := io.ReadFull(s.Random, b[:]); err != nil {
+		return 0, err
+	}
+	return b[0] & 15, nil
+}
+
+// storeError keeps core errors and turns anything else from storage into a retryable error.
+func storeError(err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	if errors.Is(err, ErrNotFound) {
+		return Errorf(CodeNotFound, "not_found", "not found")
+	}
+	return unavailable(err, "the database")
+}
