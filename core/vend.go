@@ -31,6 +31,8 @@ type VendRequest struct {
 	AgentID        int64
 	MeterNumber    string
 	Amount         Money
+	// Currency, when given, must be the utility's: it guards against an integrator's unit mix-up.
+	Currency string
 }
 
 // hash identifies the request's content, to tell a replay from a different request that reuses
@@ -155,6 +157,19 @@ type (
 		// VendByKey returns the committed vend of an idempotency key, or ErrNotFound.
 		VendByKey(ctx context.Context, channel, key string) (*Vend, error)
 	}
+	// VendReader reads committed vends.
+	VendReader interface {
+		// Vend returns a vend by ID, or ErrNotFound.
+		Vend(ctx context.Context, id int64) (*Vend, error)
+		// VendsByMeter returns a meter's vends, newest first, at most limit.
+		VendsByMeter(ctx context.Context, meterNumber string, limit int) ([]*Vend, error)
+	}
+	// VendReverser reverses a vend in one transaction: it marks the vend reversed (only if it is
+	// completed; ErrNotFound otherwise), books the reversed ledger entries, gives the agent back
+	// what the vend took from its float, and restores the meter's arrears and monthly totals.
+	VendReverser interface {
+		ReverseVend(ctx context.Context, id int64, at time.Time) (*Vend, error)
+	}
 	// VendTx is the vend transaction's steps, in the order core calls them (DESIGN.md).
 	VendTx interface {
 		// ClaimVend inserts the vend under its unique (channel, idempotency key) and sets its ID;
@@ -181,6 +196,33 @@ type Vendor struct {
 	Random io.Reader // for references and token RND values
 	// MaxAmount bounds a single purchase, in minor units; 0 means no bound.
 	MaxAmount Money
+}
+
+// Reverse cancels a vend's tokens and restores the float, within the utility's reversal window,
+// when asked by the agent that sold it (agentID) or by an operator (agentID 0).
+func (s *Vendor) Reverse(ctx context.Context, reader VendReader, rev VendReverser, id, agentID int64, window time.Duration) (*Vend, error) {
+	v, err := reader.Vend(ctx, id)
+	if errors.Is(err, ErrNotFound) || err == nil && agentID != 0 && v.AgentID != agentID {
+		return nil, Errorf(CodeNotFound, "vend_not_found", "vend %d does not exist", id)
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+	now := s.Clock().UTC()
+	switch {
+	case v.Status == VendReversed:
+		return nil, Errorf(CodeConflict, "already_reversed", "vend %s is already reversed", v.Reference)
+	case window > 0 && now.Sub(v.CreatedAt) > window:
+		return nil, Errorf(CodeConflict, "reversal_window_passed", "vend %s is older than the reversal window of %s", v.Reference, window)
+	}
+	v, err = rev.ReverseVend(ctx, id, now)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Errorf(CodeConflict, "already_reversed", "vend %d is already reversed", id)
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return v, nil
 }
 
 // errClaimed ends a transaction whose idempotency key is taken.
@@ -210,6 +252,8 @@ func (s *Vendor) Vend(ctx context.Context, req VendRequest) (*Vend, error) {
 		return nil, unavailable(err, "reading the agent")
 	}
 	switch {
+	case req.Currency != "" && req.Currency != view.Utility.Currency.Code:
+		return nil, Errorf(CodeInvalid, "currency_mismatch", "meter %s is sold in %s, not %s", req.MeterNumber, view.Utility.Currency.Code, req.Currency)
 	case !agent.Active:
 		return nil, Errorf(CodeUnauthorized, "agent_inactive", "agent %d is not active", agent.ID)
 	case agent.UtilityID != view.Utility.ID:
