@@ -52,9 +52,10 @@ func Price(v MeterView, paid Money, c MeterCounters) (Breakdown, MeterCounters, 
 		b.FixedCharges = min(due, paid-b.Debt)
 	}
 	rest := paid - b.Debt - b.FixedCharges
-	net := decimal.NewFromInt(int64(rest)).Div(decimal.NewFromInt(1).Add(u.TaxRate)).Floor()
-	b.EnergyCharge = Money(net.IntPart())
-	b.Tax = rest - b.EnergyCharge
+	// VAT included in a price: rest·rate/(1+rate), rounded to the nearest minor unit (half up).
+	tax := decimal.NewFromInt(int64(rest)).Mul(u.TaxRate).Div(decimal.NewFromInt(1).Add(u.TaxRate)).Round(0)
+	b.Tax = Money(tax.IntPart())
+	b.EnergyCharge = rest - b.Tax
 	energy, err := v.Tariff.Energy(b.EnergyCharge, c.MonthEnergy)
 	if err != nil {
 		return Breakdown{}, c, err
