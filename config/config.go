@@ -1,0 +1,203 @@
+// Package config loads and validates Vendgate's configuration for cmd/vendgate, the only package
+// that imports it. Values come, each overriding the one before, from the defaults, a TOML file,
+// VENDGATE_* environment variables and command-line flags. koanf does the merging: a well-kept
+// library for exactly this, so the project keeps no parser of its own.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/knadh/koanf/parsers/toml/v2"
+	"github.com/knadh/koanf/providers/confmap"
+	"github.com/knadh/koanf/providers/env/v2"
+	"github.com/knadh/koanf/providers/file"
+	"github.com/knadh/koanf/v2"
+)
+
+// Config is the server's configuration. Keys are the koanf tags; the environment variable of a
+// key is VENDGATE_ and the key in upper case (http_addr: VENDGATE_HTTP_ADDR).
+type Config struct {
+	HTTPAddr    string `koanf:"http_addr"`
+	DataDir     string `koanf:"data_dir"`
+	DatabaseURL string `koanf:"database_url"` // empty: the embedded SQLite in DataDir
+	// MasterKey (64 hex digits) or MasterKeyFile seals vending keys at rest. With neither, the
+	// embedded default creates DataDir/master.key (mode 0600).
+	MasterKey       string        `koanf:"master_key"`
+	MasterKeyFile   string        `koanf:"master_key_file"`
+	LogLevel        string        `koanf:"log_level"`
+	MaxVendAmount   int64         `koanf:"max_vend_amount"` // minor units; 0 means no bound
+	ReversalWindow  time.Duration `koanf:"reversal_window"`
+	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+	MaxBodyBytes    int64         `koanf:"max_body_bytes"`
+}
+
+// Defaults are the values nothing else overrides.
+func Defaults() Config {
+	return Config{
+		HTTPAddr:        "127.0.0.1:8080",
+		DataDir:         "./data",
+		LogLevel:        "info",
+		MaxVendAmount:   10_000_000,
+		ReversalWindow:  24 * time.Hour,
+		ShutdownTimeout: 10 * time.Second,
+		MaxBodyBytes:    16 << 10,
+	}
+}
+
+// Load merges the defaults, the TOML file (if path is not empty), the environment and the flags
+// that were set, then validates the result and reports every problem at once.
+func Load(path string, environ []string, flags map[string]any) (Config, error) {
+	k := koanf.New(".")
+	d := Defaults()
+	if err := k.Load(confmap.Provider(map[string]any{
+		"http_addr": d.HTTPAddr, "data_dir": d.DataDir, "log_level": d.LogLevel,
+		"max_vend_amount": d.MaxVendAmount, "reversal_window": d.ReversalWindow.String(),
+		"shutdown_timeout": d.ShutdownTimeout.String(), "max_body_bytes": d.MaxBodyBytes,
+	}, "."), nil); err != nil {
+		return Config{}, err
+	}
+	if path != "" {
+		if err := k.Load(file.Provider(path), toml.Parser()); err != nil {
+			return Config{}, fmt.Errorf("config file %s: %w", path, err)
+		}
+	}
+	if err := k.Load(env.Provider(".", env.Opt{
+		Prefix:        "VENDGATE_",
+		EnvironFunc:   func() []string { return environ },
+		TransformFunc: func(key, v string) (string, any) { return strings.ToLower(strings.TrimPrefix(key, "VENDGATE_")), v },
+	}), nil); err != nil {
+		return Config{}, err
+	}
+	if len(flags) > 0 {
+		if err := k.Load(confmap.Provider(flags, "."), nil); err != nil {
+			return Config{}, err
+		}
+	}
+	var c Config
+	if err := k.UnmarshalWithConf("", &c, koanf.UnmarshalConf{}); err != nil {
+		return Config{}, fmt.Errorf("configuration: %w", err)
+	}
+	return c, c.Validate()
+}
+
+// Validate reports every problem of a configuration, one per line.
+func (c Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		add("http_addr (VENDGATE_HTTP_ADDR): %q is not host:port", c.HTTPAddr)
+	}
+	if c.DataDir == "" {
+		add("data_dir (VENDGATE_DATA_DIR): empty")
+	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			add("database_url (VENDGATE_DATABASE_URL): want empty (embedded SQLite) or a postgres:// URL")
+		}
+	}
+	if c.MasterKey != "" {
+		if b, err := hex.DecodeString(c.MasterKey); err != nil || len(b) != 32 {
+			add("master_key (VENDGATE_MASTER_KEY): want 64 hex digits (32 bytes)")
+		}
+		if c.MasterKeyFile != "" {
+			add("master_key and master_key_file: give one, not both")
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log_level (VENDGATE_LOG_LEVEL): %q is not debug, info, warn or error", c.LogLevel)
+	}
+	if c.MaxVendAmount < 0 {
+		add("max_vend_amount (VENDGATE_MAX_VEND_AMOUNT): negative")
+	}
+	if c.ReversalWindow < 0 {
+		add("reversal_window (VENDGATE_REVERSAL_WINDOW): negative")
+	}
+	if c.ShutdownTimeout <= 0 {
+		add("shutdown_timeout (VENDGATE_SHUTDOWN_TIMEOUT): must be positive")
+	}
+	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 1<<20 {
+		add("max_body_bytes (VENDGATE_MAX_BODY_BYTES): want 1024 to 1048576")
+	}
+	return errors.Join(errs...)
+}
+
+// String prints the configuration with secrets masked: the master key and any database password.
+func (c Config) String() string {
+	mk := ""
+	if c.MasterKey != "" {
+		mk = "********"
+	}
+	db := c.DatabaseURL
+	if u, err := url.Parse(db); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "********")
+			db = u.String()
+		}
+	}
+	if db == "" {
+		db = "(embedded SQLite)"
+	}
+	return fmt.Sprintf("http_addr=%s data_dir=%s database_url=%s master_key=%s master_key_file=%s log_level=%s max_vend_amount=%d reversal_window=%s shutdown_timeout=%s max_body_bytes=%d",
+		c.HTTPAddr, c.DataDir, db, mk, c.MasterKeyFile, c.LogLevel, c.MaxVendAmount, c.ReversalWindow, c.ShutdownTimeout, c.MaxBodyBytes)
+}
+
+// MasterKeyBytes returns the 32-byte master key: from the configuration, from the key file, or
+// for the embedded default from DataDir/master.key, created (mode 0600) when missing. created
+// says whether it was just made.
+func (c Config) MasterKeyBytes() (key []byte, created bool, err error) {
+	if c.MasterKey != "" {
+		key, err = hex.DecodeString(c.MasterKey)
+		return key, false, err
+	}
+	path := c.MasterKeyFile
+	if path == "" {
+		if c.DatabaseURL != "" {
+			return nil, false, errors.New("a PostgreSQL deployment needs master_key or master_key_file (VENDGATE_MASTER_KEY_FILE); " +
+				"only the embedded default creates its own")
+		}
+		path = filepath.Join(c.DataDir, "master.key")
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return createKeyFile(path)
+		}
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false, fmt.Errorf("master key file: %w", err)
+	}
+	key, err = hex.DecodeString(strings.TrimSpace(string(raw)))
+	if err != nil || len(key) != 32 {
+		return nil, false, fmt.Errorf("master key file %s: want 64 hex digits", path)
+	}
+	return key, false, nil
+}
+
+func createKeyFile(path string) ([]byte, bool, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, false, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, false, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, false, fmt.Errorf("creating the master key file: %w", err)
+	}
+	if _, err := fmt.Fprintln(f, hex.EncodeToString(key)); err != nil {
+		f.Close()
+		return nil, false, err
+	}
+	return key, true, f.Close()
+}

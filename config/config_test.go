@@ -1,0 +1,78 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vendgate/vendgate/config"
+)
+
+func TestLoadPrecedence(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vendgate.toml")
+	if err := os.WriteFile(path, []byte("http_addr = \"127.0.0.1:9000\"\nlog_level = \"debug\"\nreversal_window = \"2h\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Load(path, []string{"VENDGATE_HTTP_ADDR=127.0.0.1:9100", "VENDGATE_DATA_DIR=/tmp/vg", "OTHER=x"},
+		map[string]any{"http_addr": "127.0.0.1:9200"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:9200" || c.DataDir != "/tmp/vg" || c.LogLevel != "debug" || c.ReversalWindow != 2*time.Hour {
+		t.Fatalf("got %+v, want flag > env > file > defaults", c)
+	}
+	if d := config.Defaults(); c.MaxBodyBytes != d.MaxBodyBytes {
+		t.Fatalf("default max_body_bytes: got %d, want %d", c.MaxBodyBytes, d.MaxBodyBytes)
+	}
+}
+
+func TestLoadListsEveryProblem(t *testing.T) {
+	_, err := config.Load("", []string{
+		"VENDGATE_HTTP_ADDR=nope", "VENDGATE_DATABASE_URL=mysql://x", "VENDGATE_LOG_LEVEL=loud",
+		"VENDGATE_MASTER_KEY=abc", "VENDGATE_MAX_BODY_BYTES=5",
+	}, nil)
+	if err == nil {
+		t.Fatal("got nil error")
+	}
+	for _, want := range []string{"VENDGATE_HTTP_ADDR", "VENDGATE_DATABASE_URL", "VENDGATE_LOG_LEVEL", "VENDGATE_MASTER_KEY", "VENDGATE_MAX_BODY_BYTES"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "abc") {
+		t.Errorf("error repeats the master key value:\n%v", err)
+	}
+}
+
+func TestStringMasksSecrets(t *testing.T) {
+	c := config.Defaults()
+	c.MasterKey = strings.Repeat("ab", 32)
+	c.DatabaseURL = "postgres://vend:s3cret@db:5432/vendgate"
+	s := c.String()
+	if strings.Contains(s, "s3cret") || strings.Contains(s, c.MasterKey) {
+		t.Fatalf("secrets in %q", s)
+	}
+}
+
+func TestMasterKeyFileCreatedOnce(t *testing.T) {
+	c := config.Defaults()
+	c.DataDir = filepath.Join(t.TempDir(), "data")
+	k1, created, err := c.MasterKeyBytes()
+	if err != nil || !created || len(k1) != 32 {
+		t.Fatalf("first call: got %d bytes, created %v, %v", len(k1), created, err)
+	}
+	fi, err := os.Stat(filepath.Join(c.DataDir, "master.key"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("master.key: %v, mode %v, want 0600", err, fi.Mode())
+	}
+	k2, created, err := c.MasterKeyBytes()
+	if err != nil || created || string(k1) != string(k2) {
+		t.Fatalf("second call: created %v, same key %v, %v", created, string(k1) == string(k2), err)
+	}
+	c.DatabaseURL = "postgres://db/vendgate"
+	if _, _, err := c.MasterKeyBytes(); err == nil {
+		t.Fatal("PostgreSQL without a master key: got nil error")
+	}
+}
