@@ -20,8 +20,8 @@ type Breakdown struct {
 
 // MeterCounters are the per-meter values a vend reads and writes under the meter's lock.
 type MeterCounters struct {
-	LastTID sts.TID // the last TID issued under the key TIDKey names
-	TIDKey  string
+	LastTID sts.TID // the last TID issued, counted from the base date TIDKey names
+	TIDKey  string  // the base date LastTID counts from ("2014")
 	Arrears Money
 	// Month is the calendar month (utility time, "2006-01") the following totals belong to.
 	Month          string

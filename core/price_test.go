@@ -134,7 +134,7 @@ func TestPrice(t *testing.T) {
 		{
 			// 20000.0 kWh cannot be carried exactly: rounded down to 19992.4 kWh, never up.
 			name: "RoundedDownToToken", view: view(func(v *core.MeterView) { v.Utility.TaxRate = dec("0") }),
-			paid: 4_000_000,
+			paid:  4_000_000,
 			want:  core.Breakdown{Paid: 4_000_000, EnergyCharge: 4_000_000, Energy: 199_924},
 			after: core.MeterCounters{MonthEnergy: 199_924},
 		},

@@ -175,8 +175,9 @@ type (
 		// ClaimVend inserts the vend under its unique (channel, idempotency key) and sets its ID;
 		// false means the key is taken (or being taken by a concurrent transaction).
 		ClaimVend(ctx context.Context, v *Vend) (bool, error)
-		// LockMeter locks the meter's row for the rest of the transaction and returns its counters.
-		LockMeter(ctx context.Context, meterID int64) (MeterCounters, error)
+		// LockMeter locks the meter's row for the rest of the transaction and returns the meter as
+		// it is now (its status and keys may have changed since it was first read) and its counters.
+		LockMeter(ctx context.Context, meterID int64) (Meter, MeterCounters, error)
 		// CompleteVend writes the vend's tokens and breakdown, the ledger entries and the meter's
 		// counters.
 		CompleteVend(ctx context.Context, v *Vend, c MeterCounters, entries []LedgerEntry) error
@@ -287,10 +288,14 @@ func (s *Vendor) vendTx(ctx context.Context, tx VendTx, v *Vend, view MeterView,
 	if !claimed {
 		return errClaimed
 	}
-	counters, err := tx.LockMeter(ctx, view.Meter.ID)
+	m, counters, err := tx.LockMeter(ctx, view.Meter.ID)
 	if err != nil {
 		return err
 	}
+	if err := vendable(m); err != nil {
+		return err
+	}
+	view.Meter = m
 	month := v.CreatedAt.In(view.Utility.Location).Format("2006-01")
 	b, after, err := Price(view, paid, counters.ForMonth(month))
 	if err != nil {
@@ -329,8 +334,10 @@ func (s *Vendor) tokens(ctx context.Context, m Meter, b Breakdown, c MeterCounte
 		}
 		key = *m.PendingKey
 	}
-	if c.TIDKey != key.ID() {
-		c.TIDKey, c.LastTID = key.ID(), 0
+	// A meter keeps its TID memory across key changes (unless a rollover clears it and moves it to
+	// the next base date), so TIDs count per meter and base date, not per key.
+	if scope := key.BaseDate.String(); c.TIDKey != scope {
+		c.TIDKey, c.LastTID = scope, 0
 	}
 	credit := []struct {
 		purpose TokenPurpose

@@ -1,0 +1,181 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/driver/pgdriver"
+	"github.com/uptrace/bun/driver/sqliteshim"
+	"github.com/uptrace/bun/migrate"
+
+	"github.com/vendgate/vendgate/store/internal/migrations"
+)
+
+// DB is Vendgate's database: PostgreSQL or the embedded SQLite. It is safe for concurrent use.
+type DB struct {
+	bun     *bun.DB
+	dialect dialect
+	now     func() time.Time
+	// writers bounds the write transactions in flight (see dialect.maxWriters), so that reads
+	// made while a transaction is open always find a free connection.
+	writers chan struct{}
+	// locations caches time zones by name: time.LoadLocation reads a file each time.
+	locations sync.Map
+}
+
+// Option configures Open.
+type Option func(*DB)
+
+// WithClock sets the clock for the times the store stamps itself (top-ups, API keys). Vends
+// carry their own times from core's clock.
+func WithClock(now func() time.Time) Option { return func(db *DB) { db.now = now } }
+
+// Open opens the database: an empty databaseURL means the embedded SQLite at
+// dataDir/vendgate.db (dataDir is created with mode 0700), a postgres:// URL means PostgreSQL.
+// It checks the connection; it does not migrate (see Migrate).
+func Open(ctx context.Context, databaseURL, dataDir string, opts ...Option) (*DB, error) {
+	var (
+		sqldb *sql.DB
+		d     dialect
+	)
+	switch {
+	case databaseURL == "":
+		if dataDir == "" {
+			return nil, errors.New("store: the data directory is required for the embedded SQLite database")
+		}
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("store: creating the data directory: %w", err)
+		}
+		dsn := sqliteDSN(filepath.Join(dataDir, "vendgate.db"))
+		var err error
+		if sqldb, err = sql.Open(sqliteshim.ShimName, dsn); err != nil {
+			return nil, fmt.Errorf("store: opening SQLite: %w", err)
+		}
+		d = sqlite
+	default:
+		u, err := url.Parse(databaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			// The URL is never printed: it may hold a password.
+			scheme := "unparseable"
+			if err == nil {
+				scheme = fmt.Sprintf("%q", u.Scheme)
+			}
+			return nil, fmt.Errorf("store: the database URL must be a postgres:// URL, or empty for the embedded SQLite (got scheme %s)", scheme)
+		}
+		sqldb = sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(databaseURL)))
+		d = postgres
+	}
+	sqldb.SetMaxOpenConns(d.maxConns())
+	sqldb.SetMaxIdleConns(d.maxConns())
+	db := &DB{dialect: d, now: time.Now, writers: make(chan struct{}, d.maxWriters())}
+	switch d {
+	case sqlite:
+		db.bun = bun.NewDB(sqldb, sqlitedialect.New())
+	default:
+		db.bun = bun.NewDB(sqldb, pgdialect.New())
+	}
+	for _, o := range opts {
+		o(db)
+	}
+	if err := db.check(ctx); err != nil {
+		_ = sqldb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// sqliteDSN is the DSN of the embedded database: WAL, a busy timeout, foreign keys enforced and
+// write transactions that take the write lock when they begin (DEPENDENCIES.md).
+func sqliteDSN(path string) string {
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
+}
+
+// check pings the database and makes sure it can run the store's SQL.
+func (db *DB) check(ctx context.Context) error {
+	if err := db.Ping(ctx); err != nil {
+		return fmt.Errorf("store: connecting to %s: %w", db.dialect, err)
+	}
+	if db.dialect == sqlite {
+		var version string
+		if err := db.bun.NewRaw("SELECT sqlite_version()").Scan(ctx, &version); err != nil {
+			return fmt.Errorf("store: reading the SQLite version: %w", err)
+		}
+		if !sqliteHasReturning(version) {
+			return fmt.Errorf("store: SQLite %s is too old: 3.35 or later is needed for RETURNING", version)
+		}
+	}
+	return nil
+}
+
+// Dialect names the database: "sqlite" or "postgres".
+func (db *DB) Dialect() string { return string(db.dialect) }
+
+// Ping checks the connection.
+func (db *DB) Ping(ctx context.Context) error { return db.bun.PingContext(ctx) }
+
+// Close closes the database.
+func (db *DB) Close() error { return db.bun.Close() }
+
+// Migrate brings the schema up to date with the store's migrations; running it again does
+// nothing. Migrations that fail are not recorded, and each runs in its own transaction.
+func (db *DB) Migrate(ctx context.Context) error {
+	unlock, err := db.dialect.lockMigrations(ctx, db.bun)
+	if err != nil {
+		return fmt.Errorf("store: locking migrations: %w", err)
+	}
+	defer unlock()
+	m := migrate.NewMigrator(db.bun, migrations.Migrations, migrate.WithMarkAppliedOnSuccess(true))
+	if err := m.Init(ctx); err != nil {
+		return fmt.Errorf("store: creating the migrations table: %w", err)
+	}
+	if _, err := m.Migrate(ctx); err != nil {
+		return fmt.Errorf("store: migrating: %w", err)
+	}
+	return nil
+}
+
+// inTx runs fn in a write transaction, committed if fn returns nil and rolled back otherwise.
+func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	select {
+	case db.writers <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-db.writers }()
+	return db.bun.RunInTx(ctx, nil, fn)
+}
+
+// utc returns the store's clock in UTC, to the microsecond both databases keep.
+func (db *DB) utc() time.Time { return db.now().UTC().Truncate(time.Microsecond) }
+
+// location returns a time zone by name, cached.
+func (db *DB) location(name string) (*time.Location, error) {
+	if l, ok := db.locations.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	db.locations.Store(name, l)
+	return l, nil
+}
+
+// Empty reports whether the database has no utility yet: a new installation.
+func (db *DB) Empty(ctx context.Context) (bool, error) {
+	n, err := db.bun.NewSelect().Model((*utilityRow)(nil)).Count(ctx)
+	if err != nil {
+		return false, dbError(err)
+	}
+	return n == 0, nil
+}

@@ -1,0 +1,177 @@
+package store_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/uptrace/bun/driver/pgdriver"
+	"github.com/uptrace/bun/driver/sqliteshim"
+
+	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/store"
+)
+
+// testDB is one database a test runs against.
+type testDB struct {
+	name string // the subtest's name: SQLite or PostgreSQL
+	db   *store.DB
+}
+
+// openDBs returns a freshly migrated SQLite database in t.TempDir() and a freshly migrated
+// PostgreSQL database of its own on the server VENDGATE_TEST_DATABASE_URL names, dropped when the
+// test ends. Without the variable the test fails: the store is never tested on one database only.
+func openDBs(t *testing.T) []testDB {
+	t.Helper()
+	return []testDB{{"SQLite", openSQLite(t)}, {"PostgreSQL", openPostgres(t)}}
+}
+
+// eachDB runs fn as the subtests SQLite and PostgreSQL, each on a fresh database.
+func eachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	for _, d := range openDBs(t) {
+		t.Run(d.name, func(t *testing.T) { fn(t, d.db) })
+	}
+}
+
+func openSQLite(t *testing.T) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, "", t.TempDir())
+	if err != nil {
+		t.Fatalf("opening SQLite: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrating SQLite: %v", err)
+	}
+	return db
+}
+
+func openPostgres(t *testing.T) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	base := os.Getenv("VENDGATE_TEST_DATABASE_URL")
+	if base == "" {
+		t.Fatal("VENDGATE_TEST_DATABASE_URL is not set: run make test, which starts PostgreSQL")
+	}
+	admin := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(base)))
+	t.Cleanup(func() { _ = admin.Close() })
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	name := "vg_test_" + hex.EncodeToString(b[:])
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("creating the test database on VENDGATE_TEST_DATABASE_URL's server: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("dropping %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("VENDGATE_TEST_DATABASE_URL: %v", err)
+	}
+	u.Path = "/" + name
+	db, err := store.Open(ctx, u.String(), "")
+	if err != nil {
+		t.Fatalf("opening PostgreSQL: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrating PostgreSQL: %v", err)
+	}
+	return db
+}
+
+func TestOpen(t *testing.T) {
+	ctx := context.Background()
+	t.Run("SQLite", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "data")
+		db, err := store.Open(ctx, "", dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if got := db.Dialect(); got != "sqlite" {
+			t.Errorf("Dialect() = %q, want sqlite", got)
+		}
+		if err := db.Ping(ctx); err != nil {
+			t.Errorf("Ping: %v", err)
+		}
+		fi, err := os.Stat(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != 0o700 {
+			t.Errorf("data directory mode %o, want 700", got)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "vendgate.db")); err != nil {
+			t.Errorf("the database file: %v", err)
+		}
+		// WAL is a property of the file: a plain connection sees what the store's DSN set.
+		raw, err := sql.Open(sqliteshim.ShimName, "file:"+filepath.Join(dir, "vendgate.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		var mode string
+		if err := raw.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+			t.Errorf("journal_mode %q (%v), want wal", mode, err)
+		}
+	})
+	t.Run("PostgreSQL", func(t *testing.T) {
+		db := openPostgres(t)
+		if got := db.Dialect(); got != "postgres" {
+			t.Errorf("Dialect() = %q, want postgres", got)
+		}
+		if err := db.Ping(ctx); err != nil {
+			t.Errorf("Ping: %v", err)
+		}
+	})
+	t.Run("ErrUnknownScheme", func(t *testing.T) {
+		_, err := store.Open(ctx, "mysql://root:secret@localhost/vendgate", t.TempDir())
+		if err == nil {
+			t.Fatal("Open(mysql://...) succeeded, want an error")
+		}
+		if strings.Contains(err.Error(), "secret") {
+			t.Errorf("the error %q shows the URL's password", err)
+		}
+		if !strings.Contains(err.Error(), "postgres://") {
+			t.Errorf("the error %q does not say what is accepted", err)
+		}
+	})
+	t.Run("ErrNoDataDir", func(t *testing.T) {
+		if _, err := store.Open(ctx, "", ""); err == nil {
+			t.Fatal(`Open("", "") succeeded, want an error`)
+		}
+	})
+}
+
+func TestMigrateTwice(t *testing.T) {
+	ctx := context.Background()
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		u := &core.Utility{Name: "Kept", Currency: zar}
+		if err := db.CreateUtility(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 2 {
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatalf("Migrate again (%d): %v", i+1, err)
+			}
+		}
+		// The data survives and the schema is whole.
+		if err := db.CreateUtility(ctx, &core.Utility{Name: "Kept", Currency: zar}); !errors.Is(err, core.ErrDuplicate) {
+			t.Errorf("a second utility with the same name: got %v, want core.ErrDuplicate", err)
+		}
+	})
+}

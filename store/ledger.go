@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/vendgate/vendgate/core"
+)
+
+// ledgerEntryRow is a row of ledger_entries: one side of a balanced movement.
+type ledgerEntryRow struct {
+	bun.BaseModel `bun:"table:ledger_entries,alias:le"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	VendID    *int64    `bun:"vend_id"`
+	Account   string    `bun:"account"`
+	Amount    int64     `bun:"amount"`
+	Memo      string    `bun:"memo"`
+	CreatedAt time.Time `bun:"created_at"`
+}
+
+func fromCoreLedgerEntry(e core.LedgerEntry, vendID *int64, at time.Time) ledgerEntryRow {
+	return ledgerEntryRow{VendID: vendID, Account: e.Account, Amount: int64(e.Amount), Memo: e.Memo, CreatedAt: at.UTC()}
+}
+
+func toCoreLedgerEntry(r ledgerEntryRow) core.LedgerEntry {
+	return core.LedgerEntry{Account: r.Account, Amount: core.Money(r.Amount), Memo: r.Memo}
+}
+
+// insertEntries appends a balanced set of entries; an unbalanced set is a bug and refused.
+func insertEntries(ctx context.Context, tx bun.Tx, vendID *int64, entries []core.LedgerEntry, at time.Time) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	var sum core.Money
+	rows := make([]ledgerEntryRow, len(entries))
+	for i, e := range entries {
+		sum += e.Amount
+		rows[i] = fromCoreLedgerEntry(e, vendID, at)
+	}
+	if sum != 0 {
+		return core.Errorf(core.CodeInternal, "", "ledger entries do not balance: they sum to %s", sum)
+	}
+	_, err := tx.NewInsert().Model(&rows).Exec(ctx)
+	return dbError(err)
+}
+
+// TopUp adds amount to an agent's float in one transaction: the entries agent:+amount and
+// utility:<id>:cash -amount, and the balance. It returns the new balance; an unknown agent is
+// core.ErrNotFound.
+func (db *DB) TopUp(ctx context.Context, agentID int64, amount core.Money, memo string) (core.Money, error) {
+	if amount <= 0 {
+		return 0, core.Errorf(core.CodeInvalid, "invalid_amount", "a top-up must be positive")
+	}
+	if memo == "" {
+		memo = "top-up"
+	}
+	var balance core.Money
+	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var a struct {
+			Balance   int64 `bun:"balance"`
+			UtilityID int64 `bun:"utility_id"`
+		}
+		if err := tx.NewRaw("UPDATE agents SET balance = balance + ? WHERE id = ? RETURNING balance, utility_id",
+			int64(amount), agentID).Scan(ctx, &a); err != nil {
+			return err
+		}
+		balance = core.Money(a.Balance)
+		return insertEntries(ctx, tx, nil, []core.LedgerEntry{
+			{Account: core.AgentAccount(agentID), Amount: amount, Memo: memo},
+			{Account: core.UtilityAccount(a.UtilityID, "cash"), Amount: -amount, Memo: memo},
+		}, db.utc())
+	})
+	if err != nil {
+		return 0, dbError(err)
+	}
+	return balance, nil
+}
+
+// Statement returns an agent's ledger entries with IDs below beforeID (0: from the newest),
+// newest first, at most limit (default 50, at most 1000). Each line's Balance is the running
+// balance after the entry, summed from the entries in the same statement (one snapshot).
+func (db *DB) Statement(ctx context.Context, agentID int64, beforeID int64, limit int) ([]core.StatementLine, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 1000)
+	account := core.AgentAccount(agentID)
+	page := db.bun.NewSelect().Model((*ledgerEntryRow)(nil)).
+		Column("id", "created_at", "amount", "memo", "vend_id").
+		Where("account = ?", account).
+		Order("id DESC").Limit(int64(limit))
+	if beforeID > 0 {
+		page = page.Where("id < ?", beforeID)
+	}
+	var rows []struct {
+		ID        int64          `bun:"id"`
+		CreatedAt time.Time      `bun:"created_at"`
+		Amount    int64          `bun:"amount"`
+		Memo      string         `bun:"memo"`
+		Reference sql.NullString `bun:"reference"`
+		Top       int64          `bun:"top_balance"`
+	}
+	err := db.bun.NewSelect().With("page", page).
+		TableExpr("page AS p").
+		ColumnExpr("p.id, p.created_at, p.amount, p.memo, v.reference").
+		ColumnExpr("(SELECT COALESCE(SUM(x.amount), 0) FROM ledger_entries AS x WHERE x.account = ? AND x.id <= (SELECT MAX(id) FROM page)) AS top_balance", account).
+		Join("LEFT JOIN vends AS v ON v.id = p.vend_id").
+		OrderExpr("p.id DESC").
+		Scan(ctx, &rows)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	out := make([]core.StatementLine, len(rows))
+	var balance core.Money
+	for i, r := range rows {
+		if i == 0 {
+			balance = core.Money(r.Top)
+		}
+		out[i] = core.StatementLine{
+			ID: r.ID, At: r.CreatedAt.UTC(), Amount: core.Money(r.Amount), Balance: balance, Memo: r.Memo, Reference: r.Reference.String,
+		}
+		balance -= core.Money(r.Amount)
+	}
+	return out, nil
+}
+
+// AccountBalance returns the sum of an account's ledger entries.
+func (db *DB) AccountBalance(ctx context.Context, account string) (core.Money, error) {
+	var sum int64
+	err := db.bun.NewSelect().Model((*ledgerEntryRow)(nil)).ColumnExpr("COALESCE(SUM(amount), 0)").
+		Where("account = ?", account).Scan(ctx, &sum)
+	if err != nil {
+		return 0, dbError(err)
+	}
+	return core.Money(sum), nil
+}
+
+// AgentBalances returns every agent's balance as the agents table holds it, to check against
+// the ledger (AccountBalance of core.AgentAccount).
+func (db *DB) AgentBalances(ctx context.Context) (map[int64]core.Money, error) {
+	var rows []agentRow
+	if err := db.bun.NewSelect().Model(&rows).Column("id", "balance").Scan(ctx); err != nil {
+		return nil, dbError(err)
+	}
+	out := make(map[int64]core.Money, len(rows))
+	for _, r := range rows {
+		out[r.ID] = core.Money(r.Balance)
+	}
+	return out, nil
+}

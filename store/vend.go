@@ -1,0 +1,350 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/sts"
+)
+
+var (
+	_ core.VendStore    = (*DB)(nil)
+	_ core.VendReader   = (*DB)(nil)
+	_ core.VendReverser = (*DB)(nil)
+	_ core.VendTx       = (*vendTx)(nil)
+)
+
+// Rows of the vends and vend_tokens tables.
+type (
+	vendRow struct {
+		bun.BaseModel `bun:"table:vends,alias:v"`
+
+		ID             int64  `bun:"id,pk,autoincrement"`
+		Reference      string `bun:"reference"`
+		Channel        string `bun:"channel"`
+		IdempotencyKey string `bun:"idempotency_key"`
+		RequestHash    string `bun:"request_hash"`
+		AgentID        int64  `bun:"agent_id"`
+		UtilityID      int64  `bun:"utility_id"`
+		MeterID        int64  `bun:"meter_id"`
+		MeterNumber    string `bun:"meter_number"`
+		CustomerName   string `bun:"customer_name"`
+		Currency       string `bun:"currency"`
+
+		Paid         int64 `bun:"paid"`
+		Debt         int64 `bun:"debt"`
+		FixedCharges int64 `bun:"fixed_charges"`
+		Tax          int64 `bun:"tax"`
+		EnergyCharge int64 `bun:"energy_charge"`
+		Energy       int64 `bun:"energy"`
+		FreeEnergy   int64 `bun:"free_energy"`
+		Commission   int64 `bun:"commission"`
+
+		Status     string    `bun:"status"`
+		CreatedAt  time.Time `bun:"created_at"`
+		ReversedAt time.Time `bun:"reversed_at,nullzero"`
+
+		Tokens []vendTokenRow `bun:"rel:has-many,join:id=vend_id"`
+	}
+	vendTokenRow struct {
+		bun.BaseModel `bun:"table:vend_tokens,alias:vt"`
+
+		VendID   int64  `bun:"vend_id,pk"`
+		Seq      int16  `bun:"seq,pk"`
+		Purpose  string `bun:"purpose"`
+		Class    int16  `bun:"class"`
+		Subclass int16  `bun:"subclass"`
+		Token    string `bun:"token"`
+		TID      int64  `bun:"tid"`
+		Energy   int64  `bun:"energy"`
+	}
+)
+
+func fromCoreVend(v *core.Vend) vendRow {
+	b := v.Breakdown
+	r := vendRow{
+		ID: v.ID, Reference: v.Reference, Channel: v.Channel, IdempotencyKey: v.IdempotencyKey,
+		RequestHash: v.RequestHash, AgentID: v.AgentID, UtilityID: v.UtilityID, MeterID: v.MeterID,
+		MeterNumber: v.MeterNumber, CustomerName: v.CustomerName, Currency: v.Currency.Code,
+		Paid: int64(b.Paid), Debt: int64(b.Debt), FixedCharges: int64(b.FixedCharges), Tax: int64(b.Tax),
+		EnergyCharge: int64(b.EnergyCharge), Energy: int64(b.Energy), FreeEnergy: int64(b.FreeEnergy),
+		Commission: int64(b.Commission), Status: string(v.Status),
+		CreatedAt: v.CreatedAt.UTC(), ReversedAt: v.ReversedAt.UTC(), // a zero time stays zero: NULL
+	}
+	r.Tokens = fromCoreVendTokens(v.ID, v.Tokens)
+	return r
+}
+
+func fromCoreVendTokens(vendID int64, ts []core.VendToken) []vendTokenRow {
+	out := make([]vendTokenRow, len(ts))
+	for i, t := range ts {
+		out[i] = vendTokenRow{
+			VendID: vendID, Seq: int16(i + 1), Purpose: string(t.Purpose), Class: int16(t.Kind.Class),
+			Subclass: int16(t.Kind.Subclass), Token: t.Token.String(), TID: int64(t.TID), Energy: int64(t.Energy),
+		}
+	}
+	return out
+}
+
+func toCoreVend(r vendRow) (*core.Vend, error) {
+	cur, err := core.ParseCurrency(r.Currency)
+	if err != nil {
+		return nil, corrupt("vend", r.ID, err)
+	}
+	v := &core.Vend{
+		ID: r.ID, Reference: r.Reference, Channel: r.Channel, IdempotencyKey: r.IdempotencyKey,
+		RequestHash: r.RequestHash, AgentID: r.AgentID, UtilityID: r.UtilityID, MeterID: r.MeterID,
+		MeterNumber: r.MeterNumber, CustomerName: r.CustomerName, Currency: cur,
+		Breakdown: core.Breakdown{
+			Paid: core.Money(r.Paid), Debt: core.Money(r.Debt), FixedCharges: core.Money(r.FixedCharges),
+			Tax: core.Money(r.Tax), EnergyCharge: core.Money(r.EnergyCharge), Energy: core.Energy(r.Energy),
+			FreeEnergy: core.Energy(r.FreeEnergy), Commission: core.Money(r.Commission),
+		},
+		Status: core.VendStatus(r.Status), CreatedAt: r.CreatedAt.UTC(),
+		Tokens: make([]core.VendToken, len(r.Tokens)),
+	}
+	if !r.ReversedAt.IsZero() {
+		v.ReversedAt = r.ReversedAt.UTC()
+	}
+	for i, t := range r.Tokens {
+		tok, err := sts.ParseToken(t.Token)
+		if err != nil {
+			return nil, corrupt("vend token of vend", r.ID, err)
+		}
+		v.Tokens[i] = core.VendToken{
+			Purpose: core.TokenPurpose(t.Purpose), Kind: sts.Kind{Class: sts.Class(t.Class), Subclass: uint8(t.Subclass)},
+			Token: tok, TID: sts.TID(t.TID), Energy: core.Energy(t.Energy),
+		}
+	}
+	return v, nil
+}
+
+// vendTx is core.VendTx on one database transaction.
+type vendTx struct{ tx bun.Tx }
+
+// InVendTx runs fn in one database transaction: committed if fn returns nil, rolled back
+// otherwise (and on panic).
+func (db *DB) InVendTx(ctx context.Context, fn func(core.VendTx) error) error {
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return fn(&vendTx{tx: tx}) })
+}
+
+// ClaimVend inserts the vend under its unique (channel, idempotency key) with
+// INSERT ... ON CONFLICT DO NOTHING RETURNING id, and sets its ID. No row back means the key is
+// taken: PostgreSQL waits for a concurrent transaction holding the key to end first.
+func (t *vendTx) ClaimVend(ctx context.Context, v *core.Vend) (bool, error) {
+	r := fromCoreVend(v)
+	r.ID = 0
+	res, err := t.tx.NewInsert().Model(&r).
+		On("CONFLICT (channel, idempotency_key) DO NOTHING").
+		Returning("id").Exec(ctx)
+	if err != nil {
+		return false, dbError(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, err
+	}
+	if n == 0 {
+		return false, nil
+	}
+	v.ID = r.ID
+	return true, nil
+}
+
+// LockMeter locks the meter's row for the rest of the transaction and returns its counters, with
+// the one UPDATE ... RETURNING that both databases run (SQLite's transaction holds the write lock
+// already; PostgreSQL takes the row lock).
+func (t *vendTx) LockMeter(ctx context.Context, meterID int64) (core.Meter, core.MeterCounters, error) {
+	var r meterRow
+	err := t.tx.NewRaw("UPDATE meters SET version = version + 1 WHERE id = ? RETURNING "+countersColumns+", "+keyColumns, meterID).Scan(ctx, &r)
+	if err != nil {
+		return core.Meter{}, core.MeterCounters{}, dbError(err)
+	}
+	m, err := toCoreMeter(r)
+	if err != nil {
+		return core.Meter{}, core.MeterCounters{}, err
+	}
+	return m, toCoreCounters(r.countersRow), nil
+}
+
+// CompleteVend writes the vend's breakdown and status, its tokens, its ledger entries and the
+// meter's counters.
+func (t *vendTx) CompleteVend(ctx context.Context, v *core.Vend, c core.MeterCounters, entries []core.LedgerEntry) error {
+	if v.ID == 0 {
+		return core.Internal(errors.New("vend has no ID"), "completing a vend that was not claimed")
+	}
+	r := fromCoreVend(v)
+	if _, err := t.tx.NewUpdate().Model(&r).
+		Column("paid", "debt", "fixed_charges", "tax", "energy_charge", "energy", "free_energy", "commission", "status").
+		WherePK().Exec(ctx); err != nil {
+		return dbError(err)
+	}
+	if len(r.Tokens) > 0 {
+		if _, err := t.tx.NewInsert().Model(&r.Tokens).Exec(ctx); err != nil {
+			return dbError(err)
+		}
+	}
+	if err := insertEntries(ctx, t.tx, &v.ID, entries, v.CreatedAt); err != nil {
+		return err
+	}
+	m := meterRow{ID: v.MeterID, countersRow: fromCoreCounters(c)}
+	res, err := t.tx.NewUpdate().Model(&m).
+		Column("last_tid", "tid_key", "arrears", "month", "month_energy", "month_fixed_paid", "month_free_given").
+		WherePK().Exec(ctx)
+	if err != nil {
+		return dbError(err)
+	}
+	return oneRow(res, "meter")
+}
+
+// DebitAgent takes amount from the agent's float with a guarded update, so the balance never
+// passes -credit_limit; otherwise core.ErrInsufficientFunds.
+func (t *vendTx) DebitAgent(ctx context.Context, agentID int64, amount core.Money) (core.Money, error) {
+	var balance int64
+	err := t.tx.NewRaw("UPDATE agents SET balance = balance - ? WHERE id = ? AND balance - ? >= -credit_limit RETURNING balance",
+		int64(amount), agentID, int64(amount)).Scan(ctx, &balance)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, core.ErrInsufficientFunds
+	}
+	if err != nil {
+		return 0, dbError(err)
+	}
+	return core.Money(balance), nil
+}
+
+// oneRow checks that an update touched exactly one row.
+func oneRow(res sql.Result, what string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return core.Internal(fmt.Errorf("%d rows updated", n), "updating the "+what)
+	}
+	return nil
+}
+
+// selectVend returns a query for vends with their tokens in order.
+func (db *DB) selectVend(rows any) *bun.SelectQuery {
+	return db.bun.NewSelect().Model(rows).Relation("Tokens", func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Order("vt.seq")
+	})
+}
+
+// VendByKey returns the vend of an idempotency key, or core.ErrNotFound.
+func (db *DB) VendByKey(ctx context.Context, channel, key string) (*core.Vend, error) {
+	var r vendRow
+	if err := db.selectVend(&r).Where("v.channel = ? AND v.idempotency_key = ?", channel, key).Scan(ctx); err != nil {
+		return nil, dbError(err)
+	}
+	return toCoreVend(r)
+}
+
+// Vend returns a vend with its tokens, or core.ErrNotFound.
+func (db *DB) Vend(ctx context.Context, id int64) (*core.Vend, error) {
+	var r vendRow
+	if err := db.selectVend(&r).Where("v.id = ?", id).Scan(ctx); err != nil {
+		return nil, dbError(err)
+	}
+	return toCoreVend(r)
+}
+
+// VendsByMeter returns a meter's vends, newest first, at most limit (at most 1000).
+func (db *DB) VendsByMeter(ctx context.Context, meterNumber string, limit int) ([]*core.Vend, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	var rows []vendRow
+	if err := db.selectVend(&rows).Where("v.meter_number = ?", meterNumber).
+		Order("v.id DESC").Limit(int64(limit)).Scan(ctx); err != nil {
+		return nil, dbError(err)
+	}
+	out := make([]*core.Vend, len(rows))
+	for i, r := range rows {
+		v, err := toCoreVend(r)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// ReverseVend reverses a completed vend in one transaction: it marks it reversed (core.ErrNotFound
+// when no completed vend has the ID), books the reverse of its ledger entries, gives the agent
+// back what the entries took from its float, and restores the meter's arrears and, when the vend
+// is of the meter's current month, its monthly totals. TIDs are never given back. Rows are locked
+// in the vend transaction's order: vend, meter, agent.
+func (db *DB) ReverseVend(ctx context.Context, id int64, at time.Time) (*core.Vend, error) {
+	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var r vendRow
+		err := tx.NewRaw("UPDATE vends SET status = ?, reversed_at = ? WHERE id = ? AND status = ? RETURNING *",
+			string(core.VendReversed), at.UTC(), id, string(core.VendCompleted)).Scan(ctx, &r)
+		if err != nil {
+			return err
+		}
+		var entries []ledgerEntryRow
+		if err := tx.NewSelect().Model(&entries).Where("vend_id = ?", id).Order("id").Scan(ctx); err != nil {
+			return err
+		}
+		agentAccount := core.AgentAccount(r.AgentID)
+		var agentTook core.Money
+		booked := make([]core.LedgerEntry, len(entries))
+		for i, e := range entries {
+			booked[i] = toCoreLedgerEntry(e)
+			if e.Account == agentAccount {
+				agentTook -= core.Money(e.Amount)
+			}
+		}
+		if err := db.reverseMeter(ctx, tx, r); err != nil {
+			return err
+		}
+		if err := insertEntries(ctx, tx, &id, core.Reversed(booked, "reversal "+r.Reference), at); err != nil {
+			return err
+		}
+		res, err := tx.NewUpdate().Model((*agentRow)(nil)).Set("balance = balance + ?", int64(agentTook)).
+			Where("id = ?", r.AgentID).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		return oneRow(res, "agent")
+	})
+	if err != nil {
+		return nil, dbError(err)
+	}
+	return db.Vend(ctx, id)
+}
+
+// reverseMeter gives a reversed vend's debt back to the meter's arrears and takes its energy,
+// fixed charges and free energy out of the monthly totals when the vend is of the current month.
+func (db *DB) reverseMeter(ctx context.Context, tx bun.Tx, v vendRow) error {
+	var tz string
+	if err := tx.NewSelect().Model((*utilityRow)(nil)).Column("time_zone").Where("id = ?", v.UtilityID).Scan(ctx, &tz); err != nil {
+		return err
+	}
+	loc, err := db.location(tz)
+	if err != nil {
+		return corrupt("utility", v.UtilityID, err)
+	}
+	month := v.CreatedAt.In(loc).Format("2006-01")
+	q := tx.NewUpdate().Model((*meterRow)(nil)).
+		Set("arrears = arrears + ?", v.Debt).
+		Set("version = version + 1").
+		Where("id = ?", v.MeterID)
+	q = q.Set("month_energy = CASE WHEN month = ? AND month_energy >= ? THEN month_energy - ? ELSE month_energy END", month, v.Energy, v.Energy).
+		Set("month_fixed_paid = CASE WHEN month = ? AND month_fixed_paid >= ? THEN month_fixed_paid - ? ELSE month_fixed_paid END", month, v.FixedCharges, v.FixedCharges)
+	if v.FreeEnergy > 0 {
+		q = q.Set("month_free_given = CASE WHEN month = ? THEN ? ELSE month_free_given END", month, false)
+	}
+	res, err := q.Exec(ctx)
+	if err != nil {
+		return err
+	}
+	return oneRow(res, "meter")
+}
