@@ -4,10 +4,14 @@ FUZZTIME  ?= 30s
 BENCHTIME ?= 1s
 GOFILES    = $(shell find . -name '*.go' -not -path './.git/*' -not -path './data/*')
 
-.PHONY: run build test check bench fuzz clean
+.PHONY: run demo build test check bench fuzz clean
 
-## run: until the server exists, a demo of the token engine and the virtual meter through stsctl
+## run: the server on the embedded default (SQLite in ./data); the first start seeds a demo
 run: build
+	bin/vendgate serve
+
+## demo: the token engine and the virtual meter through stsctl, offline
+demo: build
 	@bash scripts/demo.sh
 
 ## build: compile the commands into ./bin

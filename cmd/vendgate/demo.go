@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/store"
+	"github.com/vendgate/vendgate/sts"
+)
+
+// The demo's vending keys are the ones published in the STS 531 compliance test specifications.
+// Everybody has them: they are for demonstrations and tests, never for real meters.
+const (
+	demoVK02 = "abababababababab"
+	demoVK04 = "abababababababab949494949494949401234567"
+)
+
+// demoFile is data/demo.json: the agent's API key and what stsctl meter needs to emulate each
+// demo meter.
+type demoFile struct {
+	Note    string      `json:"note"`
+	BaseURL string      `json:"base_url"`
+	APIKey  string      `json:"api_key"`
+	Agent   int64       `json:"agent_id"`
+	Meters  []demoMeter `json:"meters"`
+}
+
+type demoMeter struct {
+	Number      string `json:"number"`
+	Customer    string `json:"customer"`
+	PAN         string `json:"pan"`
+	DKGA        string `json:"dkga"`
+	VendingKey  string `json:"vending_key"`
+	SGC         string `json:"sgc"`
+	TI          string `json:"ti"`
+	KRN         int    `json:"krn"`
+	KT          int    `json:"kt"`
+	EA          string `json:"ea"`
+	BaseDate    string `json:"base_date"`
+	StsctlMeter string `json:"stsctl_meter"`
+}
+
+// drn completes a meter number with its Luhn check digit.
+func drn(first10 string) string {
+	for d := '0'; d <= '9'; d++ {
+		if sts.CheckDRN(sts.IIN, first10+string(d)) == nil {
+			return first10 + string(d)
+		}
+	}
+	panic("no check digit for " + first10)
+}
+
+// seedDemo fills an empty embedded database with a utility, a supply group per demo key, a
+// stepped tariff, customers, meters and an agent with float and an API key, and writes demo.json.
+func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, baseURL string) (*demoFile, error) {
+	zar, _ := core.ParseCurrency("ZAR")
+	loc, err := time.LoadLocation("Africa/Johannesburg")
+	if err != nil {
+		return nil, err
+	}
+	u := &core.Utility{Name: "Demo Power", Currency: zar, TaxRate: decimal.RequireFromString("0.15"), Location: loc,
+		DebtRecoveryRate: decimal.RequireFromString("0.25"), MonthlyFixedCharge: 2000, FreeBasicEnergy: 500,
+		ReversalWindow: 24 * time.Hour}
+	if err := db.CreateUtility(ctx, u); err != nil {
+		return nil, err
+	}
+	tariff := &core.Tariff{UtilityID: u.ID, Name: "Domestic stepped", Blocks: []core.TariffBlock{
+		{UpTo: 500, Price: decimal.RequireFromString("150")}, {UpTo: 3500, Price: decimal.RequireFromString("210")},
+		{Price: decimal.RequireFromString("280")}}}
+	if err := db.CreateTariff(ctx, tariff); err != nil {
+		return nil, err
+	}
+	groups := map[sts.DKGA]*core.SupplyGroup{}
+	for _, g := range []struct {
+		dkga sts.DKGA
+		sgc  sts.SGC
+		vk   string
+	}{{sts.DKGA02, 123456, demoVK02}, {sts.DKGA04, 123457, demoVK04}} {
+		vk, _ := hex.DecodeString(g.vk)
+		sealed, err := sealer.Seal(vk, g.sgc, 1, g.dkga)
+		if err != nil {
+			return nil, err
+		}
+		sg := &core.SupplyGroup{UtilityID: u.ID, SGC: g.sgc, KRN: 1, DKGA: g.dkga, Name: "Demo DKGA" + g.dkga.String()}
+		if err := db.CreateSupplyGroup(ctx, sg, sealed); err != nil {
+			return nil, err
+		}
+		groups[g.dkga] = sg
+	}
+	out := &demoFile{
+		Note:    "Demo data. The vending keys are the published STS compliance-test keys: never use them for real meters.",
+		BaseURL: baseURL,
+	}
+	for _, m := range []struct {
+		number, customer, address string
+		dkga                      sts.DKGA
+		ea                        sts.EA
+		arrears                   core.Money
+		freeBasic                 bool
+	}{
+		{drn("0412345678"), "Thandi Nkosi", "14 Jacaranda Street, Soweto", sts.DKGA04, sts.EA07, 0, false},
+		{drn("0412345679"), "Pieter van Wyk", "3 Long Street, Cape Town", sts.DKGA04, sts.EA11, 0, false},
+		{drn("0498765432"), "Amina Dlamini", "77 Main Road, Durban", sts.DKGA02, sts.EA07, 15000, true},
+	} {
+		c := &core.Customer{Name: m.customer, Address: m.address, Phone: "", Language: "en", FreeBasic: m.freeBasic}
+		if err := db.CreateCustomer(ctx, c); err != nil {
+			return nil, err
+		}
+		pan, err := sts.NewPAN(sts.IIN, m.number)
+		if err != nil {
+			return nil, err
+		}
+		g := groups[m.dkga]
+		key := core.MeterKey{PAN: pan, SGC: g.SGC, KRN: 1, KT: sts.KeyTypeUnique, TI: 1, DKGA: m.dkga, EA: m.ea,
+			BaseDate: sts.BaseDate2014, KEN: sts.NoExpiry}
+		meter := &core.Meter{Number: m.number, Kind: core.Electricity, Status: core.MeterActive, Key: key,
+			SupplyGroupID: g.ID, CustomerID: c.ID, TariffID: tariff.ID}
+		if err := db.CreateMeter(ctx, meter, m.arrears); err != nil {
+			return nil, err
+		}
+		vk := demoVK02
+		if m.dkga == sts.DKGA04 {
+			vk = demoVK04
+		}
+		dm := demoMeter{Number: m.number, Customer: m.customer, PAN: pan.String(), DKGA: m.dkga.String(), VendingKey: vk,
+			SGC: g.SGC.String(), TI: "01", KRN: 1, KT: 2, EA: m.ea.String(), BaseDate: "2014"}
+		dm.StsctlMeter = fmt.Sprintf("stsctl meter --state %s --dkga %s --vk %s --kt 2 --sgc %s --ti 01 --krn 1 --pan %s --ea %s --base-date 2014",
+			filepath.Join(dataDir, "meter-"+m.number+".json"), dm.DKGA, vk, dm.SGC, dm.PAN, dm.EA)
+		out.Meters = append(out.Meters, dm)
+	}
+	agent := &core.Agent{UtilityID: u.ID, Name: "Demo Agent", Kind: core.AgentRetail, CreditLimit: 100_000,
+		CommissionRate: decimal.RequireFromString("0.02"), Active: true}
+	if err := db.CreateAgent(ctx, agent); err != nil {
+		return nil, err
+	}
+	if _, err := db.TopUp(ctx, agent.ID, 1_000_000, "demo float"); err != nil {
+		return nil, err
+	}
+	key, hash, err := core.NewAPIKey()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.IssueAPIKey(ctx, agent.ID, hash, "demo"); err != nil {
+		return nil, err
+	}
+	out.APIKey, out.Agent = key, agent.ID
+	raw, _ := json.MarshalIndent(out, "", "  ")
+	if err := os.WriteFile(filepath.Join(dataDir, "demo.json"), append(raw, '\n'), 0o600); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

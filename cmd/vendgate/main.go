@@ -1,0 +1,237 @@
+// Command vendgate is the Vendgate server and its administration commands: the composition root
+// where configuration, storage, the vending core and the channel adapters meet.
+//
+//	vendgate serve    run the server (the embedded default needs nothing installed)
+//	vendgate migrate  apply database migrations and exit
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+	_ "time/tzdata" // utilities' time zones on machines without a zoneinfo database
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+
+	"github.com/vendgate/vendgate/adapters/rest"
+	"github.com/vendgate/vendgate/config"
+	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Environ(), os.Stdout, os.Stderr))
+}
+
+const usage = `usage: vendgate serve [flags]    run the server
+       vendgate migrate [flags]  apply database migrations
+flags: --config FILE --http-addr HOST:PORT --data-dir DIR --database-url URL --master-key-file FILE
+environment: VENDGATE_HTTP_ADDR, VENDGATE_DATA_DIR, VENDGATE_DATABASE_URL, VENDGATE_MASTER_KEY_FILE, ...`
+
+func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return 2
+	}
+	cmd, args := args[0], args[1:]
+	cfg, err := loadConfig(args, environ)
+	if err != nil {
+		fmt.Fprintf(stderr, "vendgate: configuration:\n%v\n", err)
+		return 2
+	}
+	switch cmd {
+	case "serve":
+		m := &Main{Config: cfg, Stdout: stdout, Logger: newLogger(stdout, cfg.LogLevel)}
+		if err := m.Open(ctx); err != nil {
+			fmt.Fprintf(stderr, "vendgate: %v\n", err)
+			return 1
+		}
+		err := m.Run(ctx)
+		if cerr := m.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "vendgate: %v\n", err)
+			return 1
+		}
+		return 0
+	case "migrate":
+		db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+		if err == nil {
+			err = db.Migrate(ctx)
+			db.Close()
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "vendgate: migrate: %v\n", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, "migrations applied")
+		return 0
+	}
+	fmt.Fprintf(stderr, "vendgate: unknown command %q\n%s\n", cmd, usage)
+	return 2
+}
+
+// loadConfig reads --config and the flags that override configuration keys.
+func loadConfig(args, environ []string) (config.Config, error) {
+	fs := flag.NewFlagSet("vendgate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	file := fs.String("config", "", "TOML configuration file")
+	keys := map[string]*string{
+		"http-addr": fs.String("http-addr", "", ""), "data-dir": fs.String("data-dir", "", ""),
+		"database-url": fs.String("database-url", "", ""), "master-key-file": fs.String("master-key-file", "", ""),
+		"log-level": fs.String("log-level", "", ""),
+	}
+	if err := fs.Parse(args); err != nil {
+		return config.Config{}, err
+	}
+	flags := map[string]any{}
+	fs.Visit(func(f *flag.Flag) {
+		if p, ok := keys[f.Name]; ok {
+			flags[underscore(f.Name)] = *p
+		}
+	})
+	return config.Load(*file, environ, flags)
+}
+
+func underscore(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c == '-' {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+func newLogger(w io.Writer, level string) zerolog.Logger {
+	lvl, err := zerolog.ParseLevel(level)
+	if err != nil {
+		lvl = zerolog.InfoLevel
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger()
+}
+
+// Main is the running program. A test boots it on 127.0.0.1:0 and drives it over HTTP.
+type Main struct {
+	Config config.Config
+	Stdout io.Writer
+	Logger zerolog.Logger
+	// Clock defaults to time.Now.
+	Clock func() time.Time
+
+	DB       *store.DB
+	Vendor   *core.Vendor
+	Demo     *demoFile // set when this start seeded the demo
+	listener net.Listener
+	server   *http.Server
+}
+
+// Addr is the address the HTTP server listens on, once open.
+func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// Open connects the database, applies migrations, seeds the demo on a new embedded database,
+// wires the core and the REST adapter, and starts listening.
+func (m *Main) Open(ctx context.Context) error {
+	if m.Clock == nil {
+		m.Clock = time.Now
+	}
+	cfg := m.Config
+	m.Logger.Info().Str("config", cfg.String()).Msg("starting")
+	master, created, err := cfg.MasterKeyBytes()
+	if err != nil {
+		return err
+	}
+	if created {
+		m.Logger.Warn().Str("path", cfg.DataDir+"/master.key").Msg("created a new master key for vending keys at rest (mode 0600); back it up")
+	}
+	sealer, err := core.NewSealer(master)
+	clear(master)
+	if err != nil {
+		return err
+	}
+	if m.DB, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
+		return err
+	}
+	if err := m.DB.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if m.listener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+		return err
+	}
+	baseURL := "http://" + m.listener.Addr().String()
+	if cfg.DatabaseURL == "" {
+		empty, err := m.DB.Empty(ctx)
+		if err != nil {
+			return err
+		}
+		if empty {
+			if m.Demo, err = seedDemo(ctx, m.DB, sealer, cfg.DataDir, baseURL); err != nil {
+				return fmt.Errorf("seeding the demo: %w", err)
+			}
+			m.printDemo(baseURL)
+		}
+	}
+	m.Vendor = &core.Vendor{Meters: m.DB, Agents: m.DB, Vends: m.DB, Clock: m.Clock, Random: rand.Reader,
+		Issuer: &core.SoftIssuer{Keys: m.DB, Sealer: sealer}, MaxAmount: core.Money(cfg.MaxVendAmount)}
+	api := rest.New(rest.Config{
+		Vendor: m.Vendor, Meters: m.DB, Vends: m.DB, Agents: m.DB, Health: m.DB,
+		Reverser: rest.ReverserFunc(func(ctx context.Context, id, agentID int64) (*core.Vend, error) {
+			return m.Vendor.Reverse(ctx, m.DB, m.DB, id, agentID, cfg.ReversalWindow)
+		}),
+		Logger: m.Logger, Registry: prometheus.NewRegistry(), MaxBodyBytes: cfg.MaxBodyBytes,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+	})
+	m.server = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	m.Logger.Info().Str("addr", m.listener.Addr().String()).Msg("listening")
+	return nil
+}
+
+// Run serves until ctx ends, then shuts down within the configured timeout.
+func (m *Main) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- m.server.Serve(m.listener) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+	defer cancel()
+	err := m.server.Shutdown(sctx)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}
+
+// Close releases the database. Shutdown order: HTTP server (Run), then the database.
+func (m *Main) Close() error {
+	if m.DB != nil {
+		return m.DB.Close()
+	}
+	return nil
+}
+
+func (m *Main) printDemo(baseURL string) {
+	d := m.Demo
+	w := m.Stdout
+	fmt.Fprintf(w, "\nVendgate demo: a utility, 3 meters and an agent were created; details in %s/demo.json\n", m.Config.DataDir)
+	fmt.Fprintf(w, "The demo vending keys are the published STS test keys: never use them for real meters.\n\n")
+	fmt.Fprintf(w, "Agent API key (shown once): %s\n\n", d.APIKey)
+	fmt.Fprintf(w, "Buy a token for R50.00:\n  curl -s -X POST %s/v1/vends -H 'Authorization: Bearer %s' -H 'Idempotency-Key: demo-1' \\\n    -H 'Content-Type: application/json' -d '{\"meter_number\":\"%s\",\"amount_minor\":5000,\"currency\":\"ZAR\"}'\n\n",
+		baseURL, d.APIKey, d.Meters[0].Number)
+	fmt.Fprintf(w, "Type the token into the virtual meter:\n  %s\n\n", d.Meters[0].StsctlMeter)
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/vendgate/vendgate/config"
+	"github.com/vendgate/vendgate/sts"
+	"github.com/vendgate/vendgate/sts/meter"
+)
+
+// bootEmbedded starts the whole program on 127.0.0.1:0 with a new embedded database, as make run
+// does on a fresh machine, and stops it when the test ends.
+func bootEmbedded(t *testing.T) *Main {
+	t.Helper()
+	cfg := config.Defaults()
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.DataDir = t.TempDir()
+	var out bytes.Buffer
+	m := &Main{Config: cfg, Stdout: &out, Logger: zerolog.New(io.Discard)}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		m.Close()
+	})
+	if m.Demo == nil {
+		t.Fatal("a new embedded database was not seeded with the demo")
+	}
+	if !strings.Contains(out.String(), m.Demo.APIKey) || !strings.Contains(out.String(), "curl") {
+		t.Fatalf("start-up output lacks the API key or the curl command:\n%s", out.String())
+	}
+	return m
+}
+
+type vendJSON struct {
+	ID        int64  `json:"id"`
+	Reference string `json:"reference"`
+	EnergyKWh string `json:"energy_kwh"`
+	FreeKWh   string `json:"free_energy_kwh"`
+	Tokens    []struct {
+		Purpose   string `json:"purpose"`
+		Token     string `json:"token"`
+		EnergyKWh string `json:"energy_kwh"`
+	} `json:"tokens"`
+	Receipt []string `json:"receipt"`
+}
+
+func post(t *testing.T, m *Main, path, key, idem, body string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, "http://"+m.Addr()+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	if idem != "" {
+		req.Header.Set("Idempotency-Key", idem)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b
+}
+
+// demoMeterFor builds the virtual meter that demo.json describes.
+func demoMeterFor(t *testing.T, d demoMeter) *meter.Meter {
+	t.Helper()
+	a, _ := sts.ParseDKGA(d.DKGA)
+	ea, _ := sts.ParseEA(d.EA)
+	bd, _ := sts.ParseBaseDate(d.BaseDate)
+	sgc, _ := sts.ParseSGC(d.SGC)
+	pan, err := sts.ParsePAN(d.PAN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vk, _ := hex.DecodeString(d.VendingKey)
+	dk, err := sts.DeriveKey(a, vk, sts.KeyParams{PAN: pan, KT: sts.KeyType(d.KT), SGC: sgc, TI: 1, KRN: uint8(d.KRN), BaseDate: bd, EA: ea})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt, err := meter.New(meter.Config{Key: dk, EA: ea, KT: sts.KeyType(d.KT), KRN: uint8(d.KRN), TI: 1, SGC: sgc, BaseDate: bd, KEN: sts.NoExpiry})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mt
+}
+
+// TestVendOverHTTPAcceptedByMeter is the newcomer's path: start, buy a token with one request,
+// type it into the virtual meter, which accepts it with the kWh on the receipt.
+func TestVendOverHTTPAcceptedByMeter(t *testing.T) {
+	m := bootEmbedded(t)
+	for i, dm := range m.Demo.Meters {
+		t.Run(dm.Number, func(t *testing.T) {
+			body := fmt.Sprintf(`{"meter_number":%q,"amount_minor":5000,"currency":"ZAR"}`, dm.Number)
+			idem := fmt.Sprintf("e2e-%d", i)
+			status, raw := post(t, m, "/v1/vends", m.Demo.APIKey, idem, body)
+			if status != http.StatusOK && status != http.StatusCreated {
+				t.Fatalf("POST /v1/vends: status %d: %s", status, raw)
+			}
+			var v vendJSON
+			if err := json.Unmarshal(raw, &v); err != nil {
+				t.Fatal(err)
+			}
+			mt := demoMeterFor(t, dm)
+			for _, tok := range v.Tokens {
+				if r := mt.Enter(tok.Token); !r.Code.OK() {
+					t.Fatalf("meter refused the %s token: %v", tok.Purpose, r)
+				}
+			}
+			want := mustTenths(t, v.EnergyKWh)
+			if v.FreeKWh != "" {
+				want += mustTenths(t, v.FreeKWh)
+			}
+			if got := mt.Credit(0); got != want || got == 0 {
+				t.Fatalf("meter credit %s kWh, vend %s + %s kWh", sts.FormatTenths(got), v.EnergyKWh, v.FreeKWh)
+			}
+			if !strings.Contains(strings.Join(v.Receipt, "\n"), v.EnergyKWh+" kWh") {
+				t.Fatalf("receipt does not show %s kWh:\n%s", v.EnergyKWh, strings.Join(v.Receipt, "\n"))
+			}
+			// A replay returns the same tokens and never makes new ones.
+			status, raw2 := post(t, m, "/v1/vends", m.Demo.APIKey, idem, body)
+			var v2 vendJSON
+			if err := json.Unmarshal(raw2, &v2); err != nil || status >= 300 {
+				t.Fatalf("replay: status %d: %s", status, raw2)
+			}
+			if v2.Reference != v.Reference || v2.Tokens[0].Token != v.Tokens[0].Token {
+				t.Fatalf("replay: got %s %s, want %s %s", v2.Reference, v2.Tokens[0].Token, v.Reference, v.Tokens[0].Token)
+			}
+		})
+	}
+}
+
+func TestReadyAndHealth(t *testing.T) {
+	m := bootEmbedded(t)
+	for _, path := range []string{"/healthz", "/readyz", "/openapi.json", "/metrics"} {
+		res, err := http.Get("http://" + m.Addr() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: status %d", path, res.StatusCode)
+		}
+	}
+}
+
+func mustTenths(t *testing.T, s string) uint64 {
+	t.Helper()
+	v, err := sts.ParseTenths(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
