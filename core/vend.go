@@ -161,8 +161,9 @@ type (
 	VendReader interface {
 		// Vend returns a vend by ID, or ErrNotFound.
 		Vend(ctx context.Context, id int64) (*Vend, error)
-		// VendsByMeter returns a meter's vends, newest first, at most limit.
-		VendsByMeter(ctx context.Context, meterNumber string, limit int) ([]*Vend, error)
+		// VendsByMeter returns a meter's vends sold by an agent (every agent's for agentID 0),
+		// newest first, at most limit.
+		VendsByMeter(ctx context.Context, meterNumber string, agentID int64, limit int) ([]*Vend, error)
 	}
 	// VendReverser reverses a vend in one transaction: it marks the vend reversed (only if it is
 	// completed; ErrNotFound otherwise), books the reversed ledger entries, gives the agent back

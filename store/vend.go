@@ -255,14 +255,18 @@ func (db *DB) Vend(ctx context.Context, id int64) (*core.Vend, error) {
 	return toCoreVend(r)
 }
 
-// VendsByMeter returns a meter's vends, newest first, at most limit (at most 1000).
-func (db *DB) VendsByMeter(ctx context.Context, meterNumber string, limit int) ([]*core.Vend, error) {
+// VendsByMeter returns a meter's vends sold by an agent (every agent's for agentID 0), newest
+// first, at most limit (at most 1000).
+func (db *DB) VendsByMeter(ctx context.Context, meterNumber string, agentID int64, limit int) ([]*core.Vend, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
 	var rows []vendRow
-	if err := db.selectVend(&rows).Where("v.meter_number = ?", meterNumber).
-		Order("v.id DESC").Limit(int64(limit)).Scan(ctx); err != nil {
+	q := db.selectVend(&rows).Where("v.meter_number = ?", meterNumber)
+	if agentID != 0 {
+		q = q.Where("v.agent_id = ?", agentID)
+	}
+	if err := q.Order("v.id DESC").Limit(int64(limit)).Scan(ctx); err != nil {
 		return nil, dbError(err)
 	}
 	out := make([]*core.Vend, len(rows))

@@ -105,8 +105,14 @@ func TestVendReplay(t *testing.T) {
 			_, err := f.vendor.Vend(ctx, vendReq(f.agent.ID, m, "replay", 60_00))
 			wantCode(t, err, core.CodeConflict, "idempotency_key_reused")
 		})
-		vends, err := db.VendsByMeter(ctx, m.Number, 10)
+		vends, err := db.VendsByMeter(ctx, m.Number, f.agent.ID, 10)
 		must(t, err)
+		if others, err := db.VendsByMeter(ctx, m.Number, f.agent.ID+1000, 10); err != nil || len(others) != 0 {
+			t.Errorf("another agent's history of the meter: got %d vends, %v; want none", len(others), err)
+		}
+		if all, err := db.VendsByMeter(ctx, m.Number, 0, 10); err != nil || len(all) != 1 {
+			t.Errorf("every agent's history (operators): got %d vends, %v; want 1", len(all), err)
+		}
 		now, err := db.Agent(ctx, f.agent.ID)
 		must(t, err)
 		if len(vends) != 1 || now.Balance != balance.Balance {
@@ -138,7 +144,7 @@ func TestVendConcurrentDuplicates(t *testing.T) {
 				t.Fatalf("duplicate %d got vend %d %s, duplicate 0 got %d %s", i, vends[i].ID, vends[i].Reference, vends[0].ID, vends[0].Reference)
 			}
 		}
-		stored, err := db.VendsByMeter(ctx, m.Number, 100)
+		stored, err := db.VendsByMeter(ctx, m.Number, 0, 100)
 		must(t, err)
 		if len(stored) != 1 {
 			t.Errorf("%d vend rows for one idempotency key, want 1", len(stored))
@@ -218,7 +224,7 @@ func TestVendConcurrentAgent(t *testing.T) {
 			if c := counters(t, db, m.ID); c.LastTID != mine[len(mine)-1].Tokens[0].TID {
 				t.Errorf("meter %s: last TID %d, want %d", m.Number, c.LastTID, mine[len(mine)-1].Tokens[0].TID)
 			}
-			stored, err := db.VendsByMeter(ctx, m.Number, 1000)
+			stored, err := db.VendsByMeter(ctx, m.Number, 0, 1000)
 			must(t, err)
 			if len(stored) != len(mine) {
 				t.Errorf("meter %s: %d vends stored, want %d", m.Number, len(stored), len(mine))
@@ -249,7 +255,7 @@ func TestVendInsufficientFunds(t *testing.T) {
 		if _, err := db.VendByKey(ctx, core.ChannelREST, "past-limit"); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("VendByKey(past-limit): got %v, want core.ErrNotFound (no vend row)", err)
 		}
-		if vends, err := db.VendsByMeter(ctx, m.Number, 10); err != nil || len(vends) != 1 || vends[0].ID != v.ID {
+		if vends, err := db.VendsByMeter(ctx, m.Number, 0, 10); err != nil || len(vends) != 1 || vends[0].ID != v.ID {
 			t.Errorf("the meter's vends after the refusal: %d (%v), want only %d", len(vends), err, v.ID)
 		}
 		agentAfter, err := db.Agent(ctx, agent.ID)

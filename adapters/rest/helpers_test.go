@@ -110,13 +110,13 @@ func (f *fakeVends) Vend(_ context.Context, id int64) (*core.Vend, error) {
 	return v, nil
 }
 
-func (f *fakeVends) VendsByMeter(_ context.Context, number string, limit int) ([]*core.Vend, error) {
+func (f *fakeVends) VendsByMeter(_ context.Context, number string, agentID int64, limit int) ([]*core.Vend, error) {
 	if f.err != nil {
 		return nil, f.err
 	}
 	var out []*core.Vend
 	for _, v := range f.byID {
-		if v.MeterNumber == number {
+		if v.MeterNumber == number && (agentID == 0 || v.AgentID == agentID) {
 			out = append(out, v)
 		}
 	}

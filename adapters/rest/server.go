@@ -40,10 +40,10 @@ type (
 		MeterByNumber(ctx context.Context, number string) (core.MeterView, error)
 	}
 	// Vends reads committed vends (core.VendReader): core.ErrNotFound for an unknown ID;
-	// VendsByMeter returns a meter's vends of every agent, newest first, at most limit.
+	// VendsByMeter returns a meter's vends sold by agentID, newest first, at most limit.
 	Vends interface {
 		Vend(ctx context.Context, id int64) (*core.Vend, error)
-		VendsByMeter(ctx context.Context, number string, limit int) ([]*core.Vend, error)
+		VendsByMeter(ctx context.Context, number string, agentID int64, limit int) ([]*core.Vend, error)
 	}
 	// Agents authenticates API keys and reads an agent and its statement. Statement returns the
 	// agent's ledger lines with an ID below beforeID (0: from the newest), newest first, at most

@@ -21,10 +21,6 @@ import (
 const (
 	defaultVendLimit = 10
 	maxVendLimit     = 50
-	// historyScan is how many of a meter's latest vends, of every agent, GET /v1/vends reads to
-	// find the asking agent's: Vends.VendsByMeter does not filter by agent, so an agent whose
-	// vends for a meter are older than the meter's last historyScan sees fewer than it asked for.
-	historyScan = 200
 )
 
 // vendJSON is a vend on the wire. Money is integer minor units of Currency; energy is kWh as a
@@ -201,16 +197,13 @@ func (s *Server) listVends(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vends, err := s.cfg.Vends.VendsByMeter(c.Request().Context(), meter, historyScan)
+	vends, err := s.cfg.Vends.VendsByMeter(c.Request().Context(), meter, agentOf(c).ID, int(limit))
 	if err != nil {
 		return storeError(err)
 	}
-	agent := agentOf(c)
-	out := vendListJSON{Vends: make([]vendJSON, 0, limit)}
+	out := vendListJSON{Vends: make([]vendJSON, 0, len(vends))}
 	for _, v := range vends {
-		if v.AgentID == agent.ID && len(out.Vends) < int(limit) {
-			out.Vends = append(out.Vends, toVendJSON(v))
-		}
+		out.Vends = append(out.Vends, toVendJSON(v))
 	}
 	return c.JSON(http.StatusOK, out)
 }
