@@ -35,7 +35,6 @@ type Config struct {
 	MasterKeyFile   string        `koanf:"master_key_file"`
 	LogLevel        string        `koanf:"log_level"`
 	MaxVendAmount   int64         `koanf:"max_vend_amount"` // minor units; 0 means no bound
-	ReversalWindow  time.Duration `koanf:"reversal_window"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
 	MaxBodyBytes    int64         `koanf:"max_body_bytes"`
 }
@@ -47,7 +46,6 @@ func Defaults() Config {
 		DataDir:         "./data",
 		LogLevel:        "info",
 		MaxVendAmount:   10_000_000,
-		ReversalWindow:  24 * time.Hour,
 		ShutdownTimeout: 10 * time.Second,
 		MaxBodyBytes:    16 << 10,
 	}
@@ -60,7 +58,7 @@ func Load(path string, environ []string, flags map[string]any) (Config, error) {
 	d := Defaults()
 	if err := k.Load(confmap.Provider(map[string]any{
 		"http_addr": d.HTTPAddr, "data_dir": d.DataDir, "log_level": d.LogLevel,
-		"max_vend_amount": d.MaxVendAmount, "reversal_window": d.ReversalWindow.String(),
+		"max_vend_amount":  d.MaxVendAmount,
 		"shutdown_timeout": d.ShutdownTimeout.String(), "max_body_bytes": d.MaxBodyBytes,
 	}, "."), nil); err != nil {
 		return Config{}, err
@@ -121,9 +119,6 @@ func (c Config) Validate() error {
 	if c.MaxVendAmount < 0 {
 		add("max_vend_amount (VENDGATE_MAX_VEND_AMOUNT): negative")
 	}
-	if c.ReversalWindow < 0 {
-		add("reversal_window (VENDGATE_REVERSAL_WINDOW): negative")
-	}
 	if c.ShutdownTimeout <= 0 {
 		add("shutdown_timeout (VENDGATE_SHUTDOWN_TIMEOUT): must be positive")
 	}
@@ -149,8 +144,8 @@ func (c Config) String() string {
 	if db == "" {
 		db = "(embedded SQLite)"
 	}
-	return fmt.Sprintf("http_addr=%s data_dir=%s database_url=%s master_key=%s master_key_file=%s log_level=%s max_vend_amount=%d reversal_window=%s shutdown_timeout=%s max_body_bytes=%d",
-		c.HTTPAddr, c.DataDir, db, mk, c.MasterKeyFile, c.LogLevel, c.MaxVendAmount, c.ReversalWindow, c.ShutdownTimeout, c.MaxBodyBytes)
+	return fmt.Sprintf("http_addr=%s data_dir=%s database_url=%s master_key=%s master_key_file=%s log_level=%s max_vend_amount=%d shutdown_timeout=%s max_body_bytes=%d",
+		c.HTTPAddr, c.DataDir, db, mk, c.MasterKeyFile, c.LogLevel, c.MaxVendAmount, c.ShutdownTimeout, c.MaxBodyBytes)
 }
 
 // MasterKeyBytes returns the 32-byte master key: from the configuration, from the key file, or

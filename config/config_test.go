@@ -12,7 +12,7 @@ import (
 
 func TestLoadPrecedence(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "vendgate.toml")
-	if err := os.WriteFile(path, []byte("http_addr = \"127.0.0.1:9000\"\nlog_level = \"debug\"\nreversal_window = \"2h\"\n"), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte("http_addr = \"127.0.0.1:9000\"\nlog_level = \"debug\"\nshutdown_timeout = \"2s\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	c, err := config.Load(path, []string{"VENDGATE_HTTP_ADDR=127.0.0.1:9100", "VENDGATE_DATA_DIR=/tmp/vg", "OTHER=x"},
@@ -20,7 +20,7 @@ func TestLoadPrecedence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.HTTPAddr != "127.0.0.1:9200" || c.DataDir != "/tmp/vg" || c.LogLevel != "debug" || c.ReversalWindow != 2*time.Hour {
+	if c.HTTPAddr != "127.0.0.1:9200" || c.DataDir != "/tmp/vg" || c.LogLevel != "debug" || c.ShutdownTimeout != 2*time.Second {
 		t.Fatalf("got %+v, want flag > env > file > defaults", c)
 	}
 	if d := config.Defaults(); c.MaxBodyBytes != d.MaxBodyBytes {

@@ -146,12 +146,18 @@ type (
 	MeterReader interface {
 		MeterByNumber(ctx context.Context, number string) (MeterView, error)
 	}
+	// UtilityReader finds a utility.
+	UtilityReader interface {
+		Utility(ctx context.Context, id int64) (Utility, error)
+	}
 	// AgentReader finds an agent.
 	AgentReader interface {
 		Agent(ctx context.Context, id int64) (Agent, error)
 	}
-	// VendStore runs a vend's transaction and finds committed vends.
+	// VendStore runs a vend's transaction, finds committed vends and reverses them.
 	VendStore interface {
+		VendReader
+		VendReverser
 		// InVendTx runs fn in one database transaction: committed if fn returns nil.
 		InVendTx(ctx context.Context, fn func(VendTx) error) error
 		// VendByKey returns the committed vend of an idempotency key, or ErrNotFound.
@@ -190,9 +196,10 @@ type (
 
 // Vendor runs the vend pipeline. Its fields are set once and then read concurrently.
 type Vendor struct {
-	Meters MeterReader
-	Agents AgentReader
-	Vends  VendStore
+	Meters    MeterReader
+	Agents    AgentReader
+	Utilities UtilityReader
+	Vends     VendStore
 	Issuer TokenIssuer
 	Clock  func() time.Time
 	Random io.Reader // for references and token RND values
@@ -202,14 +209,19 @@ type Vendor struct {
 
 // Reverse cancels a vend's tokens and restores the float, within the utility's reversal window,
 // when asked by the agent that sold it (agentID) or by an operator (agentID 0).
-func (s *Vendor) Reverse(ctx context.Context, reader VendReader, rev VendReverser, id, agentID int64, window time.Duration) (*Vend, error) {
-	v, err := reader.Vend(ctx, id)
+func (s *Vendor) Reverse(ctx context.Context, id, agentID int64) (*Vend, error) {
+	v, err := s.Vends.Vend(ctx, id)
 	if errors.Is(err, ErrNotFound) || err == nil && agentID != 0 && v.AgentID != agentID {
 		return nil, Errorf(CodeNotFound, "vend_not_found", "vend %d does not exist", id)
 	}
 	if err != nil {
 		return nil, storeError(err)
 	}
+	u, err := s.Utilities.Utility(ctx, v.UtilityID)
+	if err != nil {
+		return nil, storeError(err)
+	}
+	window := u.ReversalWindow
 	now := s.Clock().UTC()
 	switch {
 	case v.Status == VendReversed:
@@ -217,7 +229,7 @@ func (s *Vendor) Reverse(ctx context.Context, reader VendReader, rev VendReverse
 	case window > 0 && now.Sub(v.CreatedAt) > window:
 		return nil, Errorf(CodeConflict, "reversal_window_passed", "vend %s is older than the reversal window of %s", v.Reference, window)
 	}
-	v, err = rev.ReverseVend(ctx, id, now)
+	v, err = s.Vends.ReverseVend(ctx, id, now)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errorf(CodeConflict, "already_reversed", "vend %d is already reversed", id)
 	}

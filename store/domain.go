@@ -304,6 +304,15 @@ func corrupt(what string, id int64, err error) error {
 	return core.Internal(err, fmt.Sprintf("stored %s %d does not convert", what, id))
 }
 
+// Utility returns a utility, or core.ErrNotFound.
+func (db *DB) Utility(ctx context.Context, id int64) (core.Utility, error) {
+	var r utilityRow
+	if err := db.bun.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+		return core.Utility{}, dbError(err)
+	}
+	return db.toCoreUtility(r)
+}
+
 // MeterByNumber returns a meter with its customer, tariff, utility and arrears, or
 // core.ErrNotFound.
 func (db *DB) MeterByNumber(ctx context.Context, number string) (core.MeterView, error) {

@@ -91,7 +91,7 @@ func seed(t *testing.T, db *store.DB) *fixture {
 	must(t, db.CreateCustomer(ctx, &f.customer))
 	f.agent = f.newAgent(t, 100_00, 1_000_000_00)
 	f.vendor = &core.Vendor{
-		Meters: db, Agents: db, Vends: db,
+		Meters: db, Agents: db, Utilities: db, Vends: db,
 		Issuer: &core.SoftIssuer{Keys: db, Sealer: sealer},
 		Clock:  func() time.Time { return now },
 		Random: rand.Reader,

@@ -387,11 +387,11 @@ func TestReverse(t *testing.T) {
 		v := mustVend(t, f, m, "to-reverse", 80_00)
 
 		t.Run("OtherAgent", func(t *testing.T) {
-			_, err := f.vendor.Reverse(ctx, db, db, v.ID, f.agent.ID+1000, f.utility.ReversalWindow)
+			_, err := f.vendor.Reverse(ctx, v.ID, f.agent.ID+1000)
 			wantCode(t, err, core.CodeNotFound, "vend_not_found")
 		})
 		t.Run("OK", func(t *testing.T) {
-			r, err := f.vendor.Reverse(ctx, db, db, v.ID, f.agent.ID, f.utility.ReversalWindow)
+			r, err := f.vendor.Reverse(ctx, v.ID, f.agent.ID)
 			must(t, err)
 			if r.Status != core.VendReversed || !r.ReversedAt.Equal(now) || !sameTokens(r, v) {
 				t.Errorf("reversed vend: status %s at %v, want reversed at %v with the same tokens", r.Status, r.ReversedAt, now)
@@ -413,7 +413,7 @@ func TestReverse(t *testing.T) {
 			checkLedger(t, db)
 		})
 		t.Run("ErrAlreadyReversed", func(t *testing.T) {
-			_, err := f.vendor.Reverse(ctx, db, db, v.ID, f.agent.ID, f.utility.ReversalWindow)
+			_, err := f.vendor.Reverse(ctx, v.ID, f.agent.ID)
 			wantCode(t, err, core.CodeConflict, "already_reversed")
 			if _, err := db.ReverseVend(ctx, v.ID, now); !errors.Is(err, core.ErrNotFound) {
 				t.Errorf("ReverseVend of a reversed vend: got %v, want core.ErrNotFound", err)

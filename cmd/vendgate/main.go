@@ -184,13 +184,10 @@ func (m *Main) Open(ctx context.Context) error {
 			m.printDemo(baseURL)
 		}
 	}
-	m.Vendor = &core.Vendor{Meters: m.DB, Agents: m.DB, Vends: m.DB, Clock: m.Clock, Random: rand.Reader,
+	m.Vendor = &core.Vendor{Meters: m.DB, Agents: m.DB, Utilities: m.DB, Vends: m.DB, Clock: m.Clock, Random: rand.Reader,
 		Issuer: &core.SoftIssuer{Keys: m.DB, Sealer: sealer}, MaxAmount: core.Money(cfg.MaxVendAmount)}
 	api := rest.New(rest.Config{
-		Vendor: m.Vendor, Meters: m.DB, Vends: m.DB, Agents: m.DB, Health: m.DB,
-		Reverser: rest.ReverserFunc(func(ctx context.Context, id, agentID int64) (*core.Vend, error) {
-			return m.Vendor.Reverse(ctx, m.DB, m.DB, id, agentID, cfg.ReversalWindow)
-		}),
+		Vendor: m.Vendor, Reverser: m.Vendor, Meters: m.DB, Vends: m.DB, Agents: m.DB, Health: m.DB,
 		Logger: m.Logger, Registry: prometheus.NewRegistry(), MaxBodyBytes: cfg.MaxBodyBytes,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 	})
