@@ -200,9 +200,9 @@ type Vendor struct {
 	Agents    AgentReader
 	Utilities UtilityReader
 	Vends     VendStore
-	Issuer TokenIssuer
-	Clock  func() time.Time
-	Random io.Reader // for references and token RND values
+	Issuer    TokenIssuer
+	Clock     func() time.Time
+	Random    io.Reader // for references and token RND values
 	// MaxAmount bounds a single purchase, in minor units; 0 means no bound.
 	MaxAmount Money
 }
