@@ -158,4 +158,5 @@ type Agent struct {
 	CreditLimit    Money
 	CommissionRate decimal.Decimal
 	Active         bool
+	Currency       Currency // the utility's
 }

@@ -28,6 +28,8 @@ type (
 		CreditLimit    int64  `bun:"credit_limit"`
 		CommissionRate string `bun:"commission_rate"`
 		Active         bool   `bun:"active"`
+		// Currency is the utility's, read through selectAgent's join.
+		Currency string `bun:"currency,scanonly"`
 	}
 	apiKeyRow struct {
 		bun.BaseModel `bun:"table:api_keys,alias:k"`
@@ -53,16 +55,26 @@ func toCoreAgent(r agentRow) (core.Agent, error) {
 	if err != nil {
 		return core.Agent{}, corrupt("agent", r.ID, err)
 	}
+	cur, err := core.ParseCurrency(r.Currency)
+	if err != nil {
+		return core.Agent{}, corrupt("agent", r.ID, err)
+	}
 	return core.Agent{
 		ID: r.ID, UtilityID: r.UtilityID, Name: r.Name, Kind: core.AgentKind(r.Kind), Balance: core.Money(r.Balance),
-		CreditLimit: core.Money(r.CreditLimit), CommissionRate: rate, Active: r.Active,
+		CreditLimit: core.Money(r.CreditLimit), CommissionRate: rate, Active: r.Active, Currency: cur,
 	}, nil
+}
+
+// selectAgent selects agents with their utility's currency.
+func (db *DB) selectAgent(r *agentRow) *bun.SelectQuery {
+	return db.bun.NewSelect().Model(r).ColumnExpr("a.*").ColumnExpr("u.currency AS currency").
+		Join("JOIN utilities AS u ON u.id = a.utility_id")
 }
 
 // Agent returns an agent, or core.ErrNotFound.
 func (db *DB) Agent(ctx context.Context, id int64) (core.Agent, error) {
 	var r agentRow
-	if err := db.bun.NewSelect().Model(&r).Where("a.id = ?", id).Scan(ctx); err != nil {
+	if err := db.selectAgent(&r).Where("a.id = ?", id).Scan(ctx); err != nil {
 		return core.Agent{}, dbError(err)
 	}
 	return toCoreAgent(r)
@@ -71,7 +83,7 @@ func (db *DB) Agent(ctx context.Context, id int64) (core.Agent, error) {
 // AgentByAPIKeyHash returns the agent of an unrevoked API key, or core.ErrNotFound.
 func (db *DB) AgentByAPIKeyHash(ctx context.Context, hash string) (core.Agent, error) {
 	var r agentRow
-	err := db.bun.NewSelect().Model(&r).
+	err := db.selectAgent(&r).
 		Join("JOIN api_keys AS k ON k.agent_id = a.id").
 		Where("k.hash = ? AND k.revoked_at IS NULL", hash).
 		Scan(ctx)

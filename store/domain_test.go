@@ -78,6 +78,7 @@ func TestConvertersRoundTrip(t *testing.T) {
 		}
 		gotAgent, err := db.Agent(ctx, a.ID)
 		must(t, err)
+		a.Currency = u.Currency // read from the utility
 		if diff := cmp.Diff(a, gotAgent, cmpCore); diff != "" {
 			t.Errorf("Agent (-want +got):\n%s", diff)
 		}

@@ -17,7 +17,7 @@ const (
 )
 
 // agentJSON is the asking agent's account. Money is integer minor units of the utility's
-// currency; core.Agent does not say which, so currency is left out until it does.
+// currency.
 type agentJSON struct {
 	ID             int64  `json:"id"`
 	Name           string `json:"name"`
@@ -38,6 +38,7 @@ func toAgentJSON(a core.Agent) agentJSON {
 		CreditLimit:    int64(a.CreditLimit),
 		Available:      int64(a.Balance + a.CreditLimit),
 		CommissionRate: a.CommissionRate.String(),
+		Currency:       a.Currency.Code,
 	}
 }
 
