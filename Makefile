@@ -19,8 +19,10 @@ build:
 	@mkdir -p bin
 	$(GO) build -o bin/ ./cmd/...
 
-## test: the checks, then every test (race detector on)
+## test: the checks, then every test (race detector on) with a throwaway PostgreSQL and Redis
 test: check
+	@set -e; envs=$$(scripts/testenv.sh up); eval "$$envs"; \
+	trap 'scripts/testenv.sh down "$$VENDGATE_TESTENV_DIR"' EXIT; \
 	$(GO) test -race -count=1 ./...
 
 ## check: gofmt, vet, staticcheck and the import rules
