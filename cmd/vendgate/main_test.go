@@ -169,3 +169,28 @@ func mustTenths(t *testing.T, s string) uint64 {
 	}
 	return v
 }
+
+// TestDatabaseDown: with the database gone, a vend gets a retryable 503 problem, readiness says
+// so, and the server keeps serving.
+func TestDatabaseDown(t *testing.T) {
+	m := bootEmbedded(t)
+	if err := m.DB.Close(); err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf(`{"meter_number":%q,"amount_minor":5000,"currency":"ZAR"}`, m.Demo.Meters[0].Number)
+	status, raw := post(t, m, "/v1/vends", m.Demo.APIKey, "db-down", body)
+	if status != http.StatusServiceUnavailable || !strings.Contains(string(raw), `"code":"unavailable"`) {
+		t.Fatalf("vend with the database closed: status %d: %s", status, raw)
+	}
+	res, err := http.Get("http://" + m.Addr() + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("readyz with the database closed: status %d, want 503", res.StatusCode)
+	}
+	if res, err := http.Get("http://" + m.Addr() + "/healthz"); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: %v %v", res, err)
+	}
+}
