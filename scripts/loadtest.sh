@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Vending over HTTP under load (docs/performance.md, "Vending over HTTP").
+#
+# Starts a throwaway PostgreSQL with its default durability (fsync and synchronous_commit on),
+# seeds it with `vendgate bench --seed-agents 50 --seed-meters 200`, starts `vendgate serve`
+# against it and runs:
+#   (a) 50 agents, closed loop            (c) open loop at 500 vends/s over 50 agents
+#   (b) one agent (the hot agent), closed  (c1) open loop at 500 vends/s from the one agent
+#   (d) the embedded SQLite default, one agent, closed loop, 10 s
+# then, for context, PostgreSQL's own commit rates (pg_test_fsync, pgbench). Everything it starts
+# is stopped on exit. Each scenario prints bench's summary line and the CPU seconds that the
+# server, PostgreSQL and the load generator used: the three share this machine's cores.
+#
+# Environment: DURATION (20s), SQLITE_DURATION (10s), PG_PORT (55433), HTTP_PORT (18080),
+# PG_CONTEXT=0 skips pg_test_fsync and pgbench, PERF=1 records a CPU profile of the server during
+# (b) with perf (if installed) and prints its top functions.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-20s}
+SQLITE_DURATION=${SQLITE_DURATION:-10s}
+PG_PORT=${PG_PORT:-55433}
+HTTP_PORT=${HTTP_PORT:-18080}
+URL=http://127.0.0.1:$HTTP_PORT
+PG_CONTEXT=${PG_CONTEXT:-1}
+PERF=${PERF:-0}
+HZ=$(getconf CLK_TCK)
+
+work=$(mktemp -d /tmp/vendgate-load.XXXXXX)
+server_pid=
+PGBIN=
+PGDATA=
+
+cleanup() {
+  set +e
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
+  if [ -n "$PGDATA" ] && [ -f "$PGDATA/postmaster.pid" ]; then
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null
+  fi
+  rm -rf "$work" "$PGDATA"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step() { printf '\n== %s\n' "$*"; }
+
+# CPU seconds (user + system) used so far by processes: their own, summed (all threads).
+cpu_ticks() {
+  local t=0 p f a
+  for p in "$@"; do
+    if f=$(cat "/proc/$p/stat" 2>/dev/null); then
+      read -ra a <<<"${f##*) }"       # the fields after "pid (command) ": a[0] is field 3
+      t=$((t + a[11] + a[12]))      # utime and stime, fields 14 and 15, in clock ticks
+    fi
+  done
+  echo "$t"
+}
+pg_pids() { echo "$(head -1 "$PGDATA/postmaster.pid") $(pgrep -P "$(head -1 "$PGDATA/postmaster.pid")" | tr '\n' ' ')"; }
+
+# run_scenario NAME ARGS...: bench against the running server, with the CPU each side used.
+run_scenario() {
+  local name=$1; shift
+  local s0 p0 s1 p1 wall pg_now
+  pg_now=0
+  s0=$(cpu_ticks "$server_pid")
+  if [ -n "$PGDATA" ] && [ -f "$PGDATA/postmaster.pid" ]; then p0=$(cpu_ticks $(pg_pids)); pg_now=1; fi
+  step "$name"
+  echo "vendgate bench --url $URL $*"
+  local TIMEFORMAT='%R %U %S'
+  { time bin/vendgate bench --url "$URL" "$@" >"$work/out" 2>"$work/err"; } 2>"$work/time" || {
+    cat "$work/out" "$work/err"; return 1; }
+  cat "$work/out"
+  s1=$(cpu_ticks "$server_pid")
+  read -r wall bu bs <"$work/time"
+  local line
+  line=$(awk -v hz="$HZ" -v s=$((s1 - s0)) -v bu="$bu" -v bs="$bs" -v w="$wall" -v nproc="$(nproc)" \
+    'BEGIN { printf "CPU seconds over %.1f s wall (%d cores = %.1f available): server %.1f, load generator %.1f", w, nproc, w*nproc, s/hz, bu+bs }')
+  if [ "$pg_now" = 1 ]; then
+    p1=$(cpu_ticks $(pg_pids))
+    line="$line$(awk -v hz="$HZ" -v p=$((p1 - p0)) 'BEGIN { printf ", PostgreSQL %.1f", p/hz }')"
+  fi
+  echo "$line"
+}
+
+wait_ready() {
+  for _ in $(seq 100); do
+    if curl -fsS "$URL/healthz" >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$server_pid" 2>/dev/null; then cat "$1"; return 1; fi
+    sleep 0.1
+  done
+  echo "the server did not answer /healthz in 10 s"; cat "$1"; return 1
+}
+
+stop_server() {
+  kill "$server_pid"; wait "$server_pid" || true; server_pid=
+}
+
+step "Machine"
+echo "cores: $(nproc); $(lscpu | grep 'Model name' | sed 's/  */ /g'); memory: $(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+step "Build bin/vendgate"
+mkdir -p bin
+go build -o bin/vendgate ./cmd/vendgate
+if ! bin/vendgate bench --help >/dev/null 2>&1; then
+  echo "bin/vendgate does not know the bench command: cmd/vendgate/main.go must dispatch \"bench\" to runBench" >&2
+  exit 1
+fi
+
+step "PostgreSQL on 127.0.0.1:$PG_PORT, default durability (fsync=on, synchronous_commit=on)"
+if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+fi
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+PGDATA=$(mktemp -d /tmp/pgdata-load.XXXXXX)
+chown postgres:postgres "$PGDATA"
+runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 30 \
+  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PGDATA" start >/dev/null
+PSQL=(psql "host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres" -qAt)
+"${PSQL[@]}" -c "CREATE DATABASE vendgate"
+echo "$("${PSQL[@]}" -c "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) FROM pg_settings
+  WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method', 'server_version')")"
+DBURL="postgres://postgres@127.0.0.1:$PG_PORT/vendgate?sslmode=disable"
+
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/master.key"
+chmod 600 "$work/master.key"
+
+step "Seed: 50 agents, 200 meters"
+VENDGATE_DATABASE_URL=$DBURL VENDGATE_MASTER_KEY_FILE=$work/master.key \
+  bin/vendgate bench --seed-agents 50 --seed-meters 200 --data-dir "$work/pg-data" --agents-file "$work/agents.json"
+
+step "vendgate serve against PostgreSQL on $URL (log in a temporary file)"
+VENDGATE_DATABASE_URL=$DBURL VENDGATE_MASTER_KEY_FILE=$work/master.key VENDGATE_HTTP_ADDR=127.0.0.1:$HTTP_PORT \
+  VENDGATE_DATA_DIR=$work/pg-data bin/vendgate serve >"$work/serve-pg.log" 2>&1 &
+server_pid=$!
+wait_ready "$work/serve-pg.log"
+
+run_scenario "(a) 50 agents, closed loop, $DURATION" \
+  --agents-file "$work/agents.json" --concurrency 50 --duration "$DURATION"
+if [ "$PERF" = 1 ] && command -v perf >/dev/null; then
+  perf record -F 499 -g -o "$work/perf.data" -p "$server_pid" -- sleep "${DURATION%s}" >/dev/null 2>&1 &
+  perf_pid=$!
+fi
+run_scenario "(b) one agent (the hot agent), closed loop, $DURATION" \
+  --agents-file "$work/agents.json" --agents 1 --concurrency 32 --duration "$DURATION"
+if [ "$PERF" = 1 ] && [ -n "${perf_pid:-}" ]; then
+  wait "$perf_pid" || true
+  step "perf: the server's hottest functions during (b), self time"
+  perf report -i "$work/perf.data" --no-children --sort symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25 || true
+fi
+run_scenario "(c) open loop at 500 vends/s over 50 agents, $DURATION" \
+  --agents-file "$work/agents.json" --rate 500 --concurrency 64 --duration "$DURATION"
+run_scenario "(c1) open loop at 500 vends/s from the one agent, $DURATION" \
+  --agents-file "$work/agents.json" --agents 1 --rate 500 --concurrency 64 --duration "$DURATION"
+
+step "Consistency after the runs"
+psql "host=127.0.0.1 port=$PG_PORT user=postgres dbname=vendgate" -qAt -F ' ' -c \
+  "SELECT 'vends committed: ' || count(*) FROM vends" -c \
+  "SELECT 'agents whose balance differs from their ledger: ' || count(*) FROM agents a
+     WHERE a.balance <> (SELECT COALESCE(sum(amount), 0) FROM ledger_entries e WHERE e.account = 'agent:' || a.id)" -c \
+  "SELECT 'WAL flushes (fdatasync) since start: ' || wal_sync || ', WAL records: ' || wal_records FROM pg_stat_wal" \
+  2>&1 || true
+stop_server
+
+if [ "$PG_CONTEXT" = 1 ]; then
+  step "PostgreSQL context: fdatasync rate of this disk (pg_test_fsync, 1 s per test)"
+  runuser -u postgres -- "$PGBIN/pg_test_fsync" -s 1 -f "$PGDATA/fsync.test" 2>&1 | grep -E 'fdatasync|open_datasync' | head -4 || true
+  step "PostgreSQL context: pgbench, 10 s each (fsync on)"
+  "${PSQL[@]}" -c "CREATE DATABASE pgb"
+  PGB=(-h 127.0.0.1 -p "$PG_PORT" -U postgres)
+  pgbench "${PGB[@]}" -i -q -s 4 pgb >/dev/null 2>&1
+  psql "host=127.0.0.1 port=$PG_PORT user=postgres dbname=pgb" -qc \
+    "CREATE TABLE hot (id int PRIMARY KEY, balance bigint); INSERT INTO hot VALUES (1, 0)"
+  echo 'UPDATE hot SET balance = balance - 1 WHERE id = 1;' >"$work/hot.sql"
+  chmod 644 "$work/hot.sql"
+  for spec in "1 client, one UPDATE per commit (-N)|-c 1 -j 1 -N" \
+              "16 clients, different rows (-N)|-c 16 -j 2 -N" \
+              "16 clients, all on one row (the hot agent's shape)|-c 16 -j 2 -f $work/hot.sql"; do
+    label=${spec%%|*}; opts=${spec#*|}
+    # shellcheck disable=SC2086
+    tps=$(pgbench "${PGB[@]}" -T 10 -n $opts pgb 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+    printf '%-55s %s tps\n' "$label" "$tps"
+  done
+fi
+
+step "(d) the embedded SQLite default, one agent, closed loop, $SQLITE_DURATION"
+bin/vendgate bench --seed-agents 1 --seed-meters 200 --data-dir "$work/sqlite" --agents-file "$work/agents-sqlite.json"
+VENDGATE_HTTP_ADDR=127.0.0.1:$HTTP_PORT VENDGATE_DATA_DIR=$work/sqlite bin/vendgate serve >"$work/serve-sqlite.log" 2>&1 &
+server_pid=$!
+wait_ready "$work/serve-sqlite.log"
+run_scenario "(d) SQLite, one agent, closed loop, $SQLITE_DURATION" \
+  --agents-file "$work/agents-sqlite.json" --concurrency 32 --duration "$SQLITE_DURATION"
+stop_server
+echo
+echo "done: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
