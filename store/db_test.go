@@ -2,21 +2,18 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/uptrace/bun/driver/pgdriver"
 	"github.com/uptrace/bun/driver/sqliteshim"
 
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/store"
+	"github.com/vendgate/vendgate/testkit"
 )
 
 // testDB is one database a test runs against.
@@ -58,31 +55,7 @@ func openSQLite(t *testing.T) *store.DB {
 func openPostgres(t *testing.T) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	base := os.Getenv("VENDGATE_TEST_DATABASE_URL")
-	if base == "" {
-		t.Fatal("VENDGATE_TEST_DATABASE_URL is not set: run make test, which starts PostgreSQL")
-	}
-	admin := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(base)))
-	t.Cleanup(func() { _ = admin.Close() })
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatal(err)
-	}
-	name := "vg_test_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("creating the test database on VENDGATE_TEST_DATABASE_URL's server: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("dropping %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("VENDGATE_TEST_DATABASE_URL: %v", err)
-	}
-	u.Path = "/" + name
-	db, err := store.Open(ctx, u.String(), "")
+	db, err := store.Open(ctx, testkit.PostgresURL(t), "")
 	if err != nil {
 		t.Fatalf("opening PostgreSQL: %v", err)
 	}

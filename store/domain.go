@@ -616,3 +616,16 @@ func (db *DB) ConfirmKeyChange(ctx context.Context, meterID int64) error {
 	})
 	return dbError(err)
 }
+
+// SupplyGroup returns a supply group (without its vending key), or core.ErrNotFound.
+func (db *DB) SupplyGroup(ctx context.Context, id int64) (core.SupplyGroup, error) {
+	var r supplyGroupRow
+	if err := db.bun.NewSelect().Model(&r).Where("sg.id = ?", id).Scan(ctx); err != nil {
+		return core.SupplyGroup{}, dbError(err)
+	}
+	sgc, err := sts.ParseSGC(r.SGC)
+	if err != nil {
+		return core.SupplyGroup{}, corrupt("supply group", r.ID, err)
+	}
+	return core.SupplyGroup{ID: r.ID, UtilityID: r.UtilityID, SGC: sgc, KRN: uint8(r.KRN), DKGA: sts.DKGA(r.DKGA), Name: r.Name}, nil
+}

@@ -37,6 +37,7 @@ func main() {
 
 const usage = `usage: vendgate serve [flags]    run the server
        vendgate migrate [flags]  apply database migrations
+       vendgate admin ...        set up utilities, vending keys, tariffs, meters, agents (JSON output)
        vendgate bench ...        drive concurrent vends over HTTP against a running server
 flags: --config FILE --http-addr HOST:PORT --data-dir DIR --database-url URL --master-key-file FILE
 environment: VENDGATE_HTTP_ADDR, VENDGATE_DATA_DIR, VENDGATE_DATABASE_URL, VENDGATE_MASTER_KEY_FILE, ...`
@@ -50,6 +51,8 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	switch cmd {
 	case "bench": // a load client: its flags are its own
 		return runBench(ctx, args, environ, stdout, stderr)
+	case "admin":
+		return runAdmin(ctx, args, environ, stdout, stderr)
 	}
 	cfg, err := loadConfig(args, environ)
 	if err != nil {

@@ -1,0 +1,715 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/vendgate/vendgate/config"
+	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/store"
+	"github.com/vendgate/vendgate/sts"
+)
+
+// adminCommand is one `vendgate admin OBJECT VERB`: it registers its flags, then does its work
+// and returns what to print as one JSON object.
+type adminCommand func(fs *flag.FlagSet) func(ctx context.Context, a *adminEnv) (any, error)
+
+// adminEnv is what an admin command works with.
+type adminEnv struct {
+	db     *store.DB
+	sealer *core.Sealer
+}
+
+// usageError is a bad flag: exit 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+var adminCommands = map[string]adminCommand{
+	"utility create":           adminUtilityCreate,
+	"supply-group create":      adminSupplyGroupCreate,
+	"tariff create":            adminTariffCreate,
+	"customer create":          adminCustomerCreate,
+	"meter create":             adminMeterCreate,
+	"meter key-change":         adminMeterKeyChange,
+	"meter confirm-key-change": adminMeterConfirm,
+	"agent create":             adminAgentCreate,
+	"agent top-up":             adminAgentTopUp,
+	"agent api-key issue":      adminAPIKeyIssue,
+	"agent api-key revoke":     adminAPIKeyRevoke,
+	"ledger check":             adminLedgerCheck,
+}
+
+func adminUsage() string {
+	names := make([]string, 0, len(adminCommands))
+	for n := range adminCommands {
+		names = append(names, "vendgate admin "+n)
+	}
+	sort.Strings(names)
+	return "usage:\n  " + strings.Join(names, "\n  ") +
+		"\nwith --config, --data-dir, --database-url, --master-key-file as for serve"
+}
+
+// runAdmin sets up what the server sells: every success prints one JSON object; a usage error
+// exits 2 with one line naming the flag, a refusal or failure exits 1.
+func runAdmin(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	var (
+		cmd  adminCommand
+		name string
+	)
+	for n := 3; n >= 2 && cmd == nil; n-- {
+		if len(args) >= n {
+			name = strings.Join(args[:n], " ")
+			if c, ok := adminCommands[name]; ok {
+				cmd, args = c, args[n:]
+			}
+		}
+	}
+	if cmd == nil {
+		fmt.Fprintln(stderr, adminUsage())
+		return 2
+	}
+	fs := flag.NewFlagSet("vendgate admin "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfgFile := fs.String("config", "", "")
+	cfgFlags := map[string]*string{}
+	for _, f := range []string{"data-dir", "database-url", "master-key-file"} {
+		cfgFlags[f] = fs.String(f, "", "")
+	}
+	do := cmd(fs)
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "vendgate admin %s: %v\n", name, err)
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "vendgate admin %s: unexpected argument %q\n", name, fs.Arg(0))
+		return 2
+	}
+	overrides := map[string]any{}
+	fs.Visit(func(f *flag.Flag) {
+		if p, ok := cfgFlags[f.Name]; ok {
+			overrides[underscore(f.Name)] = *p
+		}
+	})
+	cfg, err := config.Load(*cfgFile, environ, overrides)
+	if err != nil {
+		fmt.Fprintf(stderr, "vendgate admin: configuration: %v\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+		return 2
+	}
+	out, err := adminRun(ctx, cfg, do)
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "vendgate admin %s: %s\n", name, ue.msg)
+		return 2
+	case err != nil:
+		fmt.Fprintf(stderr, "vendgate admin %s: %s\n", name, core.AsError(err).Message)
+		return 1
+	}
+	raw, _ := json.Marshal(out)
+	fmt.Fprintf(stdout, "%s\n", raw)
+	if r, ok := out.(ledgerReport); ok && len(r.Differences) > 0 {
+		return 1
+	}
+	return 0
+}
+
+func adminRun(ctx context.Context, cfg config.Config, do func(context.Context, *adminEnv) (any, error)) (any, error) {
+	master, _, err := cfg.MasterKeyBytes()
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := core.NewSealer(master)
+	clear(master)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	return do(ctx, &adminEnv{db: db, sealer: sealer})
+}
+
+// Flag value parsers: each names its flag in its error.
+
+func required(name, v string) error {
+	if v == "" {
+		return usagef("--%s: required", name)
+	}
+	return nil
+}
+
+func parseDecimal(name, v string) (decimal.Decimal, error) {
+	d, err := decimal.NewFromString(v)
+	if err != nil || d.IsNegative() {
+		return decimal.Decimal{}, usagef("--%s: %q is not a non-negative decimal", name, v)
+	}
+	return d, nil
+}
+
+func parseInt(name, v string, lo, hi int64) (int64, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < lo || n > hi {
+		return 0, usagef("--%s: %q is not a whole number from %d to %d", name, v, lo, hi)
+	}
+	return n, nil
+}
+
+// utilityJSON and the other *JSON types are what admin commands print.
+type utilityJSON struct {
+	ID                 int64  `json:"id"`
+	Name               string `json:"name"`
+	Currency           string `json:"currency"`
+	TaxRate            string `json:"tax_rate"`
+	TimeZone           string `json:"time_zone"`
+	DebtRecoveryRate   string `json:"debt_recovery_rate"`
+	MonthlyFixedCharge int64  `json:"monthly_fixed_charge"`
+	FreeBasicKWh       string `json:"free_basic_kwh"`
+	ReversalWindow     string `json:"reversal_window"`
+}
+
+func adminUtilityCreate(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	name := fs.String("name", "", "")
+	currency := fs.String("currency", "", "")
+	tax := fs.String("tax-rate", "", "")
+	tz := fs.String("time-zone", "UTC", "")
+	debt := fs.String("debt-recovery-rate", "0", "")
+	fixed := fs.String("monthly-fixed-charge", "0", "")
+	fbe := fs.String("free-basic-kwh", "0", "")
+	window := fs.String("reversal-window", "24h", "")
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		for _, r := range [][2]string{{"name", *name}, {"currency", *currency}, {"tax-rate", *tax}} {
+			if err := required(r[0], r[1]); err != nil {
+				return nil, err
+			}
+		}
+		cur, err := core.ParseCurrency(*currency)
+		if err != nil {
+			return nil, usagef("--currency: %q is not a supported ISO 4217 code", *currency)
+		}
+		u := &core.Utility{Name: *name, Currency: cur}
+		if u.TaxRate, err = parseDecimal("tax-rate", *tax); err != nil {
+			return nil, err
+		}
+		if u.DebtRecoveryRate, err = parseDecimal("debt-recovery-rate", *debt); err != nil {
+			return nil, err
+		}
+		if u.Location, err = time.LoadLocation(*tz); err != nil {
+			return nil, usagef("--time-zone: %q is not a time zone", *tz)
+		}
+		fc, err := parseInt("monthly-fixed-charge", *fixed, 0, 1<<40)
+		if err != nil {
+			return nil, err
+		}
+		u.MonthlyFixedCharge = core.Money(fc)
+		tenths, err := sts.ParseTenths(*fbe)
+		if err != nil {
+			return nil, usagef("--free-basic-kwh: %q is not kWh with at most one decimal", *fbe)
+		}
+		u.FreeBasicEnergy = core.Energy(tenths)
+		if u.ReversalWindow, err = time.ParseDuration(*window); err != nil || u.ReversalWindow < 0 {
+			return nil, usagef("--reversal-window: %q is not a duration such as 24h", *window)
+		}
+		if err := a.db.CreateUtility(ctx, u); err != nil {
+			return nil, err
+		}
+		return utilityJSON{ID: u.ID, Name: u.Name, Currency: cur.Code, TaxRate: u.TaxRate.String(), TimeZone: *tz,
+			DebtRecoveryRate: u.DebtRecoveryRate.String(), MonthlyFixedCharge: fc, FreeBasicKWh: u.FreeBasicEnergy.String(),
+			ReversalWindow: u.ReversalWindow.String()}, nil
+	}
+}
+
+type supplyGroupJSON struct {
+	ID        int64  `json:"id"`
+	UtilityID int64  `json:"utility_id"`
+	SGC       string `json:"sgc"`
+	KRN       uint8  `json:"krn"`
+	DKGA      string `json:"dkga"`
+	Name      string `json:"name"`
+}
+
+// adminSupplyGroupCreate imports a vending key: from a file or an environment variable, never a
+// flag value (command lines show in process lists). It is sealed under the master key and never
+// printed.
+func adminSupplyGroupCreate(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	utility := fs.Int64("utility", 0, "")
+	sgcFlag := fs.String("sgc", "", "")
+	krn := fs.Int("krn", 1, "")
+	dkgaFlag := fs.String("dkga", "", "")
+	name := fs.String("name", "", "")
+	keyFile := fs.String("vending-key-file", "", "")
+	keyEnv := fs.String("vending-key-env", "", "")
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		if *utility <= 0 {
+			return nil, usagef("--utility: required")
+		}
+		sgc, err := sts.ParseSGC(*sgcFlag)
+		if err != nil {
+			return nil, usagef("--sgc: %q is not 6 digits", *sgcFlag)
+		}
+		if *krn < 1 || *krn > 15 {
+			return nil, usagef("--krn: %d is not 1..15", *krn)
+		}
+		dkga, err := sts.ParseDKGA(*dkgaFlag)
+		if err != nil {
+			return nil, usagef("--dkga: %q is not 02 or 04", *dkgaFlag)
+		}
+		var text string
+		switch {
+		case (*keyFile == "") == (*keyEnv == ""):
+			return nil, usagef("--vending-key-file or --vending-key-env: give exactly one")
+		case *keyFile != "":
+			raw, err := os.ReadFile(*keyFile)
+			if err != nil {
+				return nil, usagef("--vending-key-file: %v", err)
+			}
+			text = string(raw)
+		default:
+			text = os.Getenv(*keyEnv)
+		}
+		vk, err := hex.DecodeString(strings.TrimSpace(text))
+		if err != nil {
+			return nil, usagef("the vending key is not hex")
+		}
+		defer clear(vk)
+		if len(vk) != dkga.VendingKeySize() {
+			return nil, usagef("the vending key is %d bytes; DKGA%s takes %d", len(vk), dkga, dkga.VendingKeySize())
+		}
+		sealed, err := a.sealer.Seal(vk, sgc, uint8(*krn), dkga)
+		if err != nil {
+			return nil, err
+		}
+		g := &core.SupplyGroup{UtilityID: *utility, SGC: sgc, KRN: uint8(*krn), DKGA: dkga, Name: *name}
+		if err := a.db.CreateSupplyGroup(ctx, g, sealed); err != nil {
+			return nil, err
+		}
+		return supplyGroupJSON{ID: g.ID, UtilityID: g.UtilityID, SGC: sgc.String(), KRN: g.KRN, DKGA: dkga.String(), Name: g.Name}, nil
+	}
+}
+
+// blockList collects repeated --block UPTO_KWH:PRICE flags.
+type blockList []string
+
+func (b *blockList) String() string     { return strings.Join(*b, ",") }
+func (b *blockList) Set(v string) error { *b = append(*b, v); return nil }
+
+type tariffJSON struct {
+	ID     int64             `json:"id"`
+	Name   string            `json:"name"`
+	Blocks []tariffBlockJSON `json:"blocks"`
+}
+
+type tariffBlockJSON struct {
+	UpToKWh string `json:"up_to_kwh,omitempty"`
+	Price   string `json:"price_minor_per_kwh"`
+}
+
+func adminTariffCreate(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	utility := fs.Int64("utility", 0, "")
+	name := fs.String("name", "", "")
+	var blocks blockList
+	fs.Var(&blocks, "block", "")
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		if *utility <= 0 {
+			return nil, usagef("--utility: required")
+		}
+		if len(blocks) == 0 {
+			return nil, usagef("--block: at least one UPTO_KWH:PRICE (the last with UPTO '-')")
+		}
+		t := &core.Tariff{UtilityID: *utility, Name: *name}
+		out := tariffJSON{Name: *name}
+		for _, b := range blocks {
+			upTo, price, ok := strings.Cut(b, ":")
+			p, err := decimal.NewFromString(price)
+			if !ok || err != nil {
+				return nil, usagef("--block: %q is not UPTO_KWH:PRICE", b)
+			}
+			var e uint64
+			if upTo != "-" {
+				if e, err = sts.ParseTenths(upTo); err != nil || e == 0 {
+					return nil, usagef("--block: %q: the bound is not kWh with at most one decimal", b)
+				}
+			}
+			t.Blocks = append(t.Blocks, core.TariffBlock{UpTo: core.Energy(e), Price: p})
+			bj := tariffBlockJSON{Price: p.String()}
+			if e > 0 {
+				bj.UpToKWh = core.Energy(e).String()
+			}
+			out.Blocks = append(out.Blocks, bj)
+		}
+		if err := t.Validate(); err != nil {
+			return nil, usagef("--block: %s", core.AsError(err).Message)
+		}
+		if err := a.db.CreateTariff(ctx, t); err != nil {
+			return nil, err
+		}
+		out.ID = t.ID
+		return out, nil
+	}
+}
+
+type customerJSON struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	Address   string `json:"address,omitempty"`
+	Phone     string `json:"phone,omitempty"`
+	Language  string `json:"language"`
+	FreeBasic bool   `json:"free_basic"`
+}
+
+func adminCustomerCreate(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	name := fs.String("name", "", "")
+	address := fs.String("address", "", "")
+	phone := fs.String("phone", "", "")
+	lang := fs.String("language", "en", "")
+	fbe := fs.Bool("free-basic", false, "")
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		if err := required("name", *name); err != nil {
+			return nil, err
+		}
+		c := &core.Customer{Name: *name, Address: *address, Phone: *phone, Language: *lang, FreeBasic: *fbe}
+		if err := a.db.CreateCustomer(ctx, c); err != nil {
+			return nil, err
+		}
+		return customerJSON{ID: c.ID, Name: c.Name, Address: c.Address, Phone: c.Phone, Language: c.Language, FreeBasic: c.FreeBasic}, nil
+	}
+}
+
+type meterJSON struct {
+	ID              int64    `json:"id"`
+	Number          string   `json:"number"`
+	Kind            string   `json:"kind"`
+	Status          string   `json:"status"`
+	Key             keyJSON  `json:"key"`
+	PendingKey      *keyJSON `json:"pending_key,omitempty"`
+	PendingRollover bool     `json:"pending_rollover,omitempty"`
+}
+
+type keyJSON struct {
+	PAN      string `json:"pan"`
+	SGC      string `json:"sgc"`
+	KRN      uint8  `json:"krn"`
+	KT       uint8  `json:"kt"`
+	TI       string `json:"ti"`
+	DKGA     string `json:"dkga"`
+	EA       string `json:"ea"`
+	BaseDate string `json:"base_date"`
+	KEN      uint8  `json:"ken"`
+}
+
+func toKeyJSON(k core.MeterKey) keyJSON {
+	return keyJSON{PAN: k.PAN.String(), SGC: k.SGC.String(), KRN: k.KRN, KT: uint8(k.KT), TI: fmt.Sprintf("%02d", k.TI),
+		DKGA: k.DKGA.String(), EA: k.EA.String(), BaseDate: k.BaseDate.String(), KEN: uint8(k.KEN)}
+}
+
+func toMeterJSON(m core.Meter) meterJSON {
+	out := meterJSON{ID: m.ID, Number: m.Number, Kind: string(m.Kind), Status: string(m.Status), Key: toKeyJSON(m.Key),
+		PendingRollover: m.PendingRollover}
+	if m.PendingKey != nil {
+		k := toKeyJSON(*m.PendingKey)
+		out.PendingKey = &k
+	}
+	return out
+}
+
+// keyFlags are the flags that describe a meter key within a supply group.
+type keyFlags struct {
+	group          *int64
+	kt, ti, ea, bd *string
+	ken            *int
+}
+
+func registerKeyFlags(fs *flag.FlagSet) keyFlags {
+	return keyFlags{group: fs.Int64("supply-group", 0, ""), kt: fs.String("kt", "2", ""), ti: fs.String("ti", "", ""),
+		ea: fs.String("ea", "07", ""), bd: fs.String("base-date", "2014", ""), ken: fs.Int("ken", 255, "")}
+}
+
+// key builds the key of meter number in the flags' supply group (its SGC, KRN and DKGA).
+func (f keyFlags) key(ctx context.Context, db *store.DB, number string) (core.MeterKey, error) {
+	if *f.group <= 0 {
+		return core.MeterKey{}, usagef("--supply-group: required")
+	}
+	kt, err := parseInt("kt", *f.kt, 1, 3)
+	if err != nil {
+		return core.MeterKey{}, err
+	}
+	ti, err := parseInt("ti", *f.ti, 0, 99)
+	if err != nil {
+		return core.MeterKey{}, err
+	}
+	ea, err := sts.ParseEA(*f.ea)
+	if err != nil || ea == sts.EA09 {
+		return core.MeterKey{}, usagef("--ea: %q is not 07 or 11", *f.ea)
+	}
+	bd, err := sts.ParseBaseDate(*f.bd)
+	if err != nil {
+		return core.MeterKey{}, usagef("--base-date: %q is not 1993, 2014 or 2035", *f.bd)
+	}
+	if *f.ken < 0 || *f.ken > 255 {
+		return core.MeterKey{}, usagef("--ken: %d is not 0..255", *f.ken)
+	}
+	iin := sts.IIN
+	if len(number) == 13 {
+		iin = sts.LegacyIIN
+	}
+	pan, err := sts.NewPAN(iin, number)
+	if err != nil {
+		return core.MeterKey{}, usagef("--number: %s", strings.TrimPrefix(err.Error(), "sts: "))
+	}
+	g, err := db.SupplyGroup(ctx, *f.group)
+	if errors.Is(err, core.ErrNotFound) {
+		return core.MeterKey{}, usagef("--supply-group: no supply group %d", *f.group)
+	}
+	if err != nil {
+		return core.MeterKey{}, err
+	}
+	return core.MeterKey{PAN: pan, SGC: g.SGC, KRN: g.KRN, KT: sts.KeyType(kt), TI: uint8(ti), DKGA: g.DKGA, EA: ea,
+		BaseDate: bd, KEN: sts.KEN(*f.ken)}, nil
+}
+
+func adminMeterCreate(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	number := fs.String("number", "", "")
+	customer := fs.Int64("customer", 0, "")
+	tariff := fs.Int64("tariff", 0, "")
+	kind := fs.String("kind", string(core.Electricity), "")
+	arrears := fs.String("arrears", "0", "")
+	kf := registerKeyFlags(fs)
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		switch {
+		case *number == "":
+			return nil, usagef("--number: required")
+		case *customer <= 0:
+			return nil, usagef("--customer: required")
+		case *tariff <= 0:
+			return nil, usagef("--tariff: required")
+		}
+		switch core.MeterKind(*kind) {
+		case core.Electricity, core.Water, core.Gas:
+		default:
+			return nil, usagef("--kind: %q is not electricity, water or gas", *kind)
+		}
+		arr, err := parseInt("arrears", *arrears, 0, 1<<40)
+		if err != nil {
+			return nil, err
+		}
+		key, err := kf.key(ctx, a.db, *number)
+		if err != nil {
+			return nil, err
+		}
+		m := &core.Meter{Number: *number, Kind: core.MeterKind(*kind), Status: core.MeterActive, Key: key,
+			SupplyGroupID: *kf.group, CustomerID: *customer, TariffID: *tariff}
+		if err := a.db.CreateMeter(ctx, m, core.Money(arr)); err != nil {
+			return nil, err
+		}
+		return toMeterJSON(*m), nil
+	}
+}
+
+// meterByNumber finds a meter for the key change commands.
+func meterByNumber(ctx context.Context, db *store.DB, number string) (core.Meter, error) {
+	if number == "" {
+		return core.Meter{}, usagef("--number: required")
+	}
+	v, err := db.MeterByNumber(ctx, number)
+	if errors.Is(err, core.ErrNotFound) {
+		return core.Meter{}, core.Errorf(core.CodeNotFound, "meter_not_found", "meter %s is not registered", number)
+	}
+	return v.Meter, err
+}
+
+func adminMeterKeyChange(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	number := fs.String("number", "", "")
+	rollover := fs.Bool("rollover", false, "")
+	kf := registerKeyFlags(fs)
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		m, err := meterByNumber(ctx, a.db, *number)
+		if err != nil {
+			return nil, err
+		}
+		key, err := kf.key(ctx, a.db, *number)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.db.SetPendingKeyChange(ctx, m.ID, &key, *rollover); err != nil {
+			return nil, err
+		}
+		m, err = meterByNumber(ctx, a.db, *number)
+		if err != nil {
+			return nil, err
+		}
+		return toMeterJSON(m), nil
+	}
+}
+
+func adminMeterConfirm(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	number := fs.String("number", "", "")
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		m, err := meterByNumber(ctx, a.db, *number)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.db.ConfirmKeyChange(ctx, m.ID); err != nil {
+			return nil, err
+		}
+		m, err = meterByNumber(ctx, a.db, *number)
+		if err != nil {
+			return nil, err
+		}
+		return toMeterJSON(m), nil
+	}
+}
+
+type agentJSON struct {
+	ID             int64  `json:"id"`
+	UtilityID      int64  `json:"utility_id"`
+	Name           string `json:"name"`
+	Kind           string `json:"kind"`
+	Balance        int64  `json:"balance"`
+	CreditLimit    int64  `json:"credit_limit"`
+	CommissionRate string `json:"commission_rate"`
+}
+
+func adminAgentCreate(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	utility := fs.Int64("utility", 0, "")
+	name := fs.String("name", "", "")
+	kind := fs.String("kind", string(core.AgentRetail), "")
+	limit := fs.String("credit-limit", "0", "")
+	rate := fs.String("commission-rate", "0", "")
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		if *utility <= 0 {
+			return nil, usagef("--utility: required")
+		}
+		if err := required("name", *name); err != nil {
+			return nil, err
+		}
+		switch core.AgentKind(*kind) {
+		case core.AgentRetail, core.AgentBank, core.AgentTelco:
+		default:
+			return nil, usagef("--kind: %q is not agent, bank or telco", *kind)
+		}
+		cl, err := parseInt("credit-limit", *limit, 0, 1<<50)
+		if err != nil {
+			return nil, err
+		}
+		cr, err := parseDecimal("commission-rate", *rate)
+		if err != nil || cr.GreaterThanOrEqual(decimal.NewFromInt(1)) {
+			return nil, usagef("--commission-rate: %q is not a rate from 0 to below 1", *rate)
+		}
+		ag := &core.Agent{UtilityID: *utility, Name: *name, Kind: core.AgentKind(*kind), CreditLimit: core.Money(cl), CommissionRate: cr, Active: true}
+		if err := a.db.CreateAgent(ctx, ag); err != nil {
+			return nil, err
+		}
+		return agentJSON{ID: ag.ID, UtilityID: ag.UtilityID, Name: ag.Name, Kind: *kind, CreditLimit: cl, CommissionRate: cr.String()}, nil
+	}
+}
+
+func adminAgentTopUp(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	agent := fs.Int64("agent", 0, "")
+	amount := fs.String("amount", "", "")
+	memo := fs.String("memo", "float top-up", "")
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		if *agent <= 0 {
+			return nil, usagef("--agent: required")
+		}
+		amt, err := parseInt("amount", *amount, 1, 1<<50)
+		if err != nil {
+			return nil, err
+		}
+		bal, err := a.db.TopUp(ctx, *agent, core.Money(amt), *memo)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]int64{"agent_id": *agent, "amount": amt, "balance": int64(bal)}, nil
+	}
+}
+
+type apiKeyJSON struct {
+	ID      int64  `json:"id"`
+	AgentID int64  `json:"agent_id"`
+	Label   string `json:"label"`
+	// Key is shown once, here; only its hash is stored.
+	Key string `json:"api_key"`
+}
+
+func adminAPIKeyIssue(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	agent := fs.Int64("agent", 0, "")
+	label := fs.String("label", "", "")
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		if *agent <= 0 {
+			return nil, usagef("--agent: required")
+		}
+		key, hash, err := core.NewAPIKey()
+		if err != nil {
+			return nil, err
+		}
+		id, err := a.db.IssueAPIKey(ctx, *agent, hash, *label)
+		if err != nil {
+			return nil, err
+		}
+		return apiKeyJSON{ID: id, AgentID: *agent, Label: *label, Key: key}, nil
+	}
+}
+
+func adminAPIKeyRevoke(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	id := fs.Int64("id", 0, "")
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		if *id <= 0 {
+			return nil, usagef("--id: required")
+		}
+		if err := a.db.RevokeAPIKey(ctx, *id); err != nil {
+			return nil, err
+		}
+		return map[string]any{"id": *id, "revoked": true}, nil
+	}
+}
+
+type ledgerReport struct {
+	Agents      int              `json:"agents"`
+	Differences []ledgerMismatch `json:"differences"`
+}
+
+type ledgerMismatch struct {
+	AgentID int64 `json:"agent_id"`
+	Balance int64 `json:"balance"`
+	Ledger  int64 `json:"ledger"`
+}
+
+// adminLedgerCheck recomputes every agent's balance from the ledger; a difference exits 1.
+func adminLedgerCheck(*flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		balances, err := a.db.AgentBalances(ctx)
+		if err != nil {
+			return nil, err
+		}
+		r := ledgerReport{Agents: len(balances), Differences: []ledgerMismatch{}}
+		for id, bal := range balances {
+			sum, err := a.db.AccountBalance(ctx, core.AgentAccount(id))
+			if err != nil {
+				return nil, err
+			}
+			if sum != bal {
+				r.Differences = append(r.Differences, ledgerMismatch{AgentID: id, Balance: int64(bal), Ledger: int64(sum)})
+			}
+		}
+		return r, nil
+	}
+}
