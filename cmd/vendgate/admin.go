@@ -32,6 +32,11 @@ type adminEnv struct {
 	sealer *core.Sealer
 }
 
+// vendor is the vending core over the admin's store, as the server wires it.
+func (a *adminEnv) vendor() *core.Vendor {
+	return newVendor(a.db, a.sealer, time.Now, 0)
+}
+
 // usageError is a bad flag: exit 2.
 type usageError struct{ msg string }
 
@@ -52,6 +57,7 @@ var adminCommands = map[string]adminCommand{
 	"agent api-key issue":      adminAPIKeyIssue,
 	"agent api-key revoke":     adminAPIKeyRevoke,
 	"ledger check":             adminLedgerCheck,
+	"vend reverse":             adminVendReverse,
 }
 
 func adminUsage() string {
@@ -679,6 +685,22 @@ func adminAPIKeyRevoke(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, 
 			return nil, err
 		}
 		return map[string]any{"id": *id, "revoked": true}, nil
+	}
+}
+
+// adminVendReverse is an operator's reversal: any agent's vend, within its utility's window.
+func adminVendReverse(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	id := fs.Int64("id", 0, "")
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		if *id <= 0 {
+			return nil, usagef("--id: required")
+		}
+		v, err := a.vendor().Reverse(ctx, *id, 0)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"id": v.ID, "reference": v.Reference, "status": v.Status, "agent_id": v.AgentID,
+			"paid": v.Breakdown.Paid, "currency": v.Currency.Code}, nil
 	}
 }
 

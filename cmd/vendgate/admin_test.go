@@ -122,6 +122,15 @@ func TestAdminSetupThenVend(t *testing.T) {
 				t.Fatalf("after confirming: %v", got)
 			}
 
+			before := adminOK(t, env, "agent", "top-up", "--agent", id(ag), "--amount", "1")["balance"].(float64)
+			rev := adminOK(t, env, "vend", "reverse", "--id", strconv.FormatInt(v.ID, 10))
+			after := adminOK(t, env, "agent", "top-up", "--agent", id(ag), "--amount", "1")["balance"].(float64)
+			if rev["status"] != "reversed" || int64(after-1-before) != int64(v.Breakdown.Paid-v.Breakdown.Commission) {
+				t.Fatalf("operator reversal: %v; the float moved by %v, want %d", rev, after-1-before, v.Breakdown.Paid-v.Breakdown.Commission)
+			}
+			if code, _, errOut := admin(t, env, "vend", "reverse", "--id", strconv.FormatInt(v.ID, 10)); code != 1 || !strings.Contains(errOut, "already reversed") {
+				t.Fatalf("second reversal: exit %d, %q", code, errOut)
+			}
 			adminOK(t, env, "agent", "api-key", "revoke", "--id", id(k))
 			if _, err := core.Authenticate(ctx, db, apiKey); core.ErrorCode(err) != core.CodeUnauthorized {
 				t.Fatalf("revoked key: got %v, want unauthorized", err)
@@ -152,8 +161,7 @@ func openAdminStore(t *testing.T, env []string) (*store.DB, *core.Vendor) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db, &core.Vendor{Meters: db, Agents: db, Utilities: db, Vends: db, Clock: time.Now, Random: rand.Reader,
-		Issuer: &core.SoftIssuer{Keys: db, Sealer: sealer}}
+	return db, newVendor(db, sealer, time.Now, 0)
 }
 
 func virtualMeter(t *testing.T, number string, krn, ti uint8) *meter.Meter {

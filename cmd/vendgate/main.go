@@ -192,8 +192,7 @@ func (m *Main) Open(ctx context.Context) error {
 			m.printDemo(baseURL)
 		}
 	}
-	m.Vendor = &core.Vendor{Meters: m.DB, Agents: m.DB, Utilities: m.DB, Vends: m.DB, Clock: m.Clock, Random: rand.Reader,
-		Issuer: &core.SoftIssuer{Keys: m.DB, Sealer: sealer}, MaxAmount: core.Money(cfg.MaxVendAmount)}
+	m.Vendor = newVendor(m.DB, sealer, m.Clock, core.Money(cfg.MaxVendAmount))
 	api := rest.New(rest.Config{
 		Vendor: m.Vendor, Reverser: m.Vendor, Meters: m.DB, Vends: m.DB, Agents: m.DB, Health: m.DB,
 		Logger: m.Logger, Registry: prometheus.NewRegistry(), MaxBodyBytes: cfg.MaxBodyBytes,
@@ -202,6 +201,12 @@ func (m *Main) Open(ctx context.Context) error {
 	m.server = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	m.Logger.Info().Str("addr", m.listener.Addr().String()).Msg("listening")
 	return nil
+}
+
+// newVendor wires the vending core to a store and the software token issuer.
+func newVendor(db *store.DB, sealer *core.Sealer, clock func() time.Time, maxAmount core.Money) *core.Vendor {
+	return &core.Vendor{Meters: db, Agents: db, Utilities: db, Vends: db, Clock: clock, Random: rand.Reader,
+		Issuer: &core.SoftIssuer{Keys: db, Sealer: sealer}, MaxAmount: maxAmount}
 }
 
 // Run serves until ctx ends, then shuts down within the configured timeout.
