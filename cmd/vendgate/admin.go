@@ -135,23 +135,11 @@ func runAdmin(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 }
 
 func adminRun(ctx context.Context, cfg config.Config, do func(context.Context, *adminEnv) (any, error)) (any, error) {
-	master, _, err := cfg.MasterKeyBytes()
-	if err != nil {
-		return nil, err
-	}
-	sealer, err := core.NewSealer(master)
-	clear(master)
-	if err != nil {
-		return nil, err
-	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	db, sealer, _, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return nil, err
-	}
 	return do(ctx, &adminEnv{db: db, sealer: sealer})
 }
 

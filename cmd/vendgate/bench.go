@@ -45,7 +45,6 @@ import (
 
 	"github.com/vendgate/vendgate/config"
 	"github.com/vendgate/vendgate/core"
-	"github.com/vendgate/vendgate/store"
 	"github.com/vendgate/vendgate/sts"
 )
 
@@ -659,43 +658,18 @@ func benchSeedOptions(agents, meters int, agentsFile, cfgFile string, storeFlags
 // demo's stepped tariff, one customer per meter, the meters, and agents with a large float and an
 // API key each. Every agent may sell to every meter; the agents file lists them all.
 func seedBench(ctx context.Context, s benchSeed) ([]benchAgent, error) {
-	master, _, err := s.cfg.MasterKeyBytes()
-	if err != nil {
-		return nil, err
-	}
-	sealer, err := core.NewSealer(master)
-	clear(master)
-	if err != nil {
-		return nil, err
-	}
-	db, err := store.Open(ctx, s.cfg.DatabaseURL, s.cfg.DataDir)
+	db, sealer, _, err := openStore(ctx, s.cfg)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return nil, err
-	}
 	if empty, err := db.Empty(ctx); err != nil {
 		return nil, err
 	} else if !empty {
 		return nil, errors.New("the database is not empty: seed a new one")
 	}
-	zar, _ := core.ParseCurrency("ZAR")
-	loc, err := time.LoadLocation("Africa/Johannesburg")
+	u, tariff, err := seedUtility(ctx, db, "Bench Power")
 	if err != nil {
-		return nil, err
-	}
-	u := &core.Utility{Name: "Bench Power", Currency: zar, TaxRate: decimal.RequireFromString("0.15"), Location: loc,
-		DebtRecoveryRate: decimal.RequireFromString("0.25"), MonthlyFixedCharge: 2000, FreeBasicEnergy: 500,
-		ReversalWindow: 24 * time.Hour}
-	if err := db.CreateUtility(ctx, u); err != nil {
-		return nil, err
-	}
-	tariff := &core.Tariff{UtilityID: u.ID, Name: "Domestic stepped", Blocks: []core.TariffBlock{
-		{UpTo: 500, Price: decimal.RequireFromString("150")}, {UpTo: 3500, Price: decimal.RequireFromString("210")},
-		{Price: decimal.RequireFromString("280")}}}
-	if err := db.CreateTariff(ctx, tariff); err != nil {
 		return nil, err
 	}
 	const sgc sts.SGC = 123457

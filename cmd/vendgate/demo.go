@@ -58,24 +58,34 @@ func drn(first10 string) string {
 	panic("no check digit for " + first10)
 }
 
-// seedDemo fills an empty embedded database with a utility, a supply group per demo key, a
-// stepped tariff, customers, meters and an agent with float and an API key, and writes demo.json.
-func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, baseURL string) (*demoFile, error) {
+// seedUtility creates a South African utility (ZAR, 15 % VAT, 25 % debt recovery, a R20.00
+// monthly charge, 50 kWh free basic electricity) and a three-block stepped tariff.
+func seedUtility(ctx context.Context, db *store.DB, name string) (*core.Utility, *core.Tariff, error) {
 	zar, _ := core.ParseCurrency("ZAR")
 	loc, err := time.LoadLocation("Africa/Johannesburg")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	u := &core.Utility{Name: "Demo Power", Currency: zar, TaxRate: decimal.RequireFromString("0.15"), Location: loc,
+	u := &core.Utility{Name: name, Currency: zar, TaxRate: decimal.RequireFromString("0.15"), Location: loc,
 		DebtRecoveryRate: decimal.RequireFromString("0.25"), MonthlyFixedCharge: 2000, FreeBasicEnergy: 500,
 		ReversalWindow: 24 * time.Hour}
 	if err := db.CreateUtility(ctx, u); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tariff := &core.Tariff{UtilityID: u.ID, Name: "Domestic stepped", Blocks: []core.TariffBlock{
 		{UpTo: 500, Price: decimal.RequireFromString("150")}, {UpTo: 3500, Price: decimal.RequireFromString("210")},
 		{Price: decimal.RequireFromString("280")}}}
 	if err := db.CreateTariff(ctx, tariff); err != nil {
+		return nil, nil, err
+	}
+	return u, tariff, nil
+}
+
+// seedDemo fills an empty embedded database with a utility, a supply group per demo key, a
+// stepped tariff, customers, meters and an agent with float and an API key, and writes demo.json.
+func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, baseURL string) (*demoFile, error) {
+	u, tariff, err := seedUtility(ctx, db, "Demo Power")
+	if err != nil {
 		return nil, err
 	}
 	groups := map[sts.DKGA]*core.SupplyGroup{}

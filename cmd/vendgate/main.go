@@ -158,23 +158,13 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	cfg := m.Config
 	m.Logger.Info().Str("config", cfg.String()).Msg("starting")
-	master, created, err := cfg.MasterKeyBytes()
+	db, sealer, created, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
+	m.DB = db
 	if created {
 		m.Logger.Warn().Str("path", cfg.DataDir+"/master.key").Msg("created a new master key for vending keys at rest (mode 0600); back it up")
-	}
-	sealer, err := core.NewSealer(master)
-	clear(master)
-	if err != nil {
-		return err
-	}
-	if m.DB, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
-		return err
-	}
-	if err := m.DB.Migrate(ctx); err != nil {
-		return fmt.Errorf("migrations: %w", err)
 	}
 	if m.listener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return err
@@ -201,6 +191,28 @@ func (m *Main) Open(ctx context.Context) error {
 	m.server = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	m.Logger.Info().Str("addr", m.listener.Addr().String()).Msg("listening")
 	return nil
+}
+
+// openStore opens the configured database with its migrations applied, and the sealer of the
+// master key (created says the embedded default just made the key file).
+func openStore(ctx context.Context, cfg config.Config) (db *store.DB, sealer *core.Sealer, created bool, err error) {
+	master, created, err := cfg.MasterKeyBytes()
+	if err != nil {
+		return nil, nil, false, err
+	}
+	sealer, err = core.NewSealer(master)
+	clear(master)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if db, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
+		return nil, nil, false, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, nil, false, fmt.Errorf("migrations: %w", err)
+	}
+	return db, sealer, created, nil
 }
 
 // newVendor wires the vending core to a store and the software token issuer.
