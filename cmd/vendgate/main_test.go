@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -20,13 +21,14 @@ import (
 
 // bootEmbedded starts the whole program on 127.0.0.1:0 with a new embedded database, as make run
 // does on a fresh machine, and stops it when the test ends.
-func bootEmbedded(t *testing.T) *Main {
+func bootEmbedded(t *testing.T) (*Main, *syncBuffer) {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.DataDir = t.TempDir()
 	var out bytes.Buffer
-	m := &Main{Config: cfg, Stdout: &out, Logger: zerolog.New(io.Discard)}
+	logs := &syncBuffer{}
+	m := &Main{Config: cfg, Stdout: &out, Logger: zerolog.New(logs)}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)
@@ -46,7 +48,25 @@ func bootEmbedded(t *testing.T) *Main {
 	if !strings.Contains(out.String(), m.Demo.APIKey) || !strings.Contains(out.String(), "curl") {
 		t.Fatalf("start-up output lacks the API key or the curl command:\n%s", out.String())
 	}
-	return m
+	return m, logs
+}
+
+// syncBuffer collects the server's log lines from its goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 type vendJSON struct {
@@ -105,7 +125,19 @@ func demoMeterFor(t *testing.T, d demoMeter) *meter.Meter {
 // TestVendOverHTTPAcceptedByMeter is the newcomer's path: start, buy a token with one request,
 // type it into the virtual meter, which accepts it with the kWh on the receipt.
 func TestVendOverHTTPAcceptedByMeter(t *testing.T) {
-	m := bootEmbedded(t)
+	m, logs := bootEmbedded(t)
+	var secrets []string // what must never reach a log line: the API key and every token
+	secrets = append(secrets, m.Demo.APIKey)
+	t.Cleanup(func() {
+		if !strings.Contains(logs.String(), "/v1/vends") {
+			t.Errorf("no request was logged:\n%s", logs.String())
+		}
+		for _, s := range secrets {
+			if strings.Contains(logs.String(), s) {
+				t.Errorf("a log line carries a secret (%.6s...)", s)
+			}
+		}
+	})
 	for i, dm := range m.Demo.Meters {
 		t.Run(dm.Number, func(t *testing.T) {
 			body := fmt.Sprintf(`{"meter_number":%q,"amount_minor":5000,"currency":"ZAR"}`, dm.Number)
@@ -120,6 +152,7 @@ func TestVendOverHTTPAcceptedByMeter(t *testing.T) {
 			}
 			mt := demoMeterFor(t, dm)
 			for _, tok := range v.Tokens {
+				secrets = append(secrets, tok.Token)
 				if r := mt.Enter(tok.Token); !r.Code.OK() {
 					t.Fatalf("meter refused the %s token: %v", tok.Purpose, r)
 				}
@@ -148,7 +181,7 @@ func TestVendOverHTTPAcceptedByMeter(t *testing.T) {
 }
 
 func TestReadyAndHealth(t *testing.T) {
-	m := bootEmbedded(t)
+	m, _ := bootEmbedded(t)
 	for _, path := range []string{"/healthz", "/readyz", "/openapi.json", "/metrics"} {
 		res, err := http.Get("http://" + m.Addr() + path)
 		if err != nil {
@@ -173,7 +206,7 @@ func mustTenths(t *testing.T, s string) uint64 {
 // TestDatabaseDown: with the database gone, a vend gets a retryable 503 problem, readiness says
 // so, and the server keeps serving.
 func TestDatabaseDown(t *testing.T) {
-	m := bootEmbedded(t)
+	m, _ := bootEmbedded(t)
 	if err := m.DB.Close(); err != nil {
 		t.Fatal(err)
 	}
