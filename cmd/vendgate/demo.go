@@ -142,7 +142,7 @@ func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, b
 		}
 		dm := demoMeter{Number: m.number, Customer: m.customer, PAN: pan.String(), DKGA: m.dkga.String(), VendingKey: vk,
 			SGC: g.SGC.String(), TI: "01", KRN: 1, KT: 2, EA: m.ea.String(), BaseDate: "2014"}
-		dm.StsctlMeter = fmt.Sprintf("stsctl meter --state %s --dkga %s --vk %s --kt 2 --sgc %s --ti 01 --krn 1 --pan %s --ea %s --base-date 2014",
+		dm.StsctlMeter = fmt.Sprintf("bin/stsctl meter --state %s --dkga %s --vk %s --kt 2 --sgc %s --ti 01 --krn 1 --pan %s --ea %s --base-date 2014",
 			filepath.Join(dataDir, "meter-"+m.number+".json"), dm.DKGA, vk, dm.SGC, dm.PAN, dm.EA)
 		out.Meters = append(out.Meters, dm)
 	}
