@@ -28,7 +28,7 @@ type (
 		CreditLimit    int64  `bun:"credit_limit"`
 		CommissionRate string `bun:"commission_rate"`
 		Active         bool   `bun:"active"`
-		// Currency is the utility's, read through selectAgent's join.
+		// Currency is the utility's, filled by withCurrency.
 		Currency string `bun:"currency,scanonly"`
 	}
 	apiKeyRow struct {
@@ -65,32 +65,38 @@ func toCoreAgent(r agentRow) (core.Agent, error) {
 	}, nil
 }
 
-// selectAgent selects agents with their utility's currency.
-func (db *DB) selectAgent(r *agentRow) *bun.SelectQuery {
-	return db.bun.NewSelect().Model(r).ColumnExpr("a.*").ColumnExpr("u.currency AS currency").
-		Join("JOIN utilities AS u ON u.id = a.utility_id")
+// withCurrency converts an agent row, with its utility's currency from the reference cache.
+func (db *DB) withCurrency(ctx context.Context, r agentRow) (core.Agent, error) {
+	u, err := cachedRow(ctx, db, "utilities", r.UtilityID, func(ctx context.Context, u *utilityRow) error {
+		return db.bun.NewSelect().Model(u).Where("u.id = ?", r.UtilityID).Scan(ctx)
+	})
+	if err != nil {
+		return core.Agent{}, dbError(err)
+	}
+	r.Currency = u.Currency
+	return toCoreAgent(r)
 }
 
 // Agent returns an agent, or core.ErrNotFound.
 func (db *DB) Agent(ctx context.Context, id int64) (core.Agent, error) {
 	var r agentRow
-	if err := db.selectAgent(&r).Where("a.id = ?", id).Scan(ctx); err != nil {
+	if err := db.bun.NewSelect().Model(&r).Where("a.id = ?", id).Scan(ctx); err != nil {
 		return core.Agent{}, dbError(err)
 	}
-	return toCoreAgent(r)
+	return db.withCurrency(ctx, r)
 }
 
 // AgentByAPIKeyHash returns the agent of an unrevoked API key, or core.ErrNotFound.
 func (db *DB) AgentByAPIKeyHash(ctx context.Context, hash string) (core.Agent, error) {
 	var r agentRow
-	err := db.selectAgent(&r).
+	err := db.bun.NewSelect().Model(&r).Column("a.*").
 		Join("JOIN api_keys AS k ON k.agent_id = a.id").
 		Where("k.hash = ? AND k.revoked_at IS NULL", hash).
 		Scan(ctx)
 	if err != nil {
 		return core.Agent{}, dbError(err)
 	}
-	return toCoreAgent(r)
+	return db.withCurrency(ctx, r)
 }
 
 // CreateAgent stores an agent with a balance of 0 (floats move only through TopUp and vends, so

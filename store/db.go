@@ -31,6 +31,7 @@ type DB struct {
 	writers chan struct{}
 	// locations caches time zones by name: time.LoadLocation reads a file each time.
 	locations sync.Map
+	refs      refCache
 }
 
 // Option configures Open.

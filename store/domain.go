@@ -317,10 +317,18 @@ func (db *DB) Utility(ctx context.Context, id int64) (core.Utility, error) {
 // core.ErrNotFound.
 func (db *DB) MeterByNumber(ctx context.Context, number string) (core.MeterView, error) {
 	var r meterRow
-	err := db.bun.NewSelect().Model(&r).
-		Relation("Customer").Relation("Tariff").Relation("SupplyGroup").Relation("SupplyGroup.Utility").
-		Where("m.number = ?", number).Scan(ctx)
+	err := db.bun.NewSelect().Model(&r).Relation("Customer").Where("m.number = ?", number).Scan(ctx)
 	if err != nil {
+		return core.MeterView{}, dbError(err)
+	}
+	if r.Tariff, err = cachedRow(ctx, db, "tariffs", r.TariffID, func(ctx context.Context, t *tariffRow) error {
+		return db.bun.NewSelect().Model(t).Where("t.id = ?", r.TariffID).Scan(ctx)
+	}); err != nil {
+		return core.MeterView{}, dbError(err)
+	}
+	if r.SupplyGroup, err = cachedRow(ctx, db, "supply_groups", r.SupplyGroupID, func(ctx context.Context, g *supplyGroupRow) error {
+		return db.bun.NewSelect().Model(g).Relation("Utility").Where("sg.id = ?", r.SupplyGroupID).Scan(ctx)
+	}); err != nil {
 		return core.MeterView{}, dbError(err)
 	}
 	return db.meterView(r)
