@@ -43,6 +43,19 @@ func (d dialect) maxWriters() int {
 	return d.maxConns() - 4
 }
 
+// forUpdate is the suffix that locks the rows a SELECT reads until the transaction ends. SQLite
+// needs none: its transactions begin IMMEDIATE and hold the one write lock. A lock that writes
+// nothing leaves no dead row version behind, unlike UPDATE ... SET x = x. PostgreSQL's NO KEY
+// UPDATE is the lock an UPDATE of non-key columns takes: it does not conflict with the KEY SHARE
+// locks that foreign key checks (a vend row referencing the meter) take, which FOR UPDATE would,
+// deadlocking two vends of one meter.
+func (d dialect) forUpdate() string {
+	if d == postgres {
+		return " FOR NO KEY UPDATE"
+	}
+	return ""
+}
+
 // migrationLockKey is the PostgreSQL advisory lock that serialises migrations across processes.
 const migrationLockKey = 0x76656e6467617465 // "vendgate"
 

@@ -126,12 +126,15 @@ func toCoreVend(r vendRow) (*core.Vend, error) {
 }
 
 // vendTx is core.VendTx on one database transaction.
-type vendTx struct{ tx bun.Tx }
+type vendTx struct {
+	tx      bun.Tx
+	dialect dialect
+}
 
 // InVendTx runs fn in one database transaction: committed if fn returns nil, rolled back
 // otherwise (and on panic).
 func (db *DB) InVendTx(ctx context.Context, fn func(core.VendTx) error) error {
-	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return fn(&vendTx{tx: tx}) })
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return fn(&vendTx{tx: tx, dialect: db.dialect}) })
 }
 
 // ClaimVend inserts the vend under its unique (channel, idempotency key) with
@@ -157,12 +160,11 @@ func (t *vendTx) ClaimVend(ctx context.Context, v *core.Vend) (bool, error) {
 	return true, nil
 }
 
-// LockMeter locks the meter's row for the rest of the transaction and returns its counters, with
-// the one UPDATE ... RETURNING that both databases run (SQLite's transaction holds the write lock
-// already; PostgreSQL takes the row lock).
+// LockMeter locks the meter's row for the rest of the transaction (SELECT ... FOR UPDATE on
+// PostgreSQL; SQLite's transaction holds the write lock already) and returns it with its counters.
 func (t *vendTx) LockMeter(ctx context.Context, meterID int64) (core.Meter, core.MeterCounters, error) {
 	var r meterRow
-	err := t.tx.NewRaw("UPDATE meters SET version = version + 1 WHERE id = ? RETURNING "+countersColumns+", "+keyColumns, meterID).Scan(ctx, &r)
+	err := t.tx.NewRaw("SELECT "+countersColumns+", "+keyColumns+" FROM meters WHERE id = ?"+t.dialect.forUpdate(), meterID).Scan(ctx, &r)
 	if err != nil {
 		return core.Meter{}, core.MeterCounters{}, dbError(err)
 	}
