@@ -20,9 +20,11 @@ build:
 	$(GO) build -o bin/ ./cmd/...
 
 ## test: the checks, then every test (race detector on) with a throwaway PostgreSQL and Redis
+## (scripts/testenv.sh; an exported VENDGATE_TEST_DATABASE_URL / VENDGATE_TEST_REDIS_ADDR is used
+## instead). The servers are stopped however go test ends, Ctrl-C included; its status is kept.
 test: check
 	@set -e; envs=$$(scripts/testenv.sh up); eval "$$envs"; \
-	trap 'scripts/testenv.sh down "$$VENDGATE_TESTENV_DIR"' EXIT; \
+	trap 'scripts/testenv.sh down "$$VENDGATE_TESTENV_DIR"' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
 	$(GO) test -race -count=1 ./...
 
 ## check: gofmt, vet, staticcheck and the import rules
