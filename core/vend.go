@@ -49,6 +49,9 @@ type VendStatus string
 const (
 	VendCompleted VendStatus = "completed"
 	VendReversed  VendStatus = "reversed"
+	// VendVoided holds an idempotency key whose reversal arrived before the vend itself (an ISO
+	// 8583 reversal advice for a request never seen): the key can no longer vend.
+	VendVoided VendStatus = "voided"
 )
 
 // TokenPurpose says why a token is on a vend.
@@ -217,6 +220,11 @@ func (s *Vendor) Reverse(ctx context.Context, id, agentID int64) (*Vend, error) 
 	if err != nil {
 		return nil, storeError(err)
 	}
+	return s.reverse(ctx, v)
+}
+
+// reverse reverses a vend that is completed and inside its utility's reversal window.
+func (s *Vendor) reverse(ctx context.Context, v *Vend) (*Vend, error) {
 	u, err := s.Utilities.Utility(ctx, v.UtilityID)
 	if err != nil {
 		return nil, storeError(err)
@@ -224,19 +232,114 @@ func (s *Vendor) Reverse(ctx context.Context, id, agentID int64) (*Vend, error) 
 	window := u.ReversalWindow
 	now := s.Clock().UTC()
 	switch {
-	case v.Status == VendReversed:
+	case v.Status != VendCompleted:
 		return nil, Errorf(CodeConflict, "already_reversed", "vend %s is already reversed", v.Reference)
 	case window > 0 && now.Sub(v.CreatedAt) > window:
 		return nil, Errorf(CodeConflict, "reversal_window_passed", "vend %s is older than the reversal window of %s", v.Reference, window)
 	}
-	v, err = s.Vends.ReverseVend(ctx, id, now)
+	v, err = s.Vends.ReverseVend(ctx, v.ID, now)
 	if errors.Is(err, ErrNotFound) {
-		return nil, Errorf(CodeConflict, "already_reversed", "vend %d is already reversed", id)
+		return nil, Errorf(CodeConflict, "already_reversed", "vend %d is already reversed", v.ID)
 	}
 	if err != nil {
 		return nil, storeError(err)
 	}
 	return v, nil
+}
+
+// ReversalOutcome says what a reversal by idempotency key did.
+type ReversalOutcome string
+
+// Reversal outcomes.
+const (
+	// ReversalDone: the vend of the key was reversed now.
+	ReversalDone ReversalOutcome = "reversed"
+	// ReversalRepeated: the key's vend had been reversed (or voided) before; nothing changed.
+	ReversalRepeated ReversalOutcome = "already_reversed"
+	// ReversalVoided: no vend had the key; the key is recorded as void so that the original,
+	// should it still arrive, is refused. Vend is the record, or nil when the meter is unknown
+	// (the original could not vend either).
+	ReversalVoided ReversalOutcome = "voided"
+)
+
+// Reversal is the result of ReverseByKey.
+type Reversal struct {
+	Outcome ReversalOutcome
+	Vend    *Vend
+}
+
+// ReverseByKey acts on a channel's reversal advice: the request with req's idempotency key (and
+// the same agent, meter and amount) did not complete at the payer's end. The vend is reversed when
+// it exists and is inside the reversal window; when it does not exist the key is voided, so the
+// original is refused if it arrives later. A repeated advice changes nothing. The same key for a
+// different request is a conflict; a vend past the window is a conflict and stands.
+func (s *Vendor) ReverseByKey(ctx context.Context, req VendRequest) (Reversal, error) {
+	if err := s.validate(req); err != nil {
+		return Reversal{}, err
+	}
+	// Twice at most: a vend that commits between the lookup and the void is found the second time.
+	for range 2 {
+		v, err := s.Vends.VendByKey(ctx, req.Channel, req.IdempotencyKey)
+		if err == nil {
+			return s.reverseFound(ctx, req, v)
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return Reversal{}, storeError(err)
+		}
+		void, claimed, err := s.void(ctx, req)
+		if err != nil {
+			return Reversal{}, err
+		}
+		if claimed {
+			return Reversal{Outcome: ReversalVoided, Vend: void}, nil
+		}
+	}
+	return Reversal{}, Errorf(CodeUnavailable, "unavailable", "the vend of idempotency key %q could not be read; try again", req.IdempotencyKey)
+}
+
+func (s *Vendor) reverseFound(ctx context.Context, req VendRequest, v *Vend) (Reversal, error) {
+	if v.RequestHash != req.hash() {
+		return Reversal{}, Errorf(CodeConflict, "idempotency_key_reused", "idempotency key %q belongs to a different request", req.IdempotencyKey)
+	}
+	if v.Status != VendCompleted {
+		return Reversal{Outcome: ReversalRepeated, Vend: v}, nil
+	}
+	v, err := s.reverse(ctx, v)
+	if err != nil {
+		return Reversal{}, err
+	}
+	return Reversal{Outcome: ReversalDone, Vend: v}, nil
+}
+
+// void claims req's idempotency key with a voided vend; claimed is false when a vend took the key
+// first.
+func (s *Vendor) void(ctx context.Context, req VendRequest) (v *Vend, claimed bool, err error) {
+	view, err := s.Meters.MeterByNumber(ctx, req.MeterNumber)
+	if errors.Is(err, ErrNotFound) {
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, false, unavailable(err, "reading the meter")
+	}
+	ref, err := s.reference()
+	if err != nil {
+		return nil, false, Internal(err, "making a reference")
+	}
+	now := s.Clock().UTC().Truncate(time.Second)
+	v = &Vend{
+		Reference: ref, Channel: req.Channel, IdempotencyKey: req.IdempotencyKey, RequestHash: req.hash(),
+		AgentID: req.AgentID, UtilityID: view.Utility.ID, MeterID: view.Meter.ID, MeterNumber: view.Meter.Number,
+		CustomerName: view.Customer.Name, Currency: view.Utility.Currency, Breakdown: Breakdown{Paid: req.Amount},
+		Status: VendVoided, CreatedAt: now, ReversedAt: now,
+	}
+	err = s.Vends.InVendTx(ctx, func(tx VendTx) error {
+		claimed, err = tx.ClaimVend(ctx, v)
+		return err
+	})
+	if err != nil {
+		return nil, false, storeError(err)
+	}
+	return v, claimed, nil
 }
 
 // errClaimed ends a transaction whose idempotency key is taken.
@@ -401,6 +504,9 @@ func (s *Vendor) replay(ctx context.Context, req VendRequest) (*Vend, error) {
 	}
 	if v.RequestHash != req.hash() {
 		return nil, Errorf(CodeConflict, "idempotency_key_reused", "idempotency key %q was used for a different request", req.IdempotencyKey)
+	}
+	if v.Status == VendVoided {
+		return nil, Errorf(CodeConflict, "reversed_before_vend", "the request with idempotency key %q was reversed before it arrived", req.IdempotencyKey)
 	}
 	return v, nil
 }

@@ -257,14 +257,14 @@ func (db *DB) Vend(ctx context.Context, id int64) (*core.Vend, error) {
 	return toCoreVend(r)
 }
 
-// VendsByMeter returns a meter's vends sold by an agent (every agent's for agentID 0), newest
+// VendsByMeter returns a meter's vends (voided keys left out) sold by an agent (every agent's for agentID 0), newest
 // first, at most limit (at most 1000).
 func (db *DB) VendsByMeter(ctx context.Context, meterNumber string, agentID int64, limit int) ([]*core.Vend, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
 	var rows []vendRow
-	q := db.selectVend(&rows).Where("v.meter_number = ?", meterNumber)
+	q := db.selectVend(&rows).Where("v.meter_number = ? AND v.status <> ?", meterNumber, string(core.VendVoided))
 	if agentID != 0 {
 		q = q.Where("v.agent_id = ?", agentID)
 	}
