@@ -135,11 +135,27 @@ func TestAdminSetupThenVend(t *testing.T) {
 			if _, err := core.Authenticate(ctx, db, apiKey); core.ErrorCode(err) != core.CodeUnauthorized {
 				t.Fatalf("revoked key: got %v, want unauthorized", err)
 			}
-			if r := adminOK(t, env, "ledger", "check"); r["agents"].(float64) != 1 || len(r["differences"].([]any)) != 0 {
+			bank := adminOK(t, env, "agent", "create", "--utility", id(u), "--name", "Lakeside Bank", "--kind", "bank", "--credit-limit", "5000000")
+			in := adminOK(t, env, "institution", "create", "--code", "424242", "--agent", id(bank), "--allow", "127.0.0.1, 10.20.0.0/16")
+			if in["name"] != "Lakeside Bank" || in["code"] != "424242" || strings.Join(anyStrings(in["allowed"]), " ") != "127.0.0.1/32 10.20.0.0/16" {
+				t.Fatalf("institution create: %v", in)
+			}
+			if code, _, errOut := admin(t, env, "institution", "create", "--code", "555", "--agent", id(ag), "--allow", "127.0.0.1"); code != 1 || !strings.Contains(errOut, "not bank") {
+				t.Fatalf("an institution for a retail agent: exit %d, %q", code, errOut)
+			}
+			if r := adminOK(t, env, "ledger", "check"); r["agents"].(float64) != 2 || len(r["differences"].([]any)) != 0 {
 				t.Fatalf("ledger check: %v", r)
 			}
 		})
 	}
+}
+
+func anyStrings(v any) []string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
 }
 
 func openAdminStore(t *testing.T, env []string) (*store.DB, *core.Vendor) {
@@ -200,6 +216,9 @@ func TestAdminUsageErrors(t *testing.T) {
 		{[]string{"agent", "top-up", "--agent", "1", "--amount", "-5"}, "--amount"},
 		{[]string{"agent", "create", "--utility", "1", "--name", "x", "--commission-rate", "2"}, "--commission-rate"},
 		{[]string{"meter", "create", "--number", "12345678901"}, "--customer"},
+		{[]string{"institution", "create", "--code", "12x", "--agent", "1", "--allow", "127.0.0.1"}, "--code"},
+		{[]string{"institution", "create", "--code", "123", "--agent", "1", "--allow", "localhost"}, "--allow"},
+		{[]string{"institution", "create", "--code", "123", "--allow", "127.0.0.1"}, "--agent"},
 		{[]string{"utility", "frobnicate"}, "usage"},
 		{[]string{"utility", "create", "--bogus"}, "bogus"},
 	}

@@ -31,7 +31,18 @@ type demoFile struct {
 	APIKey  string      `json:"api_key"`
 	Agent   int64       `json:"agent_id"`
 	Meters  []demoMeter `json:"meters"`
+	Bank    demoBank    `json:"bank"`
 }
+
+// demoBank is the demo's ISO 8583 institution.
+type demoBank struct {
+	Institution string   `json:"institution"`
+	Agent       int64    `json:"agent_id"`
+	Allowed     []string `json:"allowed"`
+}
+
+// The demo bank's acquiring institution id (field 32).
+const demoInstitution = "999999"
 
 type demoMeter struct {
 	Number      string `json:"number"`
@@ -162,9 +173,31 @@ func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, b
 		return nil, err
 	}
 	out.APIKey, out.Agent = key, agent.ID
+	if out.Bank, err = seedBank(ctx, db, u.ID); err != nil {
+		return nil, err
+	}
 	raw, _ := json.MarshalIndent(out, "", "  ")
 	if err := os.WriteFile(filepath.Join(dataDir, "demo.json"), append(raw, '\n'), 0o600); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// seedBank creates the demo bank: a settlement account of kind bank that may owe up to
+// R100,000.00, and institution 999999 allowed from loopback.
+func seedBank(ctx context.Context, db *store.DB, utilityID int64) (demoBank, error) {
+	bank := &core.Agent{UtilityID: utilityID, Name: "Demo Bank", Kind: core.AgentBank, CreditLimit: 10_000_000,
+		CommissionRate: decimal.Zero, Active: true}
+	if err := db.CreateAgent(ctx, bank); err != nil {
+		return demoBank{}, err
+	}
+	loopback, err := core.ParseNetworks("127.0.0.0/8, ::1")
+	if err != nil {
+		return demoBank{}, err
+	}
+	in := core.Institution{Code: demoInstitution, Name: bank.Name, AgentID: bank.ID, Allowed: loopback, Active: true}
+	if err := db.CreateInstitution(ctx, in); err != nil {
+		return demoBank{}, err
+	}
+	return demoBank{Institution: in.Code, Agent: bank.ID, Allowed: toInstitutionJSON(in).Allowed}, nil
 }
