@@ -180,15 +180,16 @@ type (
 	VendReverser interface {
 		ReverseVend(ctx context.Context, id int64, at time.Time) (*Vend, error)
 	}
-	// VendTx is the vend transaction's steps, in the order core calls them (DESIGN.md).
+	// VendTx is the vend transaction's steps, in the order core calls them (see vendTx).
 	VendTx interface {
-		// ClaimVend inserts the vend under its unique (channel, idempotency key) and sets its ID;
-		// false means the key is taken (or being taken by a concurrent transaction).
-		ClaimVend(ctx context.Context, v *Vend) (bool, error)
 		// LockMeter locks the meter's row for the rest of the transaction and returns the meter as
 		// it is now (its status and keys may have changed since it was first read) and its counters.
 		LockMeter(ctx context.Context, meterID int64) (Meter, MeterCounters, error)
-		// CompleteVend writes the vend's tokens and breakdown, the ledger entries and the meter's
+		// ClaimVend inserts the whole vend (without its tokens) under its unique (channel,
+		// idempotency key) and sets its ID; false means the key is taken (or being taken by a
+		// concurrent transaction).
+		ClaimVend(ctx context.Context, v *Vend) (bool, error)
+		// CompleteVend writes the claimed vend's tokens, the ledger entries and the meter's
 		// counters.
 		CompleteVend(ctx context.Context, v *Vend, c MeterCounters, entries []LedgerEntry) error
 		// DebitAgent takes amount from the agent's float unless that passes its credit limit,
@@ -351,6 +352,22 @@ func (s *Vendor) Vend(ctx context.Context, req VendRequest) (*Vend, error) {
 	if err := s.validate(req); err != nil {
 		return nil, err
 	}
+	v, err := s.vend(ctx, req)
+	switch code := ErrorCode(err); {
+	case errors.Is(err, errClaimed):
+		return s.replay(ctx, req)
+	case err != nil && code != CodeUnavailable && code != CodeInternal:
+		// A refusal (the meter blocked since, the float spent ...) must not hide a vend this key
+		// made before: a replay always gets the stored result.
+		if _, lookup := s.Vends.VendByKey(ctx, req.Channel, req.IdempotencyKey); lookup == nil {
+			return s.replay(ctx, req)
+		}
+	}
+	return v, err
+}
+
+// vend makes a new vend; errClaimed when the idempotency key is taken.
+func (s *Vendor) vend(ctx context.Context, req VendRequest) (*Vend, error) {
 	view, err := s.Meters.MeterByNumber(ctx, req.MeterNumber)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errorf(CodeNotFound, "meter_not_found", "meter %s is not registered", req.MeterNumber)
@@ -388,7 +405,7 @@ func (s *Vendor) Vend(ctx context.Context, req VendRequest) (*Vend, error) {
 	}
 	err = s.Vends.InVendTx(ctx, func(tx VendTx) error { return s.vendTx(ctx, tx, v, view, agent, req.Amount) })
 	if errors.Is(err, errClaimed) {
-		return s.replay(ctx, req)
+		return nil, err
 	}
 	if err != nil {
 		return nil, storeError(err)
@@ -396,14 +413,12 @@ func (s *Vendor) Vend(ctx context.Context, req VendRequest) (*Vend, error) {
 	return v, nil
 }
 
+// vendTx is one vend's transaction (DESIGN.md): lock the meter, price and make the tokens, claim
+// the idempotency key by inserting the whole vend, then write the rest and move the float last.
+// Claiming after the meter lock, rather than first, writes the vend row once instead of inserting
+// it and updating it; concurrent duplicates still meet at the key's unique index, and the loser's
+// tokens (made for nothing) are rolled back with its transaction, so its TIDs are never used.
 func (s *Vendor) vendTx(ctx context.Context, tx VendTx, v *Vend, view MeterView, agent Agent, paid Money) error {
-	claimed, err := tx.ClaimVend(ctx, v)
-	if err != nil {
-		return err
-	}
-	if !claimed {
-		return errClaimed
-	}
 	m, counters, err := tx.LockMeter(ctx, view.Meter.ID)
 	if err != nil {
 		return err
@@ -421,6 +436,13 @@ func (s *Vendor) vendTx(ctx context.Context, tx VendTx, v *Vend, view MeterView,
 	v.Breakdown = b
 	if v.Tokens, after, err = s.tokens(ctx, view.Meter, b, after, v.CreatedAt); err != nil {
 		return err
+	}
+	claimed, err := tx.ClaimVend(ctx, v)
+	if err != nil {
+		return err
+	}
+	if !claimed {
+		return errClaimed
 	}
 	if err := tx.CompleteVend(ctx, v, after, vendEntries(v)); err != nil {
 		return err

@@ -80,7 +80,7 @@ func (db *DB) withCurrency(ctx context.Context, r agentRow) (core.Agent, error) 
 // Agent returns an agent, or core.ErrNotFound.
 func (db *DB) Agent(ctx context.Context, id int64) (core.Agent, error) {
 	var r agentRow
-	if err := db.bun.NewSelect().Model(&r).Where("a.id = ?", id).Scan(ctx); err != nil {
+	if err := db.scanP(ctx, nil, &r, db.queries.agent, id); err != nil {
 		return core.Agent{}, dbError(err)
 	}
 	return db.withCurrency(ctx, r)
@@ -89,11 +89,7 @@ func (db *DB) Agent(ctx context.Context, id int64) (core.Agent, error) {
 // AgentByAPIKeyHash returns the agent of an unrevoked API key, or core.ErrNotFound.
 func (db *DB) AgentByAPIKeyHash(ctx context.Context, hash string) (core.Agent, error) {
 	var r agentRow
-	err := db.bun.NewSelect().Model(&r).Column("a.*").
-		Join("JOIN api_keys AS k ON k.agent_id = a.id").
-		Where("k.hash = ? AND k.revoked_at IS NULL", hash).
-		Scan(ctx)
-	if err != nil {
+	if err := db.scanP(ctx, nil, &r, db.queries.agentByAPIKeyHash, hash); err != nil {
 		return core.Agent{}, dbError(err)
 	}
 	return db.withCurrency(ctx, r)

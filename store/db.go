@@ -32,6 +32,8 @@ type DB struct {
 	// locations caches time zones by name: time.LoadLocation reads a file each time.
 	locations sync.Map
 	refs      refCache
+	stmts     sync.Map // query -> *sql.Stmt, see prepared.go
+	queries   queries
 }
 
 // Option configures Open.
@@ -85,6 +87,7 @@ func Open(ctx context.Context, databaseURL, dataDir string, opts ...Option) (*DB
 	default:
 		db.bun = bun.NewDB(sqldb, pgdialect.New())
 	}
+	db.queries = newQueries(db.bun)
 	for _, o := range opts {
 		o(db)
 	}
@@ -125,7 +128,10 @@ func (db *DB) Dialect() string { return string(db.dialect) }
 func (db *DB) Ping(ctx context.Context) error { return db.bun.PingContext(ctx) }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.bun.Close() }
+func (db *DB) Close() error {
+	db.closeStatements()
+	return db.bun.Close()
+}
 
 // Migrate brings the schema up to date with the store's migrations; running it again does
 // nothing. Migrations that fail are not recorded, and each runs in its own transaction.

@@ -317,7 +317,7 @@ func (db *DB) Utility(ctx context.Context, id int64) (core.Utility, error) {
 // core.ErrNotFound.
 func (db *DB) MeterByNumber(ctx context.Context, number string) (core.MeterView, error) {
 	var r meterRow
-	err := db.bun.NewSelect().Model(&r).Relation("Customer").Where("m.number = ?", number).Scan(ctx)
+	err := db.scanP(ctx, nil, &r, db.queries.meterByNumber, number)
 	if err != nil {
 		return core.MeterView{}, dbError(err)
 	}
@@ -623,6 +623,24 @@ func (db *DB) ConfirmKeyChange(ctx context.Context, meterID int64) error {
 		return core.Errorf(core.CodeConflict, "no_key_change_pending", "meter %d has no pending key change", meterID)
 	})
 	return dbError(err)
+}
+
+// SetMeterStatus blocks, unblocks or decommissions a meter; an unknown meter is core.ErrNotFound.
+func (db *DB) SetMeterStatus(ctx context.Context, meterID int64, status core.MeterStatus) error {
+	switch status {
+	case core.MeterActive, core.MeterBlocked, core.MeterDecommissioned:
+	default:
+		return core.Errorf(core.CodeInvalid, "invalid_meter_status", "%q is not active, blocked or decommissioned", status)
+	}
+	res, err := db.bun.NewUpdate().Model((*meterRow)(nil)).Set("status = ?", string(status)).Set("version = version + 1").
+		Where("id = ?", meterID).Exec(ctx)
+	if err != nil {
+		return dbError(err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return core.ErrNotFound
+	}
+	return nil
 }
 
 // SupplyGroup returns a supply group (without its vending key), or core.ErrNotFound.

@@ -30,21 +30,28 @@ func toCoreLedgerEntry(r ledgerEntryRow) core.LedgerEntry {
 	return core.LedgerEntry{Account: r.Account, Amount: core.Money(r.Amount), Memo: r.Memo}
 }
 
+const entryColumns = "vend_id, account, amount, memo, created_at"
+
 // insertEntries appends a balanced set of entries; an unbalanced set is a bug and refused.
-func insertEntries(ctx context.Context, tx bun.Tx, vendID *int64, entries []core.LedgerEntry, at time.Time) error {
+func (db *DB) insertEntries(ctx context.Context, tx *sql.Tx, vendID *int64, entries []core.LedgerEntry, at time.Time) error {
 	if len(entries) == 0 {
 		return nil
 	}
 	var sum core.Money
-	rows := make([]ledgerEntryRow, len(entries))
-	for i, e := range entries {
+	args := make([]any, 0, 5*len(entries))
+	for _, e := range entries {
 		sum += e.Amount
-		rows[i] = fromCoreLedgerEntry(e, vendID, at)
+		r := fromCoreLedgerEntry(e, vendID, at)
+		var vend any // a nil *int64 is NULL
+		if r.VendID != nil {
+			vend = *r.VendID
+		}
+		args = append(args, vend, r.Account, r.Amount, r.Memo, r.CreatedAt)
 	}
 	if sum != 0 {
 		return core.Errorf(core.CodeInternal, "", "ledger entries do not balance: they sum to %s", sum)
 	}
-	_, err := tx.NewInsert().Model(&rows).Exec(ctx)
+	_, err := db.execP(ctx, tx, "INSERT INTO ledger_entries ("+entryColumns+") VALUES "+placeholderRows(len(entries), 5), args...)
 	return dbError(err)
 }
 
@@ -69,7 +76,7 @@ func (db *DB) TopUp(ctx context.Context, agentID int64, amount core.Money, memo 
 			return err
 		}
 		balance = core.Money(a.Balance)
-		return insertEntries(ctx, tx, nil, []core.LedgerEntry{
+		return db.insertEntries(ctx, tx.Tx, nil, []core.LedgerEntry{
 			{Account: core.AgentAccount(agentID), Amount: amount, Memo: memo},
 			{Account: core.UtilityAccount(a.UtilityID, "cash"), Amount: -amount, Memo: memo},
 		}, db.utc())

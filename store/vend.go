@@ -125,46 +125,51 @@ func toCoreVend(r vendRow) (*core.Vend, error) {
 	return v, nil
 }
 
-// vendTx is core.VendTx on one database transaction.
+// vendTx is core.VendTx on one database transaction. Its statements are prepared (prepared.go).
 type vendTx struct {
-	tx      bun.Tx
-	dialect dialect
+	db *DB
+	tx *sql.Tx
 }
 
 // InVendTx runs fn in one database transaction: committed if fn returns nil, rolled back
 // otherwise (and on panic).
 func (db *DB) InVendTx(ctx context.Context, fn func(core.VendTx) error) error {
-	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return fn(&vendTx{tx: tx, dialect: db.dialect}) })
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return fn(&vendTx{db: db, tx: tx.Tx}) })
 }
 
-// ClaimVend inserts the vend under its unique (channel, idempotency key) with
+// vendColumns are the columns ClaimVend writes.
+const vendColumns = "reference, channel, idempotency_key, request_hash, agent_id, utility_id, meter_id, meter_number, " +
+	"customer_name, currency, paid, debt, fixed_charges, tax, energy_charge, energy, free_energy, commission, status, " +
+	"created_at, reversed_at"
+
+var claimSQL = "INSERT INTO vends (" + vendColumns + ") VALUES " + placeholderRows(1, 21) +
+	" ON CONFLICT (channel, idempotency_key) DO NOTHING RETURNING id"
+
+// ClaimVend inserts the whole vend under its unique (channel, idempotency key) with
 // INSERT ... ON CONFLICT DO NOTHING RETURNING id, and sets its ID. No row back means the key is
 // taken: PostgreSQL waits for a concurrent transaction holding the key to end first.
 func (t *vendTx) ClaimVend(ctx context.Context, v *core.Vend) (bool, error) {
 	r := fromCoreVend(v)
-	r.ID = 0
-	res, err := t.tx.NewInsert().Model(&r).
-		On("CONFLICT (channel, idempotency_key) DO NOTHING").
-		Returning("id").Exec(ctx)
+	var id int64
+	err := t.db.scanP(ctx, t.tx, &id, claimSQL,
+		r.Reference, r.Channel, r.IdempotencyKey, r.RequestHash, r.AgentID, r.UtilityID, r.MeterID, r.MeterNumber,
+		r.CustomerName, r.Currency, r.Paid, r.Debt, r.FixedCharges, r.Tax, r.EnergyCharge, r.Energy, r.FreeEnergy,
+		r.Commission, r.Status, r.CreatedAt, r.ReversedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
 	if err != nil {
 		return false, dbError(err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, err
-	}
-	if n == 0 {
-		return false, nil
-	}
-	v.ID = r.ID
+	v.ID = id
 	return true, nil
 }
 
-// LockMeter locks the meter's row for the rest of the transaction (SELECT ... FOR UPDATE on
+// LockMeter locks the meter's row for the rest of the transaction (SELECT ... FOR NO KEY UPDATE on
 // PostgreSQL; SQLite's transaction holds the write lock already) and returns it with its counters.
 func (t *vendTx) LockMeter(ctx context.Context, meterID int64) (core.Meter, core.MeterCounters, error) {
 	var r meterRow
-	err := t.tx.NewRaw("SELECT "+countersColumns+", "+keyColumns+" FROM meters WHERE id = ?"+t.dialect.forUpdate(), meterID).Scan(ctx, &r)
+	err := t.db.scanP(ctx, t.tx, &r, "SELECT "+countersColumns+", "+keyColumns+" FROM meters WHERE id = ?"+t.db.dialect.forUpdate(), meterID)
 	if err != nil {
 		return core.Meter{}, core.MeterCounters{}, dbError(err)
 	}
@@ -175,30 +180,34 @@ func (t *vendTx) LockMeter(ctx context.Context, meterID int64) (core.Meter, core
 	return m, toCoreCounters(r.countersRow), nil
 }
 
-// CompleteVend writes the vend's breakdown and status, its tokens, its ledger entries and the
-// meter's counters.
+const (
+	tokenColumns    = "vend_id, seq, purpose, class, subclass, token, tid, energy"
+	updateMeterSQL  = "UPDATE meters SET last_tid = ?, tid_key = ?, arrears = ?, month = ?, month_energy = ?, month_fixed_paid = ?, month_free_given = ? WHERE id = ?"
+	debitAgentSQL   = "UPDATE agents SET balance = balance - ? WHERE id = ? AND balance - ? >= -credit_limit RETURNING balance"
+	tokenColumnsLen = 8
+)
+
+// CompleteVend writes the claimed vend's tokens, its ledger entries and the meter's counters.
 func (t *vendTx) CompleteVend(ctx context.Context, v *core.Vend, c core.MeterCounters, entries []core.LedgerEntry) error {
 	if v.ID == 0 {
 		return core.Internal(errors.New("vend has no ID"), "completing a vend that was not claimed")
 	}
-	r := fromCoreVend(v)
-	if _, err := t.tx.NewUpdate().Model(&r).
-		Column("paid", "debt", "fixed_charges", "tax", "energy_charge", "energy", "free_energy", "commission", "status").
-		WherePK().Exec(ctx); err != nil {
-		return dbError(err)
-	}
-	if len(r.Tokens) > 0 {
-		if _, err := t.tx.NewInsert().Model(&r.Tokens).Exec(ctx); err != nil {
+	if tokens := fromCoreVendTokens(v.ID, v.Tokens); len(tokens) > 0 {
+		args := make([]any, 0, len(tokens)*tokenColumnsLen)
+		for _, tk := range tokens {
+			args = append(args, tk.VendID, tk.Seq, tk.Purpose, tk.Class, tk.Subclass, tk.Token, tk.TID, tk.Energy)
+		}
+		q := "INSERT INTO vend_tokens (" + tokenColumns + ") VALUES " + placeholderRows(len(tokens), tokenColumnsLen)
+		if _, err := t.db.execP(ctx, t.tx, q, args...); err != nil {
 			return dbError(err)
 		}
 	}
-	if err := insertEntries(ctx, t.tx, &v.ID, entries, v.CreatedAt); err != nil {
+	if err := t.db.insertEntries(ctx, t.tx, &v.ID, entries, v.CreatedAt); err != nil {
 		return err
 	}
-	m := meterRow{ID: v.MeterID, countersRow: fromCoreCounters(c)}
-	res, err := t.tx.NewUpdate().Model(&m).
-		Column("last_tid", "tid_key", "arrears", "month", "month_energy", "month_fixed_paid", "month_free_given").
-		WherePK().Exec(ctx)
+	m := fromCoreCounters(c)
+	res, err := t.db.execP(ctx, t.tx, updateMeterSQL,
+		m.LastTID, m.TIDKey, m.Arrears, m.Month, m.MonthEnergy, m.MonthFixedPaid, m.MonthFreeGiven, v.MeterID)
 	if err != nil {
 		return dbError(err)
 	}
@@ -209,8 +218,7 @@ func (t *vendTx) CompleteVend(ctx context.Context, v *core.Vend, c core.MeterCou
 // passes -credit_limit; otherwise core.ErrInsufficientFunds.
 func (t *vendTx) DebitAgent(ctx context.Context, agentID int64, amount core.Money) (core.Money, error) {
 	var balance int64
-	err := t.tx.NewRaw("UPDATE agents SET balance = balance - ? WHERE id = ? AND balance - ? >= -credit_limit RETURNING balance",
-		int64(amount), agentID, int64(amount)).Scan(ctx, &balance)
+	err := t.db.scanP(ctx, t.tx, &balance, debitAgentSQL, int64(amount), agentID, int64(amount))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, core.ErrInsufficientFunds
 	}
@@ -311,7 +319,7 @@ func (db *DB) ReverseVend(ctx context.Context, id int64, at time.Time) (*core.Ve
 		if err := db.reverseMeter(ctx, tx, r); err != nil {
 			return err
 		}
-		if err := insertEntries(ctx, tx, &id, core.Reversed(booked, "reversal "+r.Reference), at); err != nil {
+		if err := db.insertEntries(ctx, tx.Tx, &id, core.Reversed(booked, "reversal "+r.Reference), at); err != nil {
 			return err
 		}
 		res, err := tx.NewUpdate().Model((*agentRow)(nil)).Set("balance = balance + ?", int64(agentTook)).

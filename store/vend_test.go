@@ -105,6 +105,17 @@ func TestVendReplay(t *testing.T) {
 			_, err := f.vendor.Vend(ctx, vendReq(f.agent.ID, m, "replay", 60_00))
 			wantCode(t, err, core.CodeConflict, "idempotency_key_reused")
 		})
+		t.Run("MeterBlockedSince", func(t *testing.T) {
+			must(t, db.SetMeterStatus(ctx, m.ID, core.MeterBlocked))
+			t.Cleanup(func() { must(t, db.SetMeterStatus(ctx, m.ID, core.MeterActive)) })
+			again, err := f.vendor.Vend(ctx, vendReq(f.agent.ID, m, "replay", 50_00))
+			must(t, err)
+			if !sameTokens(first, again) {
+				t.Errorf("a replay after the meter was blocked: got tokens %v, want the stored ones", again.Tokens)
+			}
+			_, err = f.vendor.Vend(ctx, vendReq(f.agent.ID, m, "replay-new", 50_00))
+			wantCode(t, err, core.CodeInvalid, "meter_blocked")
+		})
 		vends, err := db.VendsByMeter(ctx, m.Number, f.agent.ID, 10)
 		must(t, err)
 		if others, err := db.VendsByMeter(ctx, m.Number, f.agent.ID+1000, 10); err != nil || len(others) != 0 {

@@ -52,6 +52,7 @@ var adminCommands = map[string]adminCommand{
 	"meter create":             adminMeterCreate,
 	"meter key-change":         adminMeterKeyChange,
 	"meter confirm-key-change": adminMeterConfirm,
+	"meter set-status":         adminMeterSetStatus,
 	"agent create":             adminAgentCreate,
 	"agent top-up":             adminAgentTopUp,
 	"agent api-key issue":      adminAPIKeyIssue,
@@ -563,6 +564,31 @@ func adminMeterConfirm(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, 
 			return nil, err
 		}
 		if err := a.db.ConfirmKeyChange(ctx, m.ID); err != nil {
+			return nil, err
+		}
+		m, err = meterByNumber(ctx, a.db, *number)
+		if err != nil {
+			return nil, err
+		}
+		return toMeterJSON(m), nil
+	}
+}
+
+// adminMeterSetStatus blocks, unblocks or decommissions a meter.
+func adminMeterSetStatus(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	number := fs.String("number", "", "")
+	status := fs.String("status", "", "")
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		switch st := core.MeterStatus(*status); st {
+		case core.MeterActive, core.MeterBlocked, core.MeterDecommissioned:
+		default:
+			return nil, usagef("--status: %q is not active, blocked or decommissioned", *status)
+		}
+		m, err := meterByNumber(ctx, a.db, *number)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.db.SetMeterStatus(ctx, m.ID, core.MeterStatus(*status)); err != nil {
 			return nil, err
 		}
 		m, err = meterByNumber(ctx, a.db, *number)

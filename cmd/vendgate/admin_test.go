@@ -122,6 +122,14 @@ func TestAdminSetupThenVend(t *testing.T) {
 				t.Fatalf("after confirming: %v", got)
 			}
 
+			if got := adminOK(t, env, "meter", "set-status", "--number", number, "--status", "blocked"); got["status"] != "blocked" {
+				t.Fatalf("meter set-status blocked: %v", got)
+			}
+			if _, err := vendor.Vend(ctx, core.VendRequest{Channel: core.ChannelREST, IdempotencyKey: "a3", AgentID: agent.ID, MeterNumber: number, Amount: 11600}); core.AsError(err).Reason != "meter_blocked" {
+				t.Fatalf("a vend to the blocked meter: got %v, want meter_blocked", err)
+			}
+			adminOK(t, env, "meter", "set-status", "--number", number, "--status", "active")
+
 			before := adminOK(t, env, "agent", "top-up", "--agent", id(ag), "--amount", "1")["balance"].(float64)
 			rev := adminOK(t, env, "vend", "reverse", "--id", strconv.FormatInt(v.ID, 10))
 			after := adminOK(t, env, "agent", "top-up", "--agent", id(ag), "--amount", "1")["balance"].(float64)
@@ -219,6 +227,7 @@ func TestAdminUsageErrors(t *testing.T) {
 		{[]string{"institution", "create", "--code", "12x", "--agent", "1", "--allow", "127.0.0.1"}, "--code"},
 		{[]string{"institution", "create", "--code", "123", "--agent", "1", "--allow", "localhost"}, "--allow"},
 		{[]string{"institution", "create", "--code", "123", "--allow", "127.0.0.1"}, "--agent"},
+		{[]string{"meter", "set-status", "--number", "12345678901", "--status", "broken"}, "--status"},
 		{[]string{"utility", "frobnicate"}, "usage"},
 		{[]string{"utility", "create", "--bogus"}, "bogus"},
 	}
