@@ -182,9 +182,12 @@ func (m *Main) Open(ctx context.Context) error {
 			m.printDemo(baseURL)
 		}
 	}
+	agents := m.DB.NewAgentCache(agentCacheTTL)
 	m.Vendor = newVendor(m.DB, sealer, m.Clock, core.Money(cfg.MaxVendAmount))
+	m.Vendor.Agents = agents
 	api := rest.New(rest.Config{
-		Vendor: m.Vendor, Reverser: m.Vendor, Meters: m.DB, Vends: m.DB, Agents: m.DB, Health: m.DB,
+		Vendor: m.Vendor, Reverser: m.Vendor, Meters: m.DB, Vends: m.DB, Health: m.DB,
+		Agents: restAgents{DB: m.DB, auth: agents},
 		Logger: m.Logger, Registry: prometheus.NewRegistry(), MaxBodyBytes: cfg.MaxBodyBytes,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 	})
@@ -215,10 +218,25 @@ func openStore(ctx context.Context, cfg config.Config) (db *store.DB, sealer *co
 	return db, sealer, created, nil
 }
 
+// agentCacheTTL is how long an agent's API keys and status are kept in memory (store.AgentCache):
+// a revoked key or a deactivated agent is refused within this time on every node.
+const agentCacheTTL = 2 * time.Second
+
 // newVendor wires the vending core to a store and the software token issuer.
 func newVendor(db *store.DB, sealer *core.Sealer, clock func() time.Time, maxAmount core.Money) *core.Vendor {
 	return &core.Vendor{Meters: db, Agents: db, Utilities: db, Vends: db, Clock: clock, Random: rand.Reader,
 		Issuer: &core.SoftIssuer{Keys: db, Sealer: sealer}, MaxAmount: maxAmount}
+}
+
+// restAgents is the REST API's view of agents: API keys checked through the vendor's agent cache,
+// balances and statements always read from the database.
+type restAgents struct {
+	*store.DB
+	auth *store.AgentCache
+}
+
+func (a restAgents) AgentByAPIKeyHash(ctx context.Context, hash string) (core.Agent, error) {
+	return a.auth.AgentByAPIKeyHash(ctx, hash)
 }
 
 // Run serves until ctx ends, then shuts down within the configured timeout.
