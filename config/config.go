@@ -37,7 +37,20 @@ type Config struct {
 	MaxVendAmount   int64         `koanf:"max_vend_amount"` // minor units; 0 means no bound
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
 	MaxBodyBytes    int64         `koanf:"max_body_bytes"`
+	// The ISO 8583 listener for banks: "" or "off" disables it.
+	ISO8583Addr string `koanf:"iso8583_addr"`
+	// ISO8583Header is the length header of each message: "binary2" (2 bytes, binary) or "ascii4"
+	// (4 ASCII digits).
+	ISO8583Header string `koanf:"iso8583_header"`
+	// ISO8583Timeout is the per-message deadline, below the banks' own timeout: past it, 91.
+	ISO8583Timeout time.Duration `koanf:"iso8583_timeout"`
+	// ISO8583TLSCert and ISO8583TLSKey (PEM files) turn on TLS for the listener.
+	ISO8583TLSCert string `koanf:"iso8583_tls_cert"`
+	ISO8583TLSKey  string `koanf:"iso8583_tls_key"`
 }
+
+// ISO8583Enabled reports whether the ISO 8583 listener is configured.
+func (c Config) ISO8583Enabled() bool { return c.ISO8583Addr != "" && c.ISO8583Addr != "off" }
 
 // Defaults are the values nothing else overrides.
 func Defaults() Config {
@@ -48,6 +61,9 @@ func Defaults() Config {
 		MaxVendAmount:   10_000_000,
 		ShutdownTimeout: 10 * time.Second,
 		MaxBodyBytes:    16 << 10,
+		ISO8583Addr:     "127.0.0.1:8583",
+		ISO8583Header:   "binary2",
+		ISO8583Timeout:  20 * time.Second,
 	}
 }
 
@@ -60,6 +76,7 @@ func Load(path string, environ []string, flags map[string]any) (Config, error) {
 		"http_addr": d.HTTPAddr, "data_dir": d.DataDir, "log_level": d.LogLevel,
 		"max_vend_amount":  d.MaxVendAmount,
 		"shutdown_timeout": d.ShutdownTimeout.String(), "max_body_bytes": d.MaxBodyBytes,
+		"iso8583_addr": d.ISO8583Addr, "iso8583_header": d.ISO8583Header, "iso8583_timeout": d.ISO8583Timeout.String(),
 	}, "."), nil); err != nil {
 		return Config{}, err
 	}
@@ -125,6 +142,22 @@ func (c Config) Validate() error {
 	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 1<<20 {
 		add("max_body_bytes (VENDGATE_MAX_BODY_BYTES): want 1024 to 1048576")
 	}
+	if c.ISO8583Enabled() {
+		if _, _, err := net.SplitHostPort(c.ISO8583Addr); err != nil {
+			add("iso8583_addr (VENDGATE_ISO8583_ADDR): %q is not host:port (or off)", c.ISO8583Addr)
+		}
+	}
+	switch c.ISO8583Header {
+	case "binary2", "ascii4":
+	default:
+		add("iso8583_header (VENDGATE_ISO8583_HEADER): %q is not binary2 or ascii4", c.ISO8583Header)
+	}
+	if c.ISO8583Timeout <= 0 {
+		add("iso8583_timeout (VENDGATE_ISO8583_TIMEOUT): must be positive")
+	}
+	if (c.ISO8583TLSCert == "") != (c.ISO8583TLSKey == "") {
+		add("iso8583_tls_cert and iso8583_tls_key: give both or neither")
+	}
 	return errors.Join(errs...)
 }
 
@@ -144,8 +177,9 @@ func (c Config) String() string {
 	if db == "" {
 		db = "(embedded SQLite)"
 	}
-	return fmt.Sprintf("http_addr=%s data_dir=%s database_url=%s master_key=%s master_key_file=%s log_level=%s max_vend_amount=%d shutdown_timeout=%s max_body_bytes=%d",
-		c.HTTPAddr, c.DataDir, db, mk, c.MasterKeyFile, c.LogLevel, c.MaxVendAmount, c.ShutdownTimeout, c.MaxBodyBytes)
+	return fmt.Sprintf("http_addr=%s data_dir=%s database_url=%s master_key=%s master_key_file=%s log_level=%s max_vend_amount=%d shutdown_timeout=%s max_body_bytes=%d iso8583_addr=%s iso8583_header=%s iso8583_timeout=%s iso8583_tls_cert=%s",
+		c.HTTPAddr, c.DataDir, db, mk, c.MasterKeyFile, c.LogLevel, c.MaxVendAmount, c.ShutdownTimeout, c.MaxBodyBytes,
+		c.ISO8583Addr, c.ISO8583Header, c.ISO8583Timeout, c.ISO8583TLSCert)
 }
 
 // MasterKeyBytes returns the 32-byte master key: from the configuration, from the key file, or

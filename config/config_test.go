@@ -32,11 +32,13 @@ func TestLoadListsEveryProblem(t *testing.T) {
 	_, err := config.Load("", []string{
 		"VENDGATE_HTTP_ADDR=nope", "VENDGATE_DATABASE_URL=mysql://x", "VENDGATE_LOG_LEVEL=loud",
 		"VENDGATE_MASTER_KEY=abc", "VENDGATE_MAX_BODY_BYTES=5",
+		"VENDGATE_ISO8583_ADDR=8583", "VENDGATE_ISO8583_HEADER=bcd", "VENDGATE_ISO8583_TLS_CERT=cert.pem",
 	}, nil)
 	if err == nil {
 		t.Fatal("got nil error")
 	}
-	for _, want := range []string{"VENDGATE_HTTP_ADDR", "VENDGATE_DATABASE_URL", "VENDGATE_LOG_LEVEL", "VENDGATE_MASTER_KEY", "VENDGATE_MAX_BODY_BYTES"} {
+	for _, want := range []string{"VENDGATE_HTTP_ADDR", "VENDGATE_DATABASE_URL", "VENDGATE_LOG_LEVEL", "VENDGATE_MASTER_KEY", "VENDGATE_MAX_BODY_BYTES",
+		"VENDGATE_ISO8583_ADDR", "VENDGATE_ISO8583_HEADER", "iso8583_tls_key"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s:\n%v", want, err)
 		}
