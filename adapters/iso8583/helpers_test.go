@@ -167,3 +167,33 @@ func field(m *moov.Message, id int) string {
 	s, _ := m.GetString(id)
 	return s
 }
+
+type atmMessage = moov.Message
+
+func clone(tb testing.TB, m *moov.Message) *moov.Message {
+	tb.Helper()
+	c, err := m.Clone()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+func newNetwork(code, institution string) *moov.Message {
+	m := moov.NewMessage(iso.Spec)
+	m.MTI(iso.MTINetworkRequest)
+	_ = m.Field(7, time.Now().UTC().Format("0102150405"))
+	_ = m.Field(11, atm.NextSTAN())
+	_ = m.Field(32, institution)
+	_ = m.Field(70, code)
+	return m
+}
+
+// purchaseAs is a purchase from cl with field 32 set to institution.
+func purchaseAs(cl *atm.Client, institution, meter string, amount int64) *moov.Message {
+	m := cl.Purchase(meter, amount)
+	_ = m.Field(32, institution)
+	return m
+}
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

@@ -87,6 +87,10 @@ const (
 	DefaultEchoInterval  = 60 * time.Second
 	DefaultMaxInFlight   = 256
 	reversalGrace        = 10 * time.Second
+	// closeLinger is how long Vendgate waits after its last response before closing a
+	// connection itself, so that a peer whose reader races its close handling (as
+	// iso8583-connection's client does) still takes the response.
+	closeLinger = 200 * time.Millisecond
 )
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
@@ -336,6 +340,10 @@ func (s *Server) serveConn(nc net.Conn) {
 	ss.ending = true
 	ss.mu.Unlock()
 	ss.wg.Wait()
+	select {
+	case <-ss.closed:
+	case <-time.After(closeLinger):
+	}
 	conn.Close()
 	<-ss.closed
 	s.mu.Lock()
@@ -507,6 +515,7 @@ func (ss *session) network(m *moov.Message, r request) {
 	ev.Str("mti", r.MTI).Str("stan", r.STAN).Str("network_code", r.NetCode).Str("institution", r.Institution).Str("rc", rc).Msg("network management")
 	if closeAfter {
 		<-ss.ready
+		time.Sleep(closeLinger)
 		ss.conn.TriggerFailure(errors.New("sign-on refused"))
 	}
 }

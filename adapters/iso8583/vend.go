@@ -113,7 +113,11 @@ func (ss *session) purchase(m *moov.Message, r request) (*moov.Message, error) {
 	}
 	v, err := call(ss, func(ctx context.Context) (*core.Vend, error) { return ss.srv.cfg.Vendor.Vend(ctx, req) })
 	if isDeadline(err) {
-		ss.reverseAfterDeadline(req, r)
+		ss.srv.wg.Add(1) // the handler holds a count, so the group is not at zero
+		go func() {
+			defer ss.srv.wg.Done()
+			ss.reverseAfterDeadline(req, r)
+		}()
 	}
 	if err == nil && v.Status != core.VendCompleted {
 		err = core.Errorf(core.CodeConflict, reasonVendReversed, "the vend of this request has been reversed")
