@@ -54,7 +54,7 @@ func TestInteropNodeISO8583(t *testing.T) {
 
 	type step struct {
 		Step, MTI, STAN, RC, F48, F63, Error string
-		Done                              bool
+		Done                                 bool
 	}
 	got := map[string]step{}
 	done := false

@@ -80,17 +80,13 @@ func TestSignOn(t *testing.T) {
 
 // signOnAs sends a sign-on for institution on a client that dialled without one.
 func signOnAs(cl *atm.Client, institution string) (atm.Response, error) {
-	m := cl.Lookup(vendfake.MeterOK) // for its header fields; rebuilt as an 0800
-	_ = m
-	msg := newNetwork(iso.NetSignOn, institution)
-	return cl.Send(msg)
+	return cl.Send(newNetwork(iso.NetSignOn, institution))
 }
 
 func TestBeforeSignOn(t *testing.T) {
 	ts := MustServe(t, iso.Config{})
 	cl := MustClient(t, ts, "")
 	cl2 := MustClient(t, ts, vendfake.BankCode) // sign-on is per connection
-	_ = cl2
 	t.Run("EchoOK", func(t *testing.T) {
 		r, err := cl.Network(iso.NetEcho)
 		if err != nil || r.RC != "00" {
