@@ -1,0 +1,199 @@
+package iso8583_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	moov "github.com/moov-io/iso8583"
+	"github.com/rs/zerolog"
+
+	iso "github.com/vendgate/vendgate/adapters/iso8583"
+	"github.com/vendgate/vendgate/testkit/atm"
+	"github.com/vendgate/vendgate/testkit/vendfake"
+)
+
+// fixed is the clock of the fake and of the golden messages.
+var fixed = time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
+
+// syncBuffer is a log sink the test reads while the server writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type testServer struct {
+	srv  *iso.Server
+	fake *vendfake.Fake
+	addr string
+	logs *syncBuffer
+}
+
+// MustServe starts a server on 127.0.0.1:0 with the fake behind it; cfg's dependencies and
+// logger are filled in. It is shut down at the end of the test.
+func MustServe(tb testing.TB, cfg iso.Config) *testServer {
+	tb.Helper()
+	fake := vendfake.New()
+	fake.Clock = func() time.Time { return fixed }
+	logs := &syncBuffer{}
+	cfg.Vendor, cfg.Meters, cfg.Institutions, cfg.Agents = fake, fake, fake, fake
+	cfg.Logger = zerolog.New(logs)
+	srv, err := iso.New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			tb.Errorf("Shutdown: got %v, want nil", err)
+		}
+		if err := <-done; !errors.Is(err, iso.ErrServerClosed) {
+			tb.Errorf("Serve: got %v, want ErrServerClosed", err)
+		}
+		checkNoSecrets(tb, logs.String())
+	})
+	return &testServer{srv: srv, fake: fake, addr: ln.Addr().String(), logs: logs}
+}
+
+// checkNoSecrets fails when a log line carries the test card's PAN or a token of the fake.
+func checkNoSecrets(tb testing.TB, logs string) {
+	tb.Helper()
+	for _, secret := range []string{"4761739001010119", "10000000000000"} {
+		if strings.Contains(logs, secret) {
+			tb.Errorf("logs carry a secret %s...: %s", secret[:4], logs)
+		}
+	}
+}
+
+// MustClient dials ts as institution and signs on unless institution is "".
+func MustClient(tb testing.TB, ts *testServer, institution string) *atm.Client {
+	tb.Helper()
+	c, err := atm.Dial(context.Background(), atm.Config{Addr: ts.addr, Institution: institution, Timeout: 10 * time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	if institution != "" {
+		if err := c.SignOn(); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return c
+}
+
+// rawConn is a TCP connection that writes and reads framed bytes, for golden and malformed
+// messages.
+type rawConn struct {
+	tb testing.TB
+	c  net.Conn
+}
+
+func MustRaw(tb testing.TB, ts *testServer) *rawConn {
+	tb.Helper()
+	c, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	return &rawConn{tb: tb, c: c}
+}
+
+func (r *rawConn) write(packed []byte) {
+	r.tb.Helper()
+	framed, err := iso.Binary2.Frame(packed)
+	if err != nil {
+		r.tb.Fatal(err)
+	}
+	if _, err := r.c.Write(framed); err != nil {
+		r.tb.Fatal(err)
+	}
+}
+
+// read returns the next message's bytes, or nil when none comes within d.
+func (r *rawConn) read(d time.Duration) []byte {
+	r.tb.Helper()
+	_ = r.c.SetReadDeadline(time.Now().Add(d))
+	n, err := iso.Binary2.ReadLength(r.c)
+	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return nil
+		}
+		r.tb.Fatalf("reading: %v", err)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r.c, b); err != nil {
+		r.tb.Fatalf("reading: %v", err)
+	}
+	return b
+}
+
+// mustUnpack unpacks a response.
+func mustUnpack(tb testing.TB, b []byte) *moov.Message {
+	tb.Helper()
+	m := moov.NewMessage(iso.Spec)
+	if err := m.Unpack(b); err != nil {
+		tb.Fatalf("unpacking %q: %v", b, err)
+	}
+	return m
+}
+
+func field(m *moov.Message, id int) string {
+	s, _ := m.GetString(id)
+	return s
+}
+
+type atmMessage = moov.Message
+
+func clone(tb testing.TB, m *moov.Message) *moov.Message {
+	tb.Helper()
+	c, err := m.Clone()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+func newNetwork(code, institution string) *moov.Message {
+	m := moov.NewMessage(iso.Spec)
+	m.MTI(iso.MTINetworkRequest)
+	_ = m.Field(7, time.Now().UTC().Format("0102150405"))
+	_ = m.Field(11, atm.NextSTAN())
+	_ = m.Field(32, institution)
+	_ = m.Field(70, code)
+	return m
+}
+
+// purchaseAs is a purchase from cl with field 32 set to institution.
+func purchaseAs(cl *atm.Client, institution, meter string, amount int64) *moov.Message {
+	m := cl.Purchase(meter, amount)
+	_ = m.Field(32, institution)
+	return m
+}
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
