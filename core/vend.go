@@ -305,11 +305,14 @@ func (s *Vendor) reverseFound(ctx context.Context, req VendRequest, v *Vend) (Re
 	if v.Status != VendCompleted {
 		return Reversal{Outcome: ReversalRepeated, Vend: v}, nil
 	}
-	v, err := s.reverse(ctx, v)
+	reversed, err := s.reverse(ctx, v)
+	if e := AsError(err); err != nil && e.Reason == "already_reversed" {
+		return Reversal{Outcome: ReversalRepeated, Vend: v}, nil // a concurrent advice won
+	}
 	if err != nil {
 		return Reversal{}, err
 	}
-	return Reversal{Outcome: ReversalDone, Vend: v}, nil
+	return Reversal{Outcome: ReversalDone, Vend: reversed}, nil
 }
 
 // void claims req's idempotency key with a voided vend; claimed is false when a vend took the key

@@ -15,7 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	iso "github.com/vendgate/vendgate/adapters/iso8583"
-	"github.com/vendgate/vendgate/testkit/atm"
+	"github.com/vendgate/vendgate/adapters/iso8583/atm"
 	"github.com/vendgate/vendgate/testkit/vendfake"
 )
 

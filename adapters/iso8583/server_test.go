@@ -17,8 +17,8 @@ import (
 	"time"
 
 	iso "github.com/vendgate/vendgate/adapters/iso8583"
+	"github.com/vendgate/vendgate/adapters/iso8583/atm"
 	"github.com/vendgate/vendgate/core"
-	"github.com/vendgate/vendgate/testkit/atm"
 	"github.com/vendgate/vendgate/testkit/vendfake"
 )
 

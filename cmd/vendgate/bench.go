@@ -656,7 +656,8 @@ func benchSeedOptions(agents, meters int, agentsFile, cfgFile string, storeFlags
 // seedBench fills an empty database with what a load run needs: a utility, a supply group with
 // the published DKGA04 test vending key (demoVK04) sealed under the server's master key, the
 // demo's stepped tariff, one customer per meter, the meters, and agents with a large float and an
-// API key each. Every agent may sell to every meter; the agents file lists them all.
+// API key each, and the demo bank (institution 999999) with as much float for vendgate bench-iso.
+// Every agent may sell to every meter; the agents file lists them all.
 func seedBench(ctx context.Context, s benchSeed) ([]benchAgent, error) {
 	db, sealer, _, err := openStore(ctx, s.cfg)
 	if err != nil {
@@ -720,6 +721,10 @@ func seedBench(ctx context.Context, s benchSeed) ([]benchAgent, error) {
 			return nil, err
 		}
 		out = append(out, benchAgent{APIKey: key, Meters: numbers})
+	}
+	// The bank that vendgate bench-iso signs on as: institution 999999, from loopback.
+	if _, err := seedBank(ctx, db, u.ID, benchSeedFloat); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -380,6 +381,7 @@ func TestBenchSeedsAServerThatVends(t *testing.T) {
 
 	cfg := config.Defaults()
 	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.ISO8583Addr = "127.0.0.1:0"
 	cfg.DataDir = filepath.Join(dir, "data")
 	m := &Main{Config: cfg, Stdout: io.Discard, Logger: zerolog.New(io.Discard)}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -410,4 +412,35 @@ func TestBenchSeedsAServerThatVends(t *testing.T) {
 	if rep.Vends != 12 || rep.ErrorsTotal != 0 || rep.Agents != 2 {
 		t.Errorf("report %+v: want 12 vends by 2 agents, no errors (%s)", rep, errb.String())
 	}
+
+	// The seeded bank buys over ISO 8583: every purchase bench-iso counts is a committed vend.
+	before := countVends(t, m, agents[0].Meters)
+	out.Reset()
+	errb.Reset()
+	code = runBenchISO(context.Background(), []string{"--addr", m.ISO8583Addr(), "--agents-file", agentsFile,
+		"--conns", "2", "--inflight", "2", "--duration", "300ms"}, &out, &errb)
+	var n int
+	var perS, p50, p99 float64
+	var elapsed float64
+	if _, err := fmt.Sscanf(out.String(), "iso8583 pipelined, 2 connections x 2 in flight: %d vends in %fs = %f vends/s; latency p50 %fms p99 %fms",
+		&n, &elapsed, &perS, &p50, &p99); code != 0 || err != nil || n == 0 {
+		t.Fatalf("bench-iso: exit %d, %v: %s%s", code, err, out.String(), errb.String())
+	}
+	if got := countVends(t, m, agents[0].Meters) - before; got != n {
+		t.Errorf("bench-iso counted %d vends, the database holds %d more", n, got)
+	}
+}
+
+// countVends counts the committed vends of meters (at most 1,000 each).
+func countVends(t *testing.T, m *Main, meters []string) int {
+	t.Helper()
+	total := 0
+	for _, number := range meters {
+		vends, err := m.DB.VendsByMeter(context.Background(), number, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += len(vends)
+	}
+	return total
 }

@@ -36,6 +36,7 @@ type demoFile struct {
 
 // demoBank is the demo's ISO 8583 institution.
 type demoBank struct {
+	Addr        string   `json:"iso8583_addr,omitempty"` // where the server listened when it seeded the demo
 	Institution string   `json:"institution"`
 	Agent       int64    `json:"agent_id"`
 	Allowed     []string `json:"allowed"`
@@ -94,7 +95,7 @@ func seedUtility(ctx context.Context, db *store.DB, name string) (*core.Utility,
 
 // seedDemo fills an empty embedded database with a utility, a supply group per demo key, a
 // stepped tariff, customers, meters and an agent with float and an API key, and writes demo.json.
-func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, baseURL string) (*demoFile, error) {
+func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, baseURL, isoAddr string) (*demoFile, error) {
 	u, tariff, err := seedUtility(ctx, db, "Demo Power")
 	if err != nil {
 		return nil, err
@@ -173,9 +174,10 @@ func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, b
 		return nil, err
 	}
 	out.APIKey, out.Agent = key, agent.ID
-	if out.Bank, err = seedBank(ctx, db, u.ID); err != nil {
+	if out.Bank, err = seedBank(ctx, db, u.ID, 0); err != nil {
 		return nil, err
 	}
+	out.Bank.Addr = isoAddr
 	raw, _ := json.MarshalIndent(out, "", "  ")
 	if err := os.WriteFile(filepath.Join(dataDir, "demo.json"), append(raw, '\n'), 0o600); err != nil {
 		return nil, err
@@ -184,12 +186,17 @@ func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, b
 }
 
 // seedBank creates the demo bank: a settlement account of kind bank that may owe up to
-// R100,000.00, and institution 999999 allowed from loopback.
-func seedBank(ctx context.Context, db *store.DB, utilityID int64) (demoBank, error) {
+// R100,000.00 (plus float, when given), and institution 999999 allowed from loopback.
+func seedBank(ctx context.Context, db *store.DB, utilityID int64, float core.Money) (demoBank, error) {
 	bank := &core.Agent{UtilityID: utilityID, Name: "Demo Bank", Kind: core.AgentBank, CreditLimit: 10_000_000,
 		CommissionRate: decimal.Zero, Active: true}
 	if err := db.CreateAgent(ctx, bank); err != nil {
 		return demoBank{}, err
+	}
+	if float > 0 {
+		if _, err := db.TopUp(ctx, bank.ID, float, "bench float"); err != nil {
+			return demoBank{}, err
+		}
 	}
 	loopback, err := core.ParseNetworks("127.0.0.0/8, ::1")
 	if err != nil {

@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // utilities' time zones on machines without a zoneinfo database
@@ -23,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
+	"github.com/vendgate/vendgate/adapters/iso8583"
 	"github.com/vendgate/vendgate/adapters/rest"
 	"github.com/vendgate/vendgate/config"
 	"github.com/vendgate/vendgate/core"
@@ -39,8 +42,9 @@ const usage = `usage: vendgate serve [flags]    run the server
        vendgate migrate [flags]  apply database migrations
        vendgate admin ...        set up utilities, vending keys, tariffs, meters, agents (JSON output)
        vendgate bench ...        drive concurrent vends over HTTP against a running server
+       vendgate bench-iso ...    drive pipelined ISO 8583 purchases against a running server's bank listener
 flags: --config FILE --http-addr HOST:PORT --data-dir DIR --database-url URL --master-key-file FILE
-environment: VENDGATE_HTTP_ADDR, VENDGATE_DATA_DIR, VENDGATE_DATABASE_URL, VENDGATE_MASTER_KEY_FILE, ...`
+environment: VENDGATE_HTTP_ADDR, VENDGATE_ISO8583_ADDR, VENDGATE_DATA_DIR, VENDGATE_DATABASE_URL, VENDGATE_MASTER_KEY_FILE, ...`
 
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -51,6 +55,8 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	switch cmd {
 	case "bench": // a load client: its flags are its own
 		return runBench(ctx, args, environ, stdout, stderr)
+	case "bench-iso":
+		return runBenchISO(ctx, args, stdout, stderr)
 	case "admin":
 		return runAdmin(ctx, args, environ, stdout, stderr)
 	}
@@ -145,10 +151,21 @@ type Main struct {
 	Demo     *demoFile // set when this start seeded the demo
 	listener net.Listener
 	server   *http.Server
+	// The ISO 8583 listener for banks, when configured.
+	isoListener net.Listener
+	iso         *iso8583.Server
 }
 
 // Addr is the address the HTTP server listens on, once open.
 func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// ISO8583Addr is the address the ISO 8583 listener listens on, once open ("" when disabled).
+func (m *Main) ISO8583Addr() string {
+	if m.isoListener == nil {
+		return ""
+	}
+	return m.isoListener.Addr().String()
+}
 
 // Open connects the database, applies migrations, seeds the demo on a new embedded database,
 // wires the core and the REST adapter, and starts listening.
@@ -170,13 +187,18 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	baseURL := "http://" + m.listener.Addr().String()
+	if cfg.ISO8583Enabled() {
+		if m.isoListener, err = net.Listen("tcp", cfg.ISO8583Addr); err != nil {
+			return fmt.Errorf("the ISO 8583 listener: %w", err)
+		}
+	}
 	if cfg.DatabaseURL == "" {
 		empty, err := m.DB.Empty(ctx)
 		if err != nil {
 			return err
 		}
 		if empty {
-			if m.Demo, err = seedDemo(ctx, m.DB, sealer, cfg.DataDir, baseURL); err != nil {
+			if m.Demo, err = seedDemo(ctx, m.DB, sealer, cfg.DataDir, baseURL, m.ISO8583Addr()); err != nil {
 				return fmt.Errorf("seeding the demo: %w", err)
 			}
 			m.printDemo(baseURL)
@@ -193,7 +215,32 @@ func (m *Main) Open(ctx context.Context) error {
 	})
 	m.server = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	m.Logger.Info().Str("addr", m.listener.Addr().String()).Msg("listening")
+	if m.isoListener != nil {
+		if m.iso, err = newISO8583(cfg, m.Vendor, m.DB, agents, m.Logger); err != nil {
+			return err
+		}
+		m.Logger.Info().Str("iso8583_addr", m.ISO8583Addr()).Str("framing", cfg.ISO8583Header).
+			Bool("tls", cfg.ISO8583TLSCert != "").Msg("listening for ISO 8583")
+	}
 	return nil
+}
+
+// newISO8583 builds the ISO 8583 server for banks on the vendor and the store.
+func newISO8583(cfg config.Config, vendor *core.Vendor, db *store.DB, agents *store.AgentCache, log zerolog.Logger) (*iso8583.Server, error) {
+	framing, err := iso8583.ParseFraming(cfg.ISO8583Header)
+	if err != nil {
+		return nil, err
+	}
+	c := iso8583.Config{Vendor: vendor, Meters: db, Institutions: db, Agents: agents, Logger: log,
+		Framing: framing, Deadline: cfg.ISO8583Timeout}
+	if cfg.ISO8583TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.ISO8583TLSCert, cfg.ISO8583TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("the ISO 8583 TLS certificate: %w", err)
+		}
+		c.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	return iso8583.New(c)
 }
 
 // openStore opens the configured database with its migrations applied, and the sealer of the
@@ -239,25 +286,44 @@ func (a restAgents) AgentByAPIKeyHash(ctx context.Context, hash string) (core.Ag
 	return a.auth.AgentByAPIKeyHash(ctx, hash)
 }
 
-// Run serves until ctx ends, then shuts down within the configured timeout.
+// Run serves until ctx ends (or a server fails), then shuts down within the configured timeout:
+// the ISO 8583 and HTTP servers stop accepting and answer what is in flight, together.
 func (m *Main) Run(ctx context.Context) error {
-	errc := make(chan error, 1)
-	go func() { errc <- m.server.Serve(m.listener) }()
+	var wg sync.WaitGroup
+	failed := make(chan error, 2)
+	serve := func(name string, run func() error, closed error) {
+		wg.Go(func() {
+			if err := run(); !errors.Is(err, closed) {
+				failed <- fmt.Errorf("%s: %w", name, err)
+			}
+		})
+	}
+	serve("HTTP server", func() error { return m.server.Serve(m.listener) }, http.ErrServerClosed)
+	if m.iso != nil {
+		serve("ISO 8583 server", func() error { return m.iso.Serve(m.isoListener) }, iso8583.ErrServerClosed)
+	}
+	var errs []error
 	select {
-	case err := <-errc:
-		return err
+	case err := <-failed:
+		errs = append(errs, err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 	defer cancel()
-	err := m.server.Shutdown(sctx)
-	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
+	var isoErr error
+	if m.iso != nil {
+		wg.Go(func() { isoErr = m.iso.Shutdown(sctx) })
 	}
-	return err
+	errs = append(errs, m.server.Shutdown(sctx))
+	wg.Wait()
+	close(failed)
+	for err := range failed {
+		errs = append(errs, err)
+	}
+	return errors.Join(append(errs, isoErr)...)
 }
 
-// Close releases the database. Shutdown order: HTTP server (Run), then the database.
+// Close releases the database. Shutdown order: the servers (Run), then the database.
 func (m *Main) Close() error {
 	if m.DB != nil {
 		return m.DB.Close()

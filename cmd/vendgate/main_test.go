@@ -25,6 +25,7 @@ func bootEmbedded(t *testing.T) (*Main, *syncBuffer) {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.ISO8583Addr = "127.0.0.1:0"
 	cfg.DataDir = t.TempDir()
 	var out bytes.Buffer
 	logs := &syncBuffer{}

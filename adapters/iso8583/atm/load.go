@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,6 +19,10 @@ type LoadConfig struct {
 	Duration time.Duration
 	Meters   []string // purchases cycle through these
 	Amount   int64    // minor units per purchase
+	// Rate, when positive, makes the run an open loop: purchase i is due at start + i/Rate
+	// whatever the server does, and its latency counts from that intended start (no coordinated
+	// omission). Zero keeps every slot busy (a closed loop).
+	Rate float64
 }
 
 // Result is what a load run measured.
@@ -76,13 +81,28 @@ func Load(ctx context.Context, cfg LoadConfig) (Result, error) {
 		wg        sync.WaitGroup
 	)
 	start := time.Now()
+	var next atomic.Int64 // the next purchase's number, for the open loop
+	workers := cfg.Conns * cfg.InFlight
 	for ci, c := range clients {
 		for w := range cfg.InFlight {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for n := ci*cfg.InFlight + w; ctx.Err() == nil; n++ {
+				// A worker's meters are its own (n advances by the number of workers), so that no
+				// two purchases in flight share a meter unless there are fewer meters than workers.
+				for n := ci*cfg.InFlight + w; ctx.Err() == nil; n += workers {
 					t := time.Now()
+					if cfg.Rate > 0 {
+						i := next.Add(1) - 1
+						t = start.Add(time.Duration(float64(i) / cfg.Rate * float64(time.Second)))
+						if d := time.Until(t); d > 0 {
+							select {
+							case <-ctx.Done():
+								return
+							case <-time.After(d):
+							}
+						}
+					}
 					r, err := c.Send(c.Purchase(cfg.Meters[n%len(cfg.Meters)], cfg.Amount))
 					took := time.Since(t)
 					mu.Lock()
