@@ -6,12 +6,14 @@
 # against it and runs:
 #   (a) 50 agents, closed loop            (c) open loop at 500 vends/s over 50 agents
 #   (b) one agent (the hot agent), closed  (c1) open loop at 500 vends/s from the one agent
+#   (e) ISO 8583: the seeded bank (one settlement account) on 4 connections, 16 purchases pipelined
+#       on each; (f) the same as an open loop at 500 purchases/s (vendgate bench-iso)
 #   (d) the embedded SQLite default, one agent, closed loop, 10 s
 # then, for context, PostgreSQL's own commit rates (pg_test_fsync, pgbench). Everything it starts
 # is stopped on exit. Each scenario prints bench's summary line and the CPU seconds that the
 # server, PostgreSQL and the load generator used: the three share this machine's cores.
 #
-# Environment: DURATION (20s), SQLITE_DURATION (10s), PG_PORT (55433), HTTP_PORT (18080),
+# Environment: DURATION (20s), SQLITE_DURATION (10s), PG_PORT (55433), HTTP_PORT (18080), ISO_PORT (18583),
 # PG_CONTEXT=0 skips pg_test_fsync and pgbench, PERF=1 records a CPU profile of the server during
 # (b) with perf (if installed) and prints its top functions.
 set -euo pipefail
@@ -21,6 +23,7 @@ DURATION=${DURATION:-20s}
 SQLITE_DURATION=${SQLITE_DURATION:-10s}
 PG_PORT=${PG_PORT:-55433}
 HTTP_PORT=${HTTP_PORT:-18080}
+ISO_PORT=${ISO_PORT:-18583}
 URL=http://127.0.0.1:$HTTP_PORT
 PG_CONTEXT=${PG_CONTEXT:-1}
 PERF=${PERF:-0}
@@ -65,9 +68,14 @@ run_scenario() {
   s0=$(cpu_ticks "$server_pid")
   if [ -n "$PGDATA" ] && [ -f "$PGDATA/postmaster.pid" ]; then p0=$(cpu_ticks $(pg_pids)); pg_now=1; fi
   step "$name"
-  echo "vendgate bench --url $URL $*"
+  local cmd=(bin/vendgate bench --url "$URL")
+  if [ "${1:-}" = --iso ]; then
+    shift
+    cmd=(bin/vendgate bench-iso --addr "127.0.0.1:$ISO_PORT" --agents-file "$work/agents.json")
+  fi
+  echo "${cmd[*]#bin/} $*"
   local TIMEFORMAT='%R %U %S'
-  { time bin/vendgate bench --url "$URL" "$@" >"$work/out" 2>"$work/err"; } 2>"$work/time" || {
+  { time "${cmd[@]}" "$@" >"$work/out" 2>"$work/err"; } 2>"$work/time" || {
     cat "$work/out" "$work/err"; return 1; }
   cat "$work/out"
   s1=$(cpu_ticks "$server_pid")
@@ -133,7 +141,7 @@ VENDGATE_DATABASE_URL=$DBURL VENDGATE_MASTER_KEY_FILE=$work/master.key \
 
 step "vendgate serve against PostgreSQL on $URL (log in a temporary file)"
 VENDGATE_DATABASE_URL=$DBURL VENDGATE_MASTER_KEY_FILE=$work/master.key VENDGATE_HTTP_ADDR=127.0.0.1:$HTTP_PORT \
-  VENDGATE_DATA_DIR=$work/pg-data bin/vendgate serve >"$work/serve-pg.log" 2>&1 &
+  VENDGATE_ISO8583_ADDR=127.0.0.1:$ISO_PORT VENDGATE_DATA_DIR=$work/pg-data bin/vendgate serve >"$work/serve-pg.log" 2>&1 &
 server_pid=$!
 wait_ready "$work/serve-pg.log"
 
@@ -154,6 +162,11 @@ run_scenario "(c) open loop at 500 vends/s over 50 agents, $DURATION" \
   --agents-file "$work/agents.json" --rate 500 --concurrency 64 --duration "$DURATION"
 run_scenario "(c1) open loop at 500 vends/s from the one agent, $DURATION" \
   --agents-file "$work/agents.json" --agents 1 --rate 500 --concurrency 64 --duration "$DURATION"
+
+run_scenario "(e) ISO 8583, the seeded bank, 4 connections x 16 pipelined, $DURATION" \
+  --iso --conns 4 --inflight 16 --duration "$DURATION"
+run_scenario "(f) ISO 8583, open loop at 500 purchases/s over 4 connections, $DURATION" \
+  --iso --conns 4 --inflight 16 --rate 500 --duration "$DURATION"
 
 step "Consistency after the runs"
 psql "host=127.0.0.1 port=$PG_PORT user=postgres dbname=vendgate" -qAt -F ' ' -c \
@@ -187,7 +200,7 @@ fi
 
 step "(d) the embedded SQLite default, one agent, closed loop, $SQLITE_DURATION"
 bin/vendgate bench --seed-agents 1 --seed-meters 200 --data-dir "$work/sqlite" --agents-file "$work/agents-sqlite.json"
-VENDGATE_HTTP_ADDR=127.0.0.1:$HTTP_PORT VENDGATE_DATA_DIR=$work/sqlite bin/vendgate serve >"$work/serve-sqlite.log" 2>&1 &
+VENDGATE_HTTP_ADDR=127.0.0.1:$HTTP_PORT VENDGATE_ISO8583_ADDR=off VENDGATE_DATA_DIR=$work/sqlite bin/vendgate serve >"$work/serve-sqlite.log" 2>&1 &
 server_pid=$!
 wait_ready "$work/serve-sqlite.log"
 run_scenario "(d) SQLite, one agent, closed loop, $SQLITE_DURATION" \
