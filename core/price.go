@@ -137,3 +137,9 @@ func (t Tariff) Energy(charge Money, already Energy) (Energy, error) {
 	}
 	return out, nil
 }
+
+// MeterState is a meter as a vend's transaction has locked it, with its counters.
+type MeterState struct {
+	Meter    Meter
+	Counters MeterCounters
+}

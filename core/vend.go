@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -182,16 +183,18 @@ type (
 	}
 	// VendTx is the vend transaction's steps, in the order core calls them (see vendTx).
 	VendTx interface {
-		// LockMeter locks the meter's row for the rest of the transaction and returns the meter as
-		// it is now (its status and keys may have changed since it was first read) and its counters.
-		LockMeter(ctx context.Context, meterID int64) (Meter, MeterCounters, error)
-		// ClaimVend inserts the whole vend (without its tokens) under its unique (channel,
-		// idempotency key) and sets its ID; false means the key is taken (or being taken by a
-		// concurrent transaction).
-		ClaimVend(ctx context.Context, v *Vend) (bool, error)
-		// CompleteVend writes the claimed vend's tokens, the ledger entries and the meter's
-		// counters.
-		CompleteVend(ctx context.Context, v *Vend, c MeterCounters, entries []LedgerEntry) error
+		// LockMeters locks the meters' rows, in the order given, for the rest of the transaction
+		// and returns them by ID as they are now (their status and keys may have changed since
+		// they were first read), with their counters. A meter that does not exist is ErrNotFound.
+		LockMeters(ctx context.Context, ids []int64) (map[int64]MeterState, error)
+		// ClaimVends inserts the whole vends (without their tokens), each under its unique
+		// (channel, idempotency key), sets the IDs of those it inserted and returns how many
+		// those are: fewer than len(vs) means a key is taken (or being taken by a concurrent
+		// transaction).
+		ClaimVends(ctx context.Context, vs []*Vend) (int, error)
+		// CompleteVends writes the claimed vends' tokens, their ledger entries (entries[i] are
+		// vs[i]'s) and the counters of the meters they changed.
+		CompleteVends(ctx context.Context, vs []*Vend, entries [][]LedgerEntry, counters map[int64]MeterCounters) error
 		// DebitAgent takes amount from the agent's float unless that passes its credit limit,
 		// when it returns ErrInsufficientFunds. It returns the new balance.
 		DebitAgent(ctx context.Context, agentID int64, amount Money) (Money, error)
@@ -209,6 +212,11 @@ type Vendor struct {
 	Random    io.Reader // for references and token RND values
 	// MaxAmount bounds a single purchase, in minor units; 0 means no bound.
 	MaxAmount Money
+	// BatchSize bounds the vends of one agent that share a transaction (batch.go); 0 means
+	// DefaultBatchSize, 1 turns batching off.
+	BatchSize int
+
+	batches batcher
 }
 
 // Reverse cancels a vend's tokens and restores the float, within the utility's reversal window,
@@ -337,7 +345,8 @@ func (s *Vendor) void(ctx context.Context, req VendRequest) (v *Vend, claimed bo
 		Status: VendVoided, CreatedAt: now, ReversedAt: now,
 	}
 	err = s.Vends.InVendTx(ctx, func(tx VendTx) error {
-		claimed, err = tx.ClaimVend(ctx, v)
+		n, err := tx.ClaimVends(ctx, []*Vend{v})
+		claimed = n == 1
 		return err
 	})
 	if err != nil {
@@ -406,7 +415,7 @@ func (s *Vendor) vend(ctx context.Context, req VendRequest) (*Vend, error) {
 		CustomerName: view.Customer.Name, Currency: view.Utility.Currency, Status: VendCompleted,
 		CreatedAt: s.Clock().UTC().Truncate(time.Second),
 	}
-	err = s.Vends.InVendTx(ctx, func(tx VendTx) error { return s.vendTx(ctx, tx, v, view, agent, req.Amount) })
+	err = s.commit(ctx, agent, &vendJob{v: v, view: view, paid: req.Amount})
 	if errors.Is(err, errClaimed) {
 		return nil, err
 	}
@@ -416,47 +425,96 @@ func (s *Vendor) vend(ctx context.Context, req VendRequest) (*Vend, error) {
 	return v, nil
 }
 
-// vendTx is one vend's transaction (DESIGN.md): lock the meter, price and make the tokens, claim
-// the idempotency key by inserting the whole vend, then write the rest and move the float last.
-// Claiming after the meter lock, rather than first, writes the vend row once instead of inserting
-// it and updating it; concurrent duplicates still meet at the key's unique index, and the loser's
-// tokens (made for nothing) are rolled back with its transaction, so its TIDs are never used.
-func (s *Vendor) vendTx(ctx context.Context, tx VendTx, v *Vend, view MeterView, agent Agent, paid Money) error {
-	m, counters, err := tx.LockMeter(ctx, view.Meter.ID)
+// vendTx is the transaction of a batch of one agent's vends (batch.go; most batches hold one
+// vend). It locks the meters (in ID order, so that batches never deadlock on them), prices each
+// vend and makes its tokens, claims the idempotency keys by inserting the whole vends, then writes
+// the rest and moves the float last, once. Claiming after the meter lock, rather than first,
+// writes each vend row once instead of inserting it and updating it; concurrent duplicates still
+// meet at the key's unique index, and the loser's tokens (made for nothing) are rolled back with
+// its transaction, so its TIDs are never used.
+//
+// A vend of a batch that is refused before anything of it is written (its meter blocked since,
+// an amount that does not cover its debt ...) keeps its refusal in its job and the others go on;
+// a taken key or a float that does not cover the sum fails the whole batch, whose vends then run
+// again alone. A batch of one returns its vend's refusal as the transaction's error.
+func (s *Vendor) vendTx(ctx context.Context, tx VendTx, agent Agent, jobs []*vendJob) error {
+	ids := make([]int64, 0, len(jobs))
+	for _, j := range jobs {
+		ids = append(ids, j.v.MeterID)
+	}
+	slices.Sort(ids)
+	meters, err := tx.LockMeters(ctx, slices.Compact(ids))
 	if err != nil {
 		return err
 	}
-	if err := vendable(m); err != nil {
-		return err
+	var (
+		vends   []*Vend
+		entries [][]LedgerEntry
+		debit   Money
+		touched = make(map[int64]MeterCounters, len(meters))
+	)
+	for _, j := range jobs {
+		m, ok := meters[j.v.MeterID]
+		if !ok {
+			return Internal(fmt.Errorf("meter %d was not locked", j.v.MeterID), "locking the meters")
+		}
+		after, err := s.prepare(ctx, j, m, agent)
+		if err != nil {
+			if len(jobs) == 1 {
+				return err
+			}
+			j.err = err
+			continue
+		}
+		m.Counters = after
+		meters[j.v.MeterID] = m
+		touched[j.v.MeterID] = after
+		vends = append(vends, j.v)
+		entries = append(entries, vendEntries(j.v))
+		debit += j.paid - j.v.Breakdown.Commission
 	}
-	view.Meter = m
-	month := v.CreatedAt.In(view.Utility.Location).Format("2006-01")
-	b, after, err := Price(view, paid, counters.ForMonth(month))
+	if len(vends) == 0 {
+		return nil
+	}
+	claimed, err := tx.ClaimVends(ctx, vends)
 	if err != nil {
 		return err
 	}
-	b.Commission = Money(decimal.NewFromInt(int64(paid)).Mul(agent.CommissionRate).Floor().IntPart())
-	v.Breakdown = b
-	if v.Tokens, after, err = s.tokens(ctx, view.Meter, b, after, v.CreatedAt); err != nil {
-		return err
-	}
-	claimed, err := tx.ClaimVend(ctx, v)
-	if err != nil {
-		return err
-	}
-	if !claimed {
+	if claimed != len(vends) {
 		return errClaimed
 	}
-	if err := tx.CompleteVend(ctx, v, after, vendEntries(v)); err != nil {
+	if err := tx.CompleteVends(ctx, vends, entries, touched); err != nil {
 		return err
 	}
-	if _, err := tx.DebitAgent(ctx, agent.ID, paid-b.Commission); err != nil {
+	if _, err := tx.DebitAgent(ctx, agent.ID, debit); err != nil {
 		if errors.Is(err, ErrInsufficientFunds) {
-			return Errorf(CodeInsufficientFunds, "insufficient_funds", "the float of agent %d does not cover %s", agent.ID, v.Currency.Format(paid-b.Commission))
+			return Errorf(CodeInsufficientFunds, "insufficient_funds", "the float of agent %d does not cover %s", agent.ID, vends[0].Currency.Format(debit))
 		}
 		return err
 	}
 	return nil
+}
+
+// prepare prices one vend of a batch on its locked meter and makes its tokens; it returns the
+// meter's counters after the vend.
+func (s *Vendor) prepare(ctx context.Context, j *vendJob, m MeterState, agent Agent) (MeterCounters, error) {
+	v, view := j.v, j.view
+	v.ID, v.Tokens, j.err = 0, nil, nil // a vend that runs again alone starts afresh
+	if err := vendable(m.Meter); err != nil {
+		return m.Counters, err
+	}
+	view.Meter = m.Meter
+	month := v.CreatedAt.In(view.Utility.Location).Format("2006-01")
+	b, after, err := Price(view, j.paid, m.Counters.ForMonth(month))
+	if err != nil {
+		return m.Counters, err
+	}
+	b.Commission = Money(decimal.NewFromInt(int64(j.paid)).Mul(agent.CommissionRate).Floor().IntPart())
+	v.Breakdown = b
+	if v.Tokens, after, err = s.tokens(ctx, view.Meter, b, after, v.CreatedAt); err != nil {
+		return m.Counters, err
+	}
+	return after, nil
 }
 
 // tokens makes a vend's tokens: pending key change tokens first (under the current key), then the

@@ -14,7 +14,7 @@
 # server, PostgreSQL and the load generator used: the three share this machine's cores.
 #
 # Environment: DURATION (20s), SQLITE_DURATION (10s), PG_PORT (55433), HTTP_PORT (18080), ISO_PORT (18583),
-# PG_CONTEXT=0 skips pg_test_fsync and pgbench, PERF=1 records a CPU profile of the server during
+# SCENARIOS (all: "a b c c1 e f d") runs only the scenarios it names, PG_CONTEXT=0 skips pg_test_fsync and pgbench, PERF=1 records a CPU profile of the server during
 # (b) with perf (if installed) and prints its top functions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,7 @@ ISO_PORT=${ISO_PORT:-18583}
 URL=http://127.0.0.1:$HTTP_PORT
 PG_CONTEXT=${PG_CONTEXT:-1}
 PERF=${PERF:-0}
+SCENARIOS=" ${SCENARIOS:-a b c c1 e f d} "
 HZ=$(getconf CLK_TCK)
 
 work=$(mktemp -d /tmp/vendgate-load.XXXXXX)
@@ -63,6 +64,8 @@ pg_pids() { echo "$(head -1 "$PGDATA/postmaster.pid") $(pgrep -P "$(head -1 "$PG
 # run_scenario NAME ARGS...: bench against the running server, with the CPU each side used.
 run_scenario() {
   local name=$1; shift
+  local id=${name#(}; id=${id%%)*}
+  [[ $SCENARIOS == *" $id "* ]] || return 0
   local s0 p0 s1 p1 wall pg_now
   pg_now=0
   s0=$(cpu_ticks "$server_pid")
@@ -198,6 +201,7 @@ if [ "$PG_CONTEXT" = 1 ]; then
   done
 fi
 
+if [[ $SCENARIOS == *" d "* ]]; then
 step "(d) the embedded SQLite default, one agent, closed loop, $SQLITE_DURATION"
 bin/vendgate bench --seed-agents 1 --seed-meters 200 --data-dir "$work/sqlite" --agents-file "$work/agents-sqlite.json"
 VENDGATE_HTTP_ADDR=127.0.0.1:$HTTP_PORT VENDGATE_ISO8583_ADDR=off VENDGATE_DATA_DIR=$work/sqlite bin/vendgate serve >"$work/serve-sqlite.log" 2>&1 &
@@ -206,5 +210,6 @@ wait_ready "$work/serve-sqlite.log"
 run_scenario "(d) SQLite, one agent, closed loop, $SQLITE_DURATION" \
   --agents-file "$work/agents-sqlite.json" --concurrency 32 --duration "$SQLITE_DURATION"
 stop_server
+fi
 echo
 echo "done: $(date -u +%Y-%m-%dT%H:%M:%SZ)"

@@ -170,10 +170,11 @@ func counters(t *testing.T, db *store.DB, meterID int64) core.MeterCounters {
 	var c core.MeterCounters
 	errRollback := errors.New("rollback")
 	err := db.InVendTx(context.Background(), func(tx core.VendTx) error {
-		var err error
-		if _, c, err = tx.LockMeter(context.Background(), meterID); err != nil {
+		ms, err := tx.LockMeters(context.Background(), []int64{meterID})
+		if err != nil {
 			return err
 		}
+		c = ms[meterID].Counters
 		return errRollback
 	})
 	if !errors.Is(err, errRollback) {

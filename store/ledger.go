@@ -32,26 +32,43 @@ func toCoreLedgerEntry(r ledgerEntryRow) core.LedgerEntry {
 
 const entryColumns = "vend_id, account, amount, memo, created_at"
 
+// entrySet is a balanced set of ledger entries: one movement, of a vend (vendID) or not (nil).
+type entrySet struct {
+	vendID  *int64
+	entries []core.LedgerEntry
+	at      time.Time
+}
+
 // insertEntries appends a balanced set of entries; an unbalanced set is a bug and refused.
 func (db *DB) insertEntries(ctx context.Context, tx *sql.Tx, vendID *int64, entries []core.LedgerEntry, at time.Time) error {
-	if len(entries) == 0 {
+	return db.insertEntrySets(ctx, tx, []entrySet{{vendID, entries, at}})
+}
+
+// insertEntrySets appends balanced sets of entries with one insert; a set that does not balance
+// is a bug and refused.
+func (db *DB) insertEntrySets(ctx context.Context, tx *sql.Tx, sets []entrySet) error {
+	var args []any
+	n := 0
+	for _, set := range sets {
+		var sum core.Money
+		for _, e := range set.entries {
+			sum += e.Amount
+			r := fromCoreLedgerEntry(e, set.vendID, set.at)
+			var vend any // a nil *int64 is NULL
+			if r.VendID != nil {
+				vend = *r.VendID
+			}
+			args = append(args, vend, r.Account, r.Amount, r.Memo, r.CreatedAt)
+			n++
+		}
+		if sum != 0 {
+			return core.Errorf(core.CodeInternal, "", "ledger entries do not balance: they sum to %s", sum)
+		}
+	}
+	if n == 0 {
 		return nil
 	}
-	var sum core.Money
-	args := make([]any, 0, 5*len(entries))
-	for _, e := range entries {
-		sum += e.Amount
-		r := fromCoreLedgerEntry(e, vendID, at)
-		var vend any // a nil *int64 is NULL
-		if r.VendID != nil {
-			vend = *r.VendID
-		}
-		args = append(args, vend, r.Account, r.Amount, r.Memo, r.CreatedAt)
-	}
-	if sum != 0 {
-		return core.Errorf(core.CodeInternal, "", "ledger entries do not balance: they sum to %s", sum)
-	}
-	_, err := db.execP(ctx, tx, "INSERT INTO ledger_entries ("+entryColumns+") VALUES "+placeholderRows(len(entries), 5), args...)
+	_, err := db.execN(ctx, tx, len(sets), "INSERT INTO ledger_entries ("+entryColumns+") VALUES "+placeholderRows(n, 5), args...)
 	return dbError(err)
 }
 

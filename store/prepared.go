@@ -78,6 +78,28 @@ func (db *DB) execP(ctx context.Context, tx *sql.Tx, query string, args ...any) 
 	return s.ExecContext(ctx, db.args(args)...)
 }
 
+// execN runs a statement of n rows (a multi-row insert): prepared when n is 1, the shape every
+// single vend uses; otherwise sent as it is, since preparing every size a batch can have would
+// keep hundreds of statements on every connection.
+func (db *DB) execN(ctx context.Context, tx *sql.Tx, n int, query string, args ...any) (sql.Result, error) {
+	if n == 1 {
+		return db.execP(ctx, tx, query, args...)
+	}
+	return tx.ExecContext(ctx, db.dialect.rebind(query), db.args(args)...)
+}
+
+// queryN runs a query of n rows the way execN runs a statement.
+func (db *DB) queryN(ctx context.Context, tx *sql.Tx, n int, query string, args ...any) (*sql.Rows, error) {
+	if n == 1 {
+		s, err := db.stmtIn(ctx, tx, query)
+		if err != nil {
+			return nil, err
+		}
+		return s.QueryContext(ctx, db.args(args)...)
+	}
+	return tx.QueryContext(ctx, db.dialect.rebind(query), db.args(args)...)
+}
+
 // scanP runs a prepared query and scans its first row into dest (a struct, or pointers to
 // values) with bun's scanner; no row is sql.ErrNoRows.
 func (db *DB) scanP(ctx context.Context, tx *sql.Tx, dest any, query string, args ...any) error {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -137,47 +139,85 @@ func (db *DB) InVendTx(ctx context.Context, fn func(core.VendTx) error) error {
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return fn(&vendTx{db: db, tx: tx.Tx}) })
 }
 
-// vendColumns are the columns ClaimVend writes.
-const vendColumns = "reference, channel, idempotency_key, request_hash, agent_id, utility_id, meter_id, meter_number, " +
-	"customer_name, currency, paid, debt, fixed_charges, tax, energy_charge, energy, free_energy, commission, status, " +
-	"created_at, reversed_at"
+// vendColumns are the columns ClaimVends writes.
+const (
+	vendColumns = "reference, channel, idempotency_key, request_hash, agent_id, utility_id, meter_id, meter_number, " +
+		"customer_name, currency, paid, debt, fixed_charges, tax, energy_charge, energy, free_energy, commission, status, " +
+		"created_at, reversed_at"
+	vendColumnsLen = 21
+)
 
-var claimSQL = "INSERT INTO vends (" + vendColumns + ") VALUES " + placeholderRows(1, 21) +
-	" ON CONFLICT (channel, idempotency_key) DO NOTHING RETURNING id"
-
-// ClaimVend inserts the whole vend under its unique (channel, idempotency key) with
-// INSERT ... ON CONFLICT DO NOTHING RETURNING id, and sets its ID. No row back means the key is
-// taken: PostgreSQL waits for a concurrent transaction holding the key to end first.
-func (t *vendTx) ClaimVend(ctx context.Context, v *core.Vend) (bool, error) {
-	r := fromCoreVend(v)
-	var id int64
-	err := t.db.scanP(ctx, t.tx, &id, claimSQL,
-		r.Reference, r.Channel, r.IdempotencyKey, r.RequestHash, r.AgentID, r.UtilityID, r.MeterID, r.MeterNumber,
-		r.CustomerName, r.Currency, r.Paid, r.Debt, r.FixedCharges, r.Tax, r.EnergyCharge, r.Energy, r.FreeEnergy,
-		r.Commission, r.Status, r.CreatedAt, r.ReversedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+// ClaimVends inserts the whole vends, each under its unique (channel, idempotency key), with one
+// INSERT ... ON CONFLICT DO NOTHING RETURNING, and sets the IDs of the rows it inserted; a key that
+// is taken inserts nothing. PostgreSQL waits for a concurrent transaction holding a key to end
+// first.
+func (t *vendTx) ClaimVends(ctx context.Context, vs []*core.Vend) (int, error) {
+	args := make([]any, 0, len(vs)*vendColumnsLen)
+	byKey := make(map[[2]string]*core.Vend, len(vs))
+	for _, v := range vs {
+		r := fromCoreVend(v)
+		args = append(args, r.Reference, r.Channel, r.IdempotencyKey, r.RequestHash, r.AgentID, r.UtilityID, r.MeterID,
+			r.MeterNumber, r.CustomerName, r.Currency, r.Paid, r.Debt, r.FixedCharges, r.Tax, r.EnergyCharge, r.Energy,
+			r.FreeEnergy, r.Commission, r.Status, r.CreatedAt, r.ReversedAt)
+		byKey[[2]string{v.Channel, v.IdempotencyKey}] = v
 	}
+	q := "INSERT INTO vends (" + vendColumns + ") VALUES " + placeholderRows(len(vs), vendColumnsLen) +
+		" ON CONFLICT (channel, idempotency_key) DO NOTHING RETURNING id, channel, idempotency_key"
+	rows, err := t.db.queryN(ctx, t.tx, len(vs), q, args...)
 	if err != nil {
-		return false, dbError(err)
+		return 0, dbError(err)
 	}
-	v.ID = id
-	return true, nil
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var (
+			id           int64
+			channel, key string
+		)
+		if err := rows.Scan(&id, &channel, &key); err != nil {
+			return 0, dbError(err)
+		}
+		if v := byKey[[2]string{channel, key}]; v != nil {
+			v.ID = id
+			n++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, dbError(err)
+	}
+	return n, nil
 }
 
-// LockMeter locks the meter's row for the rest of the transaction (SELECT ... FOR NO KEY UPDATE on
-// PostgreSQL; SQLite's transaction holds the write lock already) and returns it with its counters.
-func (t *vendTx) LockMeter(ctx context.Context, meterID int64) (core.Meter, core.MeterCounters, error) {
-	var r meterRow
-	err := t.db.scanP(ctx, t.tx, &r, "SELECT "+countersColumns+", "+keyColumns+" FROM meters WHERE id = ?"+t.db.dialect.forUpdate(), meterID)
-	if err != nil {
-		return core.Meter{}, core.MeterCounters{}, dbError(err)
+// LockMeters locks the meters' rows for the rest of the transaction (SELECT ... FOR NO KEY
+// UPDATE on PostgreSQL, in the order of ids; SQLite's transaction holds the write lock already)
+// and returns them with their counters.
+func (t *vendTx) LockMeters(ctx context.Context, ids []int64) (map[int64]core.MeterState, error) {
+	q := "SELECT " + countersColumns + ", " + keyColumns + " FROM meters WHERE id IN " + placeholderRows(1, len(ids)) +
+		" ORDER BY id" + t.db.dialect.forUpdate()
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
 	}
-	m, err := toCoreMeter(r)
+	rows, err := t.db.queryN(ctx, t.tx, len(ids), q, args...)
 	if err != nil {
-		return core.Meter{}, core.MeterCounters{}, err
+		return nil, dbError(err)
 	}
-	return m, toCoreCounters(r.countersRow), nil
+	var rs []meterRow
+	if err := t.db.bun.ScanRows(ctx, rows, &rs); err != nil {
+		return nil, dbError(err)
+	}
+	out := make(map[int64]core.MeterState, len(rs))
+	for _, r := range rs {
+		m, err := toCoreMeter(r)
+		if err != nil {
+			return nil, err
+		}
+		out[r.ID] = core.MeterState{Meter: m, Counters: toCoreCounters(r.countersRow)}
+	}
+	if len(out) != len(ids) {
+		return nil, core.ErrNotFound
+	}
+	return out, nil
 }
 
 const (
@@ -187,31 +227,46 @@ const (
 	tokenColumnsLen = 8
 )
 
-// CompleteVend writes the claimed vend's tokens, its ledger entries and the meter's counters.
-func (t *vendTx) CompleteVend(ctx context.Context, v *core.Vend, c core.MeterCounters, entries []core.LedgerEntry) error {
-	if v.ID == 0 {
-		return core.Internal(errors.New("vend has no ID"), "completing a vend that was not claimed")
-	}
-	if tokens := fromCoreVendTokens(v.ID, v.Tokens); len(tokens) > 0 {
-		args := make([]any, 0, len(tokens)*tokenColumnsLen)
-		for _, tk := range tokens {
-			args = append(args, tk.VendID, tk.Seq, tk.Purpose, tk.Class, tk.Subclass, tk.Token, tk.TID, tk.Energy)
+// CompleteVends writes the claimed vends' tokens and ledger entries, one insert each for the
+// whole batch, and the counters of the meters they changed.
+func (t *vendTx) CompleteVends(ctx context.Context, vs []*core.Vend, entries [][]core.LedgerEntry, counters map[int64]core.MeterCounters) error {
+	var (
+		tokens []any
+		n      int
+		ledger []entrySet
+	)
+	for i, v := range vs {
+		if v.ID == 0 {
+			return core.Internal(errors.New("vend has no ID"), "completing a vend that was not claimed")
 		}
-		q := "INSERT INTO vend_tokens (" + tokenColumns + ") VALUES " + placeholderRows(len(tokens), tokenColumnsLen)
-		if _, err := t.db.execP(ctx, t.tx, q, args...); err != nil {
+		for _, tk := range fromCoreVendTokens(v.ID, v.Tokens) {
+			tokens = append(tokens, tk.VendID, tk.Seq, tk.Purpose, tk.Class, tk.Subclass, tk.Token, tk.TID, tk.Energy)
+			n++
+		}
+		ledger = append(ledger, entrySet{vendID: &v.ID, entries: entries[i], at: v.CreatedAt})
+	}
+	if n > 0 {
+		q := "INSERT INTO vend_tokens (" + tokenColumns + ") VALUES " + placeholderRows(n, tokenColumnsLen)
+		if _, err := t.db.execN(ctx, t.tx, len(vs), q, tokens...); err != nil {
 			return dbError(err)
 		}
 	}
-	if err := t.db.insertEntries(ctx, t.tx, &v.ID, entries, v.CreatedAt); err != nil {
+	if err := t.db.insertEntrySets(ctx, t.tx, ledger); err != nil {
 		return err
 	}
-	m := fromCoreCounters(c)
-	res, err := t.db.execP(ctx, t.tx, updateMeterSQL,
-		m.LastTID, m.TIDKey, m.Arrears, m.Month, m.MonthEnergy, m.MonthFixedPaid, m.MonthFreeGiven, v.MeterID)
-	if err != nil {
-		return dbError(err)
+	ids := slices.Sorted(maps.Keys(counters))
+	for _, id := range ids {
+		m := fromCoreCounters(counters[id])
+		res, err := t.db.execP(ctx, t.tx, updateMeterSQL,
+			m.LastTID, m.TIDKey, m.Arrears, m.Month, m.MonthEnergy, m.MonthFixedPaid, m.MonthFreeGiven, id)
+		if err != nil {
+			return dbError(err)
+		}
+		if err := oneRow(res, "meter"); err != nil {
+			return err
+		}
 	}
-	return oneRow(res, "meter")
+	return nil
 }
 
 // DebitAgent takes amount from the agent's float with a guarded update, so the balance never
