@@ -34,6 +34,19 @@ type VendRequest struct {
 	Amount         Money
 	// Currency, when given, must be the utility's: it guards against an integrator's unit mix-up.
 	Currency string
+	// Reply, when set, is the reply an asynchronous channel delivers later (an SMS with the
+	// tokens). It is not part of the request's content: a replay makes no second reply.
+	Reply *ReplyTo
+}
+
+// ReplyTo asks for a vend's reply on an asynchronous channel. Core writes it to the outbox in the
+// vend's own transaction, so a committed vend always has its reply (DESIGN.md).
+type ReplyTo struct {
+	Route     string // the outward link: an SMSC bind's name
+	Sender    string // the address the reply comes from: a short code
+	Recipient string // the customer's number
+	// Render writes the reply's text from the vend (its tokens, in the customer's language).
+	Render func(*Vend) string
 }
 
 // hash identifies the request's content, to tell a replay from a different request that reuses
