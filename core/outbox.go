@@ -126,22 +126,13 @@ type (
 	}
 )
 
-// Deliverer hands a reply to an outward link and returns the id the link gave it. An error whose
-// code is CodeInvalid or CodeNotFound (an invalid or unknown destination, a body the link
-// refuses) is permanent: the reply is failed at once. Any other error is transient: the reply is
-// retried with backoff, and counts against the link's circuit breaker.
+// Deliverer hands a reply to an outward link and returns the id the link gave it (several,
+// space-separated, for a message sent in parts). An error with CodeInvalid or CodeNotFound (an
+// invalid or unknown destination, a body the link refuses) says retrying cannot help: the relay
+// fails the reply at once. Any other error is transient: the reply is retried with backoff, and
+// the error counts against the link's circuit breaker. Errors never carry the body.
 type Deliverer interface {
 	Deliver(ctx context.Context, r Reply) (externalID string, err error)
-}
-
-// PermanentDeliveryError reports whether a Deliverer's error means that retrying cannot deliver
-// the reply.
-func PermanentDeliveryError(err error) bool {
-	switch ErrorCode(err) {
-	case CodeInvalid, CodeNotFound:
-		return true
-	}
-	return false
 }
 
 // ReplyNotifier is told about a reply committed to the outbox, so that a relay sends it at once
