@@ -29,6 +29,9 @@ type vendJob struct {
 	v    *Vend
 	view MeterView
 	paid Money
+	// reply is the reply the vend asks for; replyID the outbox row written for it.
+	reply   *ReplyTo
+	replyID int64
 	// deadline is the vend's context's deadline (zero: none); a batch lasts until the latest.
 	deadline time.Time
 

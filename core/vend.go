@@ -208,6 +208,8 @@ type (
 		// CompleteVends writes the claimed vends' tokens, their ledger entries (entries[i] are
 		// vs[i]'s) and the counters of the meters they changed.
 		CompleteVends(ctx context.Context, vs []*Vend, entries [][]LedgerEntry, counters map[int64]MeterCounters) error
+		// AddReply writes a vend's reply to the outbox and sets r.ID.
+		AddReply(ctx context.Context, r *Reply) error
 		// DebitAgent takes amount from the agent's float unless that passes its credit limit,
 		// when it returns ErrInsufficientFunds. It returns the new balance.
 		DebitAgent(ctx context.Context, agentID int64, amount Money) (Money, error)
@@ -225,6 +227,8 @@ type Vendor struct {
 	Random    io.Reader // for references and token RND values
 	// MaxAmount bounds a single purchase, in minor units; 0 means no bound.
 	MaxAmount Money
+	// Replies, when set, is told of each reply a vend wrote to the outbox once it is committed.
+	Replies ReplyNotifier
 	// BatchSize bounds the vends of one agent that share a transaction (batch.go); 0 means
 	// DefaultBatchSize, 1 turns batching off.
 	BatchSize int
@@ -428,12 +432,16 @@ func (s *Vendor) vend(ctx context.Context, req VendRequest) (*Vend, error) {
 		CustomerName: view.Customer.Name, Currency: view.Utility.Currency, Status: VendCompleted,
 		CreatedAt: s.Clock().UTC().Truncate(time.Second),
 	}
-	err = s.commit(ctx, agent, &vendJob{v: v, view: view, paid: req.Amount})
+	j := &vendJob{v: v, view: view, paid: req.Amount, reply: req.Reply}
+	err = s.commit(ctx, agent, j)
 	if errors.Is(err, errClaimed) {
 		return nil, err
 	}
 	if err != nil {
 		return nil, storeError(err)
+	}
+	if j.replyID != 0 && s.Replies != nil {
+		s.Replies.Notify(ctx, j.replyID)
 	}
 	return v, nil
 }
@@ -499,6 +507,17 @@ func (s *Vendor) vendTx(ctx context.Context, tx VendTx, agent Agent, jobs []*ven
 	if err := tx.CompleteVends(ctx, vends, entries, touched); err != nil {
 		return err
 	}
+	for _, j := range jobs {
+		if j.reply == nil || j.v.ID == 0 {
+			continue
+		}
+		r := &Reply{VendID: j.v.ID, Channel: ReplyChannelSMS, Route: j.reply.Route, Sender: j.reply.Sender,
+			Recipient: j.reply.Recipient, Body: j.reply.Render(j.v)}
+		if err := tx.AddReply(ctx, r); err != nil {
+			return err
+		}
+		j.replyID = r.ID
+	}
 	if _, err := tx.DebitAgent(ctx, agent.ID, debit); err != nil {
 		if errors.Is(err, ErrInsufficientFunds) {
 			return Errorf(CodeInsufficientFunds, "insufficient_funds", "the float of agent %d does not cover %s", agent.ID, vends[0].Currency.Format(debit))
@@ -512,7 +531,7 @@ func (s *Vendor) vendTx(ctx context.Context, tx VendTx, agent Agent, jobs []*ven
 // meter's counters after the vend.
 func (s *Vendor) prepare(ctx context.Context, j *vendJob, m MeterState, agent Agent) (MeterCounters, error) {
 	v, view := j.v, j.view
-	v.ID, v.Tokens, j.err = 0, nil, nil // a vend that runs again alone starts afresh
+	v.ID, v.Tokens, j.err, j.replyID = 0, nil, nil, 0 // a vend that runs again alone starts afresh
 	if err := vendable(m.Meter); err != nil {
 		return m.Counters, err
 	}
@@ -617,6 +636,8 @@ func (s *Vendor) validate(r VendRequest) error {
 		return Errorf(CodeInvalid, "invalid_amount", "the amount must be positive")
 	case s.MaxAmount > 0 && r.Amount > s.MaxAmount:
 		return Errorf(CodeInvalid, "amount_too_large", "the amount is above the maximum of one purchase")
+	case r.Reply != nil && (r.Reply.Render == nil || r.Reply.Recipient == "" || r.Reply.Route == ""):
+		return Errorf(CodeInvalid, "invalid_reply", "a reply needs a route, a recipient and a renderer")
 	}
 	return CheckMeterNumber(r.MeterNumber)
 }
