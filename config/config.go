@@ -47,6 +47,51 @@ type Config struct {
 	// ISO8583TLSCert and ISO8583TLSKey (PEM files) turn on TLS for the listener.
 	ISO8583TLSCert string `koanf:"iso8583_tls_cert"`
 	ISO8583TLSKey  string `koanf:"iso8583_tls_key"`
+
+	// One SMPP bind from the environment (VENDGATE_SMPP_ADDR, _SYSTEM_ID, _PASSWORD ...); a
+	// config file lists more as [[smpp_binds]]. With none, the server runs without SMS.
+	SMPPName       string `koanf:"smpp_name"`
+	SMPPAddr       string `koanf:"smpp_addr"`
+	SMPPSystemID   string `koanf:"smpp_system_id"`
+	SMPPPassword   string `koanf:"smpp_password"`
+	SMPPSystemType string `koanf:"smpp_system_type"`
+	SMPPWindow     int    `koanf:"smpp_window"`
+	SMPPThroughput int    `koanf:"smpp_throughput"`
+	SMPPTLS        bool   `koanf:"smpp_tls"`
+	// SMPPAlphabet is what data_coding 0 means on the SMSC: gsm7 (default), gsm7-packed or latin1.
+	SMPPAlphabet string     `koanf:"smpp_alphabet"`
+	SMPPBinds    []SMPPBind `koanf:"smpp_binds"`
+
+	// RedisAddr (host:port), when set, moves reply delivery to asynq on Redis, shared by every
+	// node; empty delivers replies from the database (the embedded default).
+	RedisAddr string `koanf:"redis_addr"`
+	// ReplyWorkers deliver replies concurrently on this node.
+	ReplyWorkers int `koanf:"reply_workers"`
+	// USSDSessionTimeout is how long a USSD session lasts without a callback.
+	USSDSessionTimeout time.Duration `koanf:"ussd_session_timeout"`
+}
+
+// SMPPBind is one bind to an SMSC as a transceiver.
+type SMPPBind struct {
+	Name       string `koanf:"name"`
+	Addr       string `koanf:"addr"`
+	SystemID   string `koanf:"system_id"`
+	Password   string `koanf:"password"`
+	SystemType string `koanf:"system_type"`
+	Window     int    `koanf:"window"`
+	Throughput int    `koanf:"throughput"`
+	TLS        bool   `koanf:"tls"`
+	Alphabet   string `koanf:"alphabet"`
+}
+
+// Binds are the SMPP binds: the environment's, then the file's.
+func (c Config) Binds() []SMPPBind {
+	var out []SMPPBind
+	if c.SMPPAddr != "" && c.SMPPAddr != "off" {
+		out = append(out, SMPPBind{Name: c.SMPPName, Addr: c.SMPPAddr, SystemID: c.SMPPSystemID, Password: c.SMPPPassword,
+			SystemType: c.SMPPSystemType, Window: c.SMPPWindow, Throughput: c.SMPPThroughput, TLS: c.SMPPTLS, Alphabet: c.SMPPAlphabet})
+	}
+	return append(out, c.SMPPBinds...)
 }
 
 // ISO8583Enabled reports whether the ISO 8583 listener is configured.
@@ -55,15 +100,20 @@ func (c Config) ISO8583Enabled() bool { return c.ISO8583Addr != "" && c.ISO8583A
 // Defaults are the values nothing else overrides.
 func Defaults() Config {
 	return Config{
-		HTTPAddr:        "127.0.0.1:8080",
-		DataDir:         "./data",
-		LogLevel:        "info",
-		MaxVendAmount:   10_000_000,
-		ShutdownTimeout: 10 * time.Second,
-		MaxBodyBytes:    16 << 10,
-		ISO8583Addr:     "127.0.0.1:8583",
-		ISO8583Header:   "binary2",
-		ISO8583Timeout:  20 * time.Second,
+		HTTPAddr:           "127.0.0.1:8080",
+		DataDir:            "./data",
+		LogLevel:           "info",
+		MaxVendAmount:      10_000_000,
+		ShutdownTimeout:    10 * time.Second,
+		MaxBodyBytes:       16 << 10,
+		ISO8583Addr:        "127.0.0.1:8583",
+		ISO8583Header:      "binary2",
+		ISO8583Timeout:     20 * time.Second,
+		SMPPName:           "smsc",
+		SMPPWindow:         10,
+		SMPPThroughput:     100,
+		ReplyWorkers:       8,
+		USSDSessionTimeout: 3 * time.Minute,
 	}
 }
 
@@ -77,6 +127,8 @@ func Load(path string, environ []string, flags map[string]any) (Config, error) {
 		"max_vend_amount":  d.MaxVendAmount,
 		"shutdown_timeout": d.ShutdownTimeout.String(), "max_body_bytes": d.MaxBodyBytes,
 		"iso8583_addr": d.ISO8583Addr, "iso8583_header": d.ISO8583Header, "iso8583_timeout": d.ISO8583Timeout.String(),
+		"smpp_name": d.SMPPName, "smpp_window": d.SMPPWindow, "smpp_throughput": d.SMPPThroughput,
+		"reply_workers": d.ReplyWorkers, "ussd_session_timeout": d.USSDSessionTimeout.String(),
 	}, "."), nil); err != nil {
 		return Config{}, err
 	}
@@ -158,6 +210,45 @@ func (c Config) Validate() error {
 	if (c.ISO8583TLSCert == "") != (c.ISO8583TLSKey == "") {
 		add("iso8583_tls_cert and iso8583_tls_key: give both or neither")
 	}
+	names := map[string]bool{}
+	for i, b := range c.Binds() {
+		what := fmt.Sprintf("smpp_binds[%d]", i)
+		if i == 0 && c.SMPPAddr != "" {
+			what = "smpp (VENDGATE_SMPP_*)"
+		}
+		if _, _, err := net.SplitHostPort(b.Addr); err != nil {
+			add("%s: address %q is not host:port", what, b.Addr)
+		}
+		switch {
+		case b.Name == "":
+			add("%s: no name", what)
+		case names[b.Name]:
+			add("%s: the name %s is taken by another bind", what, b.Name)
+		}
+		names[b.Name] = true
+		if b.SystemID == "" {
+			add("%s: no system_id", what)
+		}
+		if b.Window < 0 || b.Throughput < 0 {
+			add("%s: window and throughput must not be negative", what)
+		}
+		switch b.Alphabet {
+		case "", "gsm7", "gsm7-packed", "latin1":
+		default:
+			add("%s: alphabet %q is not gsm7, gsm7-packed or latin1", what, b.Alphabet)
+		}
+	}
+	if c.RedisAddr != "" {
+		if _, _, err := net.SplitHostPort(c.RedisAddr); err != nil {
+			add("redis_addr (VENDGATE_REDIS_ADDR): %q is not host:port", c.RedisAddr)
+		}
+	}
+	if c.ReplyWorkers < 1 || c.ReplyWorkers > 256 {
+		add("reply_workers (VENDGATE_REPLY_WORKERS): want 1 to 256")
+	}
+	if c.USSDSessionTimeout < 10*time.Second {
+		add("ussd_session_timeout (VENDGATE_USSD_SESSION_TIMEOUT): want at least 10s")
+	}
 	return errors.Join(errs...)
 }
 
@@ -177,9 +268,24 @@ func (c Config) String() string {
 	if db == "" {
 		db = "(embedded SQLite)"
 	}
-	return fmt.Sprintf("http_addr=%s data_dir=%s database_url=%s master_key=%s master_key_file=%s log_level=%s max_vend_amount=%d shutdown_timeout=%s max_body_bytes=%d iso8583_addr=%s iso8583_header=%s iso8583_timeout=%s iso8583_tls_cert=%s",
+	var binds []string
+	for _, b := range c.Binds() {
+		binds = append(binds, fmt.Sprintf("%s@%s(system_id=%s password=%s tls=%t)", b.Name, b.Addr, b.SystemID, masked(b.Password), b.TLS))
+	}
+	redis := c.RedisAddr
+	if redis == "" {
+		redis = "(none: replies from the database)"
+	}
+	return fmt.Sprintf("http_addr=%s data_dir=%s database_url=%s master_key=%s master_key_file=%s log_level=%s max_vend_amount=%d shutdown_timeout=%s max_body_bytes=%d iso8583_addr=%s iso8583_header=%s iso8583_timeout=%s iso8583_tls_cert=%s smpp=[%s] redis_addr=%s reply_workers=%d",
 		c.HTTPAddr, c.DataDir, db, mk, c.MasterKeyFile, c.LogLevel, c.MaxVendAmount, c.ShutdownTimeout, c.MaxBodyBytes,
-		c.ISO8583Addr, c.ISO8583Header, c.ISO8583Timeout, c.ISO8583TLSCert)
+		c.ISO8583Addr, c.ISO8583Header, c.ISO8583Timeout, c.ISO8583TLSCert, strings.Join(binds, " "), redis, c.ReplyWorkers)
+}
+
+func masked(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return "********"
 }
 
 // MasterKeyBytes returns the 32-byte master key: from the configuration, from the key file, or

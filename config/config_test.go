@@ -78,3 +78,35 @@ func TestMasterKeyFileCreatedOnce(t *testing.T) {
 		t.Fatal("PostgreSQL without a master key: got nil error")
 	}
 }
+
+func TestSMPPBinds(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vendgate.toml")
+	file := "[[smpp_binds]]\nname = \"mtn\"\naddr = \"10.0.0.5:2775\"\nsystem_id = \"vg\"\npassword = \"fileSecret\"\nthroughput = 30\n"
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Load(path, []string{"VENDGATE_SMPP_ADDR=127.0.0.1:2775", "VENDGATE_SMPP_SYSTEM_ID=vendgate",
+		"VENDGATE_SMPP_PASSWORD=envSecret", "VENDGATE_REDIS_ADDR=127.0.0.1:6379"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	binds := c.Binds()
+	if len(binds) != 2 || binds[0].Name != "smsc" || binds[0].Addr != "127.0.0.1:2775" || binds[0].Password != "envSecret" ||
+		binds[1].Name != "mtn" || binds[1].Throughput != 30 {
+		t.Fatalf("binds %+v", binds)
+	}
+	if s := c.String(); strings.Contains(s, "envSecret") || strings.Contains(s, "fileSecret") || !strings.Contains(s, "mtn@10.0.0.5:2775") {
+		t.Errorf("String() shows a password or hides a bind: %s", s)
+	}
+
+	_, err = config.Load("", []string{"VENDGATE_SMPP_ADDR=2775", "VENDGATE_SMPP_ALPHABET=ebcdic", "VENDGATE_REDIS_ADDR=redis",
+		"VENDGATE_REPLY_WORKERS=0"}, nil)
+	for _, want := range []string{"VENDGATE_SMPP", "not host:port", "no system_id", "ebcdic", "VENDGATE_REDIS_ADDR", "VENDGATE_REPLY_WORKERS"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s:\n%v", want, err)
+		}
+	}
+	if c, err := config.Load("", nil, nil); err != nil || len(c.Binds()) != 0 {
+		t.Errorf("no SMSC configured: %v, %d binds; want the server to run without SMS", err, len(c.Binds()))
+	}
+}
