@@ -32,7 +32,22 @@ type demoFile struct {
 	Agent   int64       `json:"agent_id"`
 	Meters  []demoMeter `json:"meters"`
 	Bank    demoBank    `json:"bank"`
+	Telco   demoTelco   `json:"telco"`
 }
+
+// demoTelco is the demo's mobile operator: a settlement account reached by SMS and USSD.
+type demoTelco struct {
+	Agent       int64  `json:"agent_id"`
+	ShortCode   string `json:"sms_short_code"`
+	ServiceCode string `json:"ussd_service_code"`
+	Route       string `json:"smsc"` // the SMPP bind replies go out on
+}
+
+// The demo operator's codes.
+const (
+	demoShortCode   = "40404"
+	demoServiceCode = "*404#"
+)
 
 // demoBank is the demo's ISO 8583 institution.
 type demoBank struct {
@@ -95,7 +110,7 @@ func seedUtility(ctx context.Context, db *store.DB, name string) (*core.Utility,
 
 // seedDemo fills an empty embedded database with a utility, a supply group per demo key, a
 // stepped tariff, customers, meters and an agent with float and an API key, and writes demo.json.
-func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, baseURL, isoAddr string) (*demoFile, error) {
+func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, baseURL, isoAddr, route string) (*demoFile, error) {
 	u, tariff, err := seedUtility(ctx, db, "Demo Power")
 	if err != nil {
 		return nil, err
@@ -178,6 +193,9 @@ func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, b
 		return nil, err
 	}
 	out.Bank.Addr = isoAddr
+	if out.Telco, err = seedTelco(ctx, db, u.ID, route, 0); err != nil {
+		return nil, err
+	}
 	raw, _ := json.MarshalIndent(out, "", "  ")
 	if err := os.WriteFile(filepath.Join(dataDir, "demo.json"), append(raw, '\n'), 0o600); err != nil {
 		return nil, err
@@ -207,4 +225,29 @@ func seedBank(ctx context.Context, db *store.DB, utilityID int64, float core.Mon
 		return demoBank{}, err
 	}
 	return demoBank{Institution: in.Code, Agent: bank.ID, Allowed: toInstitutionJSON(in).Allowed}, nil
+}
+
+// seedTelco creates the demo operator: a settlement account of kind telco that may owe up to
+// R100,000.00 (plus float, when given), SMS short code 40404 and USSD code *404#, replies on the
+// SMPP bind named route.
+func seedTelco(ctx context.Context, db *store.DB, utilityID int64, route string, float core.Money) (demoTelco, error) {
+	telco := &core.Agent{UtilityID: utilityID, Name: "Demo Mobile", Kind: core.AgentTelco, CreditLimit: 10_000_000,
+		CommissionRate: decimal.RequireFromString("0.01"), Active: true}
+	if err := db.CreateAgent(ctx, telco); err != nil {
+		return demoTelco{}, err
+	}
+	if float > 0 {
+		if _, err := db.TopUp(ctx, telco.ID, float, "bench float"); err != nil {
+			return demoTelco{}, err
+		}
+	}
+	for _, sc := range []core.ServiceCode{
+		{Code: demoShortCode, Channel: core.ChannelSMS, AgentID: telco.ID, Route: route, Active: true},
+		{Code: demoServiceCode, Channel: core.ChannelUSSD, AgentID: telco.ID, Route: route, Active: true},
+	} {
+		if err := db.CreateServiceCode(ctx, sc); err != nil {
+			return demoTelco{}, err
+		}
+	}
+	return demoTelco{Agent: telco.ID, ShortCode: demoShortCode, ServiceCode: demoServiceCode, Route: route}, nil
 }

@@ -26,7 +26,9 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/vendgate/vendgate/adapters/iso8583"
+	"github.com/vendgate/vendgate/adapters/lang"
 	"github.com/vendgate/vendgate/adapters/rest"
+	"github.com/vendgate/vendgate/adapters/smpp"
 	"github.com/vendgate/vendgate/config"
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/store"
@@ -154,6 +156,9 @@ type Main struct {
 	// The ISO 8583 listener for banks, when configured.
 	isoListener net.Listener
 	iso         *iso8583.Server
+	// The SMS channel and the relay delivering replies, when an SMSC is configured.
+	sms     *smpp.Adapter
+	replies relay
 }
 
 // Addr is the address the HTTP server listens on, once open.
@@ -198,7 +203,7 @@ func (m *Main) Open(ctx context.Context) error {
 			return err
 		}
 		if empty {
-			if m.Demo, err = seedDemo(ctx, m.DB, sealer, cfg.DataDir, baseURL, m.ISO8583Addr()); err != nil {
+			if m.Demo, err = seedDemo(ctx, m.DB, sealer, cfg.DataDir, baseURL, m.ISO8583Addr(), routeOf(cfg)); err != nil {
 				return fmt.Errorf("seeding the demo: %w", err)
 			}
 			m.printDemo(baseURL)
@@ -207,6 +212,15 @@ func (m *Main) Open(ctx context.Context) error {
 	agents := m.DB.NewAgentCache(agentCacheTTL)
 	m.Vendor = newVendor(m.DB, sealer, m.Clock, core.Money(cfg.MaxVendAmount))
 	m.Vendor.Agents = agents
+	catalog, err := lang.Load()
+	if err != nil {
+		return err
+	}
+	notifier := &lateNotifier{}
+	m.Vendor.Replies = notifier
+	if m.sms, m.replies, err = openSMS(cfg, m.DB, m.Vendor, agents, catalog, notifier, m.Logger); err != nil {
+		return fmt.Errorf("the SMS channel: %w", err)
+	}
 	api := rest.New(rest.Config{
 		Vendor: m.Vendor, Reverser: m.Vendor, Meters: m.DB, Vends: m.DB, Health: m.DB,
 		Agents: restAgents{DB: m.DB, auth: agents},
@@ -298,6 +312,9 @@ func (m *Main) Run(ctx context.Context) error {
 			}
 		})
 	}
+	if m.sms != nil {
+		m.sms.Start()
+	}
 	serve("HTTP server", func() error { return m.server.Serve(m.listener) }, http.ErrServerClosed)
 	if m.iso != nil {
 		serve("ISO 8583 server", func() error { return m.iso.Serve(m.isoListener) }, iso8583.ErrServerClosed)
@@ -316,6 +333,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	errs = append(errs, m.server.Shutdown(sctx))
 	wg.Wait()
+	if m.replies != nil { // deliveries in flight end before their links close
+		errs = append(errs, m.replies.Shutdown(sctx))
+	}
+	if m.sms != nil {
+		m.sms.Shutdown()
+	}
 	close(failed)
 	for err := range failed {
 		errs = append(errs, err)

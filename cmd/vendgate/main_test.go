@@ -23,10 +23,19 @@ import (
 // does on a fresh machine, and stops it when the test ends.
 func bootEmbedded(t *testing.T) (*Main, *syncBuffer) {
 	t.Helper()
+	return bootWith(t, nil)
+}
+
+// bootWith is bootEmbedded with the configuration changed by edit first.
+func bootWith(t *testing.T, edit func(*config.Config)) (*Main, *syncBuffer) {
+	t.Helper()
 	cfg := config.Defaults()
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.ISO8583Addr = "127.0.0.1:0"
 	cfg.DataDir = t.TempDir()
+	if edit != nil {
+		edit(&cfg)
+	}
 	var out bytes.Buffer
 	logs := &syncBuffer{}
 	m := &Main{Config: cfg, Stdout: &out, Logger: zerolog.New(logs)}

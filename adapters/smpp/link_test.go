@@ -1,0 +1,293 @@
+package smpp
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/testkit/smsc"
+)
+
+// recorder is the service side of a link under test: it keeps what the link hands it and
+// answers with fail (nil: taken).
+type recorder struct {
+	mu       sync.Mutex
+	mos      []MO
+	receipts [][2]string // message id, state
+	fail     error
+	got      chan struct{}
+}
+
+func newRecorder() *recorder { return &recorder{got: make(chan struct{}, 100)} }
+
+func (r *recorder) mo(_ context.Context, m MO) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail != nil {
+		return r.fail
+	}
+	r.mos = append(r.mos, m)
+	r.got <- struct{}{}
+	return nil
+}
+
+func (r *recorder) receipt(_ context.Context, route, id, state string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.receipts = append(r.receipts, [2]string{id, state})
+	r.got <- struct{}{}
+	return nil
+}
+
+func (r *recorder) wait(t *testing.T, n int, what func() int) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		r.mu.Lock()
+		have := what()
+		r.mu.Unlock()
+		if have >= n {
+			return
+		}
+		select {
+		case <-r.got:
+		case <-deadline:
+			t.Fatalf("have %d, waited for %d", have, n)
+		}
+	}
+}
+
+// startLink binds a link to a test SMSC.
+func startLink(t *testing.T, srv *smsc.Server, in inbound, b Bind) *Link {
+	t.Helper()
+	if b.Name == "" {
+		b = Bind{Name: "test", SystemID: "vendgate", Password: "secret", RebindMin: 20 * time.Millisecond, RebindMax: 100 * time.Millisecond}
+	}
+	b.Addr = srv.Addr()
+	l := newLink(b, in, zerolog.Nop(), time.Now)
+	go l.run()
+	t.Cleanup(l.close)
+	waitBound(t, l)
+	return l
+}
+
+func waitBound(t *testing.T, l *Link) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !l.Bound() {
+		if time.Now().After(deadline) {
+			t.Fatal("the link did not bind in 10 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func newSMSC(t *testing.T, cfg smsc.Config) *smsc.Server {
+	t.Helper()
+	if cfg.Accounts == nil {
+		cfg.Accounts = map[string]string{"vendgate": "secret"}
+	}
+	srv, err := smsc.Listen(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+func ctx10(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestLinkMessagesIn(t *testing.T) {
+	srv := newSMSC(t, smsc.Config{})
+	rec := newRecorder()
+	startLink(t, srv, rec, Bind{})
+	ctx := ctx10(t)
+
+	d, err := srv.SendText(ctx, "27821234567", "40404", "BUY 01234567897 50")
+	if err != nil || d.Status != smsc.StatusOK {
+		t.Fatalf("MO: status 0x%X, %v", d.Status, err)
+	}
+	long := strings.Repeat("BUY 01234567897 50 and then some words, ", 6)
+	ds, err := srv.SendConcat(ctx, "27821234567", "40404", long, smsc.Concat{Order: []int{2, 1}, Duplicate: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Status != smsc.StatusOK {
+			t.Fatalf("concatenated part: status 0x%X", d.Status)
+		}
+	}
+	uni := "ACHAT 01234567897 50 é ñ 電"
+	if _, err := srv.SendText(ctx, "27821234567", "40404", uni); err != nil {
+		t.Fatal(err)
+	}
+	rec.wait(t, 3, func() int { return len(rec.mos) })
+	want := []string{"BUY 01234567897 50", long, uni}
+	for i, m := range rec.mos {
+		if m.Text != want[i] || m.From != "27821234567" || m.To != "40404" || m.Route != "test" {
+			t.Errorf("message %d: %+v, want text %q", i, m, want[i])
+		}
+	}
+	if rec.mos[1].Ref == "" {
+		t.Errorf("a concatenated message has no reference")
+	}
+
+	// The service cannot take a message (its database is down): the SMSC is told to try again.
+	rec.mu.Lock()
+	rec.fail = errors.New("database down")
+	rec.mu.Unlock()
+	d, err = srv.SendText(ctx, "27821234567", "40404", "BUY 01234567897 60")
+	if err != nil || d.Status != uint32(statusTryLater) {
+		t.Errorf("a message not taken: status 0x%X (%v), want 0x%X", d.Status, err, statusTryLater)
+	}
+}
+
+func TestLinkDeliversRepliesAndReceipts(t *testing.T) {
+	srv := newSMSC(t, smsc.Config{Receipts: smsc.Receipts{Enabled: true, Delay: 10 * time.Millisecond, State: smsc.Delivered}})
+	rec := newRecorder()
+	l := startLink(t, srv, rec, Bind{})
+	ctx := ctx10(t)
+
+	short := "Token 1234-5678-9012-3456-7890 12.5 kWh ZAR 50.00 Ref V123"
+	id, err := l.Deliver(ctx, core.Reply{ID: 1, Sender: "40404", Recipient: "27821234567", Body: short})
+	if err != nil || id == "" {
+		t.Fatalf("Deliver: %q, %v", id, err)
+	}
+	long := strings.Repeat("Key token 1/2: 1111-2222-3333-4444-5555 ", 6) + "€"
+	ids, err := l.Deliver(ctx, core.Reply{ID: 2, Sender: "40404", Recipient: "27821234567", Body: long})
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs, err := srv.WaitSubmits(ctx, 1+len(strings.Fields(ids)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text, err := subs[0].Text(); err != nil || text != short || subs[0].Dest.Addr != "27821234567" || subs[0].Source.Addr != "40404" {
+		t.Errorf("first submit: %q (%v) from %s to %s", text, err, subs[0].Source.Addr, subs[0].Dest.Addr)
+	}
+	parts := subs[1:]
+	if len(parts) < 2 {
+		t.Fatalf("a %d-character reply went as %d part(s)", len(long), len(parts))
+	}
+	sort.Slice(parts, func(i, j int) bool {
+		_, _, a, _ := parts[i].Concat()
+		_, _, b, _ := parts[j].Concat()
+		return a < b
+	})
+	var whole strings.Builder
+	for _, p := range parts {
+		if _, total, _, ok := p.Concat(); !ok || total != len(parts) {
+			t.Fatalf("part without a concatenation header for %d parts", len(parts))
+		}
+		text, err := p.Text()
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole.WriteString(text)
+	}
+	if whole.String() != long {
+		t.Errorf("the parts join to %q, want %q", whole.String(), long)
+	}
+	rec.wait(t, 1+len(parts), func() int { return len(rec.receipts) })
+	seen := map[string]string{}
+	for _, r := range rec.receipts {
+		seen[r[0]] = r[1]
+	}
+	for _, m := range append([]string{id}, strings.Fields(ids)...) {
+		if seen[m] != "DELIVRD" {
+			t.Errorf("message %s: receipt %q, want DELIVRD", m, seen[m])
+		}
+	}
+}
+
+func TestLinkSubmitFailures(t *testing.T) {
+	srv := newSMSC(t, smsc.Config{})
+	l := startLink(t, srv, newRecorder(), Bind{})
+	ctx := ctx10(t)
+	reply := core.Reply{ID: 1, Sender: "40404", Recipient: "27821234567", Body: "hello"}
+
+	srv.SetFaults(smsc.Faults{SubmitStatus: smsc.StatusThrottled})
+	_, err := l.Deliver(ctx, reply)
+	if core.ErrorCode(err) != core.CodeUnavailable {
+		t.Errorf("throttled: %v, want a transient error", err)
+	}
+	srv.SetFaults(smsc.Faults{SubmitStatus: 0x0B}) // ESME_RINVDSTADR
+	_, err = l.Deliver(ctx, reply)
+	if core.ErrorCode(err) != core.CodeInvalid {
+		t.Errorf("invalid destination: %v, want a permanent error", err)
+	}
+	srv.SetFaults(smsc.Faults{DropSubmits: true})
+	l.cfg.SubmitTimeout = 100 * time.Millisecond
+	_, err = l.Deliver(ctx, reply)
+	if core.ErrorCode(err) != core.CodeUnavailable || !strings.Contains(err.Error(), "did not answer") {
+		t.Errorf("unanswered: %v, want a transient error", err)
+	}
+	srv.SetFaults(smsc.Faults{})
+	if _, err := l.Deliver(ctx, reply); err != nil {
+		t.Errorf("after the faults: %v", err)
+	}
+}
+
+// TestLinkRebinds: the SMSC crashes and comes back; the link binds again by itself and delivers.
+func TestLinkRebinds(t *testing.T) {
+	srv := newSMSC(t, smsc.Config{})
+	l := startLink(t, srv, newRecorder(), Bind{})
+	ctx := ctx10(t)
+	srv.Kill()
+	deadline := time.Now().Add(10 * time.Second)
+	for l.Bound() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	_, err := l.Deliver(ctx, core.Reply{ID: 1, Sender: "40404", Recipient: "27821234567", Body: "while down"})
+	if core.ErrorCode(err) != core.CodeUnavailable {
+		t.Errorf("delivering while the SMSC is down: %v, want a transient error", err)
+	}
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	waitBound(t, l)
+	if _, err := l.Deliver(ctx, core.Reply{ID: 2, Sender: "40404", Recipient: "27821234567", Body: "after"}); err != nil {
+		t.Fatalf("after the restart: %v", err)
+	}
+}
+
+// TestLinkSequenceClash: a deliver_sm reusing the sequence number of a pending submit_sm is a
+// customer's message, not the submit's answer.
+func TestLinkSequenceClash(t *testing.T) {
+	srv := newSMSC(t, smsc.Config{})
+	rec := newRecorder()
+	l := startLink(t, srv, rec, Bind{})
+	ctx := ctx10(t)
+	srv.SetFaults(smsc.Faults{SequenceClash: true, ClashText: "BUY 01234567897 70", SubmitDelay: 50 * time.Millisecond})
+	id, err := l.Deliver(ctx, core.Reply{ID: 1, Sender: "40404", Recipient: "27821234567", Body: "hello"})
+	if err != nil || id == "" {
+		t.Fatalf("Deliver during a clash: %q, %v", id, err)
+	}
+	rec.wait(t, 1, func() int { return len(rec.mos) })
+	if rec.mos[0].Text != "BUY 01234567897 70" {
+		t.Errorf("the clashing message reads %q", rec.mos[0].Text)
+	}
+}
+
+func TestLinkBadPassword(t *testing.T) {
+	srv := newSMSC(t, smsc.Config{})
+	b := Bind{Name: "test", Addr: srv.Addr(), SystemID: "vendgate", Password: "wrong", RebindMin: 10 * time.Millisecond, RebindMax: 20 * time.Millisecond}
+	l := newLink(b, newRecorder(), zerolog.Nop(), time.Now)
+	go l.run()
+	time.Sleep(100 * time.Millisecond) // several refused binds
+	if l.Bound() {
+		t.Fatal("bound with a wrong password")
+	}
+	l.close()
+}

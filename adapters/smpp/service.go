@@ -1,0 +1,307 @@
+package smpp
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/vendgate/vendgate/adapters/lang"
+	"github.com/vendgate/vendgate/core"
+)
+
+// The interfaces this adapter needs; cmd/vendgate wires them to core and the store.
+type (
+	// Vendor runs the vend pipeline (core.Vendor.Vend).
+	Vendor interface {
+		Vend(ctx context.Context, req core.VendRequest) (*core.Vend, error)
+	}
+	// Directory finds what a message needs: the short code's operator, its agent and utility.
+	Directory interface {
+		ServiceCode(ctx context.Context, channel, code string) (core.ServiceCode, error)
+		Agent(ctx context.Context, id int64) (core.Agent, error)
+		Utility(ctx context.Context, id int64) (core.Utility, error)
+	}
+	// Subscribers keeps a phone's language and default meter.
+	Subscribers interface {
+		Subscriber(ctx context.Context, phone string) (core.Subscriber, error)
+		SetSubscriberLanguage(ctx context.Context, phone, lang string) error
+		SetDefaultMeter(ctx context.Context, phone, meter string) error
+	}
+	// Vends reads committed vends.
+	Vends interface {
+		VendByKey(ctx context.Context, channel, key string) (*core.Vend, error)
+		VendsByMeter(ctx context.Context, number string, agentID int64, limit int) ([]*core.Vend, error)
+	}
+	// Replies is the outbox: replies that answer no vend are added here (a vend's own reply is
+	// written by core in the vend's transaction) and announced to the relay.
+	Replies interface {
+		core.ReplyAdder
+		core.ReceiptRecorder
+	}
+)
+
+// Config is what New needs.
+type Config struct {
+	Binds       []Bind
+	Vendor      Vendor
+	Directory   Directory
+	Subscribers Subscribers
+	Vends       Vends
+	Replies     Replies
+	// Notifier is told of each reply added (the relay); nil leaves replies to the relay's poll.
+	Notifier core.ReplyNotifier
+	Catalog  *lang.Catalog
+	Logger   zerolog.Logger
+	// Clock is the time (time.Now by default).
+	Clock func() time.Time
+	// RepeatWindow is how long the same message from the same phone counts as the SMSC delivering
+	// it again, not as a new purchase (default 30 minutes; see idempotencyKey).
+	RepeatWindow time.Duration
+}
+
+// Adapter is the SMS channel: its links to the SMSCs and the service that answers customers.
+type Adapter struct {
+	cfg   Config
+	log   zerolog.Logger
+	links map[string]*Link
+	names []string
+
+	mu    sync.Mutex
+	codes map[string]cachedCode // short code -> its operator, for a minute
+}
+
+type cachedCode struct {
+	sc       core.ServiceCode
+	currency core.Currency
+	loc      *time.Location
+	until    time.Time
+}
+
+// New checks the configuration and makes the links; Start binds them.
+func New(cfg Config) (*Adapter, error) {
+	switch {
+	case cfg.Vendor == nil || cfg.Directory == nil || cfg.Subscribers == nil || cfg.Vends == nil || cfg.Replies == nil:
+		return nil, errors.New("smpp: Vendor, Directory, Subscribers, Vends and Replies are required")
+	case cfg.Catalog == nil:
+		return nil, errors.New("smpp: a language catalog is required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.RepeatWindow <= 0 {
+		cfg.RepeatWindow = 30 * time.Minute
+	}
+	a := &Adapter{cfg: cfg, log: cfg.Logger.With().Str("adapter", "smpp").Logger(),
+		links: map[string]*Link{}, codes: map[string]cachedCode{}}
+	for _, b := range cfg.Binds {
+		if err := b.Check(); err != nil {
+			return nil, err
+		}
+		if a.links[b.Name] != nil {
+			return nil, fmt.Errorf("smpp: two binds are named %s", b.Name)
+		}
+		a.links[b.Name] = newLink(b, a, a.log, cfg.Clock)
+		a.names = append(a.names, b.Name)
+	}
+	return a, nil
+}
+
+// Start binds every link; each keeps binding again in the background when its bind drops.
+func (a *Adapter) Start() {
+	for _, l := range a.links {
+		go l.run()
+	}
+}
+
+// Shutdown unbinds every link.
+func (a *Adapter) Shutdown() {
+	for _, l := range a.links {
+		l.close()
+	}
+}
+
+// Deliverers are the links by route, for the reply relay.
+func (a *Adapter) Deliverers() map[string]core.Deliverer {
+	out := make(map[string]core.Deliverer, len(a.links))
+	for name, l := range a.links {
+		out[name] = l
+	}
+	return out
+}
+
+// Link returns the link of a route, or nil.
+func (a *Adapter) Link(name string) *Link { return a.links[name] }
+
+// receipt records a delivery receipt.
+func (a *Adapter) receipt(ctx context.Context, route, messageID, state string) error {
+	return a.cfg.Replies.RecordReceipt(ctx, route, messageID, state, a.cfg.Clock())
+}
+
+// mo answers a customer's message. An error means it was not taken and the SMSC should deliver
+// it again (the database did not answer); everything else, the customer's mistakes included, is
+// taken and answered.
+func (a *Adapter) mo(ctx context.Context, m MO) error {
+	from, err := core.NormalizePhone(m.From)
+	if err != nil {
+		a.log.Warn().Str("from", maskPhone(m.From)).Msg("message from an invalid number dropped")
+		return nil
+	}
+	m.From = from
+	code, err := a.serviceCode(ctx, m.To)
+	if errors.Is(err, core.ErrNotFound) {
+		a.log.Warn().Str("to", m.To).Msg("message to a short code that no operator has dropped")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	sub, err := a.cfg.Subscribers.Subscriber(ctx, m.From)
+	if err != nil && !errors.Is(err, core.ErrNotFound) {
+		return err
+	}
+	cmd := a.cfg.Catalog.Parse(m.Text, code.currency)
+	l := a.cfg.Catalog.Negotiate(sub.Language, cmd)
+	route := code.sc.Route
+	if route == "" {
+		route = m.Route
+	}
+	out := replyTo{a: a, route: route, sender: m.To, recipient: m.From}
+	a.log.Info().Str("smsc", m.Route).Str("from", maskPhone(m.From)).Str("command", cmd.Kind.String()).Msg("message")
+
+	switch cmd.Kind {
+	case lang.Buy:
+		meter := cmd.Meter
+		if meter == "" {
+			if meter = sub.DefaultMeter; meter == "" {
+				return out.send(ctx, l.NoDefaultMeter(), 0)
+			}
+		}
+		return a.buy(ctx, m, code.sc, meter, cmd.Amount, l, out)
+	case lang.Last:
+		meter := cmd.Meter
+		if meter == "" {
+			if meter = sub.DefaultMeter; meter == "" {
+				return out.send(ctx, l.NoDefaultMeter(), 0)
+			}
+		}
+		vends, err := a.cfg.Vends.VendsByMeter(ctx, meter, code.sc.AgentID, 1)
+		if err != nil {
+			return err
+		}
+		if len(vends) == 0 {
+			return out.send(ctx, l.NoVend(meter), 0)
+		}
+		return out.send(ctx, l.Last(vends[0], code.loc), vends[0].ID)
+	case lang.SetLanguage:
+		if cmd.Language == "" {
+			return out.send(ctx, l.LanguageList(), 0)
+		}
+		if err := a.cfg.Subscribers.SetSubscriberLanguage(ctx, m.From, cmd.Language); err != nil {
+			return err
+		}
+		return out.send(ctx, a.cfg.Catalog.Language(cmd.Language).LanguageSet(), 0)
+	}
+	return out.send(ctx, l.Problem(cmd), 0)
+}
+
+// buy vends once per message. A message the SMSC delivers again (or the customer sends again
+// within the repeat window) gets the same tokens again, not a second vend.
+func (a *Adapter) buy(ctx context.Context, m MO, sc core.ServiceCode, meter string, amount core.Money, l *lang.Language, out replyTo) error {
+	key, prior, err := a.idempotencyKey(ctx, m)
+	if err != nil {
+		return err
+	}
+	if prior != nil {
+		return out.send(ctx, l.VendReply(prior), prior.ID)
+	}
+	v, err := a.cfg.Vendor.Vend(ctx, core.VendRequest{
+		Channel: core.ChannelSMS, IdempotencyKey: key, AgentID: sc.AgentID, MeterNumber: meter, Amount: amount,
+		Reply: &core.ReplyTo{Route: out.route, Sender: out.sender, Recipient: out.recipient, Render: l.VendReply},
+	})
+	if err == nil {
+		if err := a.cfg.Subscribers.SetDefaultMeter(ctx, m.From, v.MeterNumber); err != nil {
+			a.log.Warn().Err(err).Msg("the default meter was not remembered")
+		}
+		return nil
+	}
+	if code := core.ErrorCode(err); code == core.CodeUnavailable || code == core.CodeInternal {
+		return err
+	}
+	return out.send(ctx, l.Error(err), 0)
+}
+
+// idempotencyKey is a message's key: the SMSC bind, the sender and a digest of the message (its
+// short code, the SMSC's reference when it gives one, and its text), within a repeat window. A
+// deliver_sm carries no message id of its own, so the same message delivered again can only be
+// told by its content; the window keeps a purchase repeated on another day a new purchase. A
+// vend made under the previous window's key is the message's vend still: prior is that vend, or
+// the current window's.
+func (a *Adapter) idempotencyKey(ctx context.Context, m MO) (key string, prior *core.Vend, err error) {
+	h := sha256.Sum256([]byte(m.To + "\x00" + m.Ref + "\x00" + strings.Join(strings.Fields(strings.ToUpper(m.Text)), " ")))
+	base := fmt.Sprintf("%s:%s:%x:", m.Route, m.From, h[:10])
+	w := m.At.UnixNano() / int64(a.cfg.RepeatWindow)
+	for _, k := range []int64{w - 1, w} {
+		v, err := a.cfg.Vends.VendByKey(ctx, core.ChannelSMS, fmt.Sprint(base, k))
+		if err == nil {
+			return "", v, nil
+		}
+		if !errors.Is(err, core.ErrNotFound) {
+			return "", nil, err
+		}
+	}
+	return fmt.Sprint(base, w), nil, nil
+}
+
+// serviceCode finds a short code's operator with its currency, cached for a minute.
+func (a *Adapter) serviceCode(ctx context.Context, to string) (cachedCode, error) {
+	now := a.cfg.Clock()
+	a.mu.Lock()
+	c, ok := a.codes[to]
+	a.mu.Unlock()
+	if ok && now.Before(c.until) {
+		return c, nil
+	}
+	sc, err := a.cfg.Directory.ServiceCode(ctx, core.ChannelSMS, core.NormalizeServiceCode(to))
+	if err == nil && !sc.Active {
+		err = core.ErrNotFound
+	}
+	if err != nil {
+		return cachedCode{}, err
+	}
+	agent, err := a.cfg.Directory.Agent(ctx, sc.AgentID)
+	if err != nil {
+		return cachedCode{}, err
+	}
+	u, err := a.cfg.Directory.Utility(ctx, agent.UtilityID)
+	if err != nil {
+		return cachedCode{}, err
+	}
+	c = cachedCode{sc: sc, currency: u.Currency, loc: u.Location, until: now.Add(time.Minute)}
+	a.mu.Lock()
+	a.codes[to] = c
+	a.mu.Unlock()
+	return c, nil
+}
+
+// replyTo sends replies that answer no new vend to one customer.
+type replyTo struct {
+	a                        *Adapter
+	route, sender, recipient string
+}
+
+func (r replyTo) send(ctx context.Context, body string, vendID int64) error {
+	reply := &core.Reply{VendID: vendID, Channel: core.ReplyChannelSMS, Route: r.route, Sender: r.sender, Recipient: r.recipient, Body: body}
+	if err := r.a.cfg.Replies.AddReply(ctx, reply); err != nil {
+		return err
+	}
+	if r.a.cfg.Notifier != nil {
+		r.a.cfg.Notifier.Notify(ctx, reply.ID)
+	}
+	return nil
+}

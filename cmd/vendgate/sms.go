@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+
+	"github.com/hibiken/asynq"
+	"github.com/rs/zerolog"
+
+	"github.com/vendgate/vendgate/adapters/lang"
+	"github.com/vendgate/vendgate/adapters/queue"
+	"github.com/vendgate/vendgate/adapters/smpp"
+	"github.com/vendgate/vendgate/adapters/smpp/smstext"
+	"github.com/vendgate/vendgate/config"
+	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/store"
+)
+
+// relay delivers the outbox's replies: queue.Pool from the database, or queue.Asynq on Redis.
+type relay interface {
+	core.ReplyNotifier
+	Shutdown(ctx context.Context) error
+}
+
+// lateNotifier passes notifications to the relay, which is built after the adapters that notify
+// it (it needs their links as deliverers); until then, and without a relay, replies wait in the
+// outbox.
+type lateNotifier struct{ r relay }
+
+func (n *lateNotifier) Notify(ctx context.Context, id int64) {
+	if n.r != nil {
+		n.r.Notify(ctx, id)
+	}
+}
+
+// smsDirectory is what the SMS channel looks up: service codes in the store, agents through the
+// cache.
+type smsDirectory struct {
+	*store.DB
+	agents *store.AgentCache
+}
+
+func (d smsDirectory) Agent(ctx context.Context, id int64) (core.Agent, error) {
+	return d.agents.Agent(ctx, id)
+}
+
+// routeOf is the route the demo's operator replies on: the first configured bind, or the name a
+// bind from the environment would get.
+func routeOf(cfg config.Config) string {
+	if b := cfg.Binds(); len(b) > 0 {
+		return b[0].Name
+	}
+	return cfg.SMPPName
+}
+
+// openSMS builds the SMS channel on the configured binds and the relay that delivers replies
+// through them. Without binds there is neither: the server runs, and replies wait in the outbox.
+func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, agents *store.AgentCache, catalog *lang.Catalog,
+	notifier *lateNotifier, log zerolog.Logger) (*smpp.Adapter, relay, error) {
+	binds := cfg.Binds()
+	if len(binds) == 0 {
+		log.Info().Msg("no SMSC configured: SMS is off, and replies wait in the outbox")
+		return nil, nil, nil
+	}
+	var sb []smpp.Bind
+	for _, b := range binds {
+		alphabet, err := smstext.ParseDefaultAlphabet(b.Alphabet)
+		if err != nil {
+			return nil, nil, err
+		}
+		bind := smpp.Bind{Name: b.Name, Addr: b.Addr, SystemID: b.SystemID, Password: b.Password, SystemType: b.SystemType,
+			Window: b.Window, Throughput: b.Throughput, Alphabet: alphabet}
+		if b.TLS {
+			bind.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+		sb = append(sb, bind)
+	}
+	sms, err := smpp.New(smpp.Config{Binds: sb, Vendor: vendor, Directory: smsDirectory{DB: db, agents: agents},
+		Subscribers: db, Vends: db, Replies: db, Notifier: notifier, Catalog: catalog, Logger: log, Clock: vendor.Clock})
+	if err != nil {
+		return nil, nil, err
+	}
+	qc := queue.Config{Store: db, Routes: sms.Deliverers(), Workers: cfg.ReplyWorkers, Clock: vendor.Clock,
+		Logger: log.With().Str("component", "replies").Logger()}
+	var r relay
+	if cfg.RedisAddr != "" {
+		a, err := queue.NewAsynq(queue.AsynqConfig{Config: qc, Redis: asynq.RedisClientOpt{Addr: cfg.RedisAddr}})
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := a.Start(); err != nil {
+			return nil, nil, errors.Join(err, a.Shutdown(context.Background()))
+		}
+		r = a
+	} else {
+		p, err := queue.NewPool(qc)
+		if err != nil {
+			return nil, nil, err
+		}
+		p.Start()
+		r = p
+	}
+	notifier.r = r
+	return sms, r, nil
+}

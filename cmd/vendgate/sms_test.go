@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vendgate/vendgate/config"
+	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/sts"
+	"github.com/vendgate/vendgate/testkit/smsc"
+)
+
+// tokenRE finds a token in 4-4-4-4-4 form in a reply.
+var tokenRE = regexp.MustCompile(`\b\d{4}-\d{4}-\d{4}-\d{4}-\d{4}\b`)
+
+// tokensIn returns the tokens a reply carries.
+func tokensIn(t *testing.T, text string) []sts.Token {
+	t.Helper()
+	var out []sts.Token
+	for _, s := range tokenRE.FindAllString(text, -1) {
+		tok, err := sts.ParseToken(strings.ReplaceAll(s, "-", ""))
+		if err != nil {
+			t.Fatalf("reply token %s: %v", s, err)
+		}
+		out = append(out, tok)
+	}
+	return out
+}
+
+// smscFor starts a test SMSC with Vendgate's account.
+func smscFor(t *testing.T, cfg smsc.Config) *smsc.Server {
+	t.Helper()
+	cfg.Accounts = map[string]string{"vendgate": "s3cret-smpp"}
+	srv, err := smsc.Listen(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+// withSMSC points the server's one environment bind at srv.
+func withSMSC(srv *smsc.Server) func(*config.Config) {
+	return func(c *config.Config) {
+		c.SMPPAddr, c.SMPPSystemID, c.SMPPPassword = srv.Addr(), "vendgate", "s3cret-smpp"
+	}
+}
+
+// waitFor polls cond until it holds or 10 s pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 10 s for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// submitText is the text of the n-th submit_sm (1-based) once it has arrived.
+func submitText(t *testing.T, srv *smsc.Server, n int) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	subs, err := srv.WaitSubmits(ctx, n)
+	if err != nil {
+		t.Fatalf("waiting for submit_sm %d: %v", n, err)
+	}
+	text, err := subs[n-1].Text()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text
+}
+
+// TestSMSEndToEnd is a customer buying by SMS through the demo operator's short code, over real
+// SMPP against the test SMSC: the token comes back by SMS and the virtual meter takes it; the
+// SMSC delivering the message again makes no second vend; LAST sends the token again; BUY
+// <amount> uses the phone's meter; anything else gets the help text.
+func TestSMSEndToEnd(t *testing.T) {
+	srv := smscFor(t, smsc.Config{Receipts: smsc.Receipts{Enabled: true, State: smsc.Delivered}})
+	m, logs := bootWith(t, withSMSC(srv))
+	tel := m.Demo.Telco
+	if tel.ShortCode != "40404" || tel.ServiceCode != "*404#" || tel.Route != "smsc" {
+		t.Fatalf("demo.json telco: %+v", tel)
+	}
+	waitFor(t, "the bind", func() bool { return m.sms.Link("smsc").Bound() })
+	ctx := context.Background()
+	dm := m.Demo.Meters[0]
+	mt := demoMeterFor(t, dm)
+	const phone = "27821234567"
+	balance := func() core.Money {
+		a, err := m.DB.Agent(ctx, tel.Agent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Balance
+	}
+	before := balance()
+
+	d, err := srv.SendText(ctx, phone, "40404", "buy "+dm.Number[:4]+"-"+dm.Number[4:]+" 50")
+	if err != nil || d.Status != smsc.StatusOK {
+		t.Fatalf("MO: status 0x%X, %v", d.Status, err)
+	}
+	reply := submitText(t, srv, 1)
+	toks := tokensIn(t, reply)
+	if len(toks) != 1 || !strings.Contains(reply, "kWh") {
+		t.Fatalf("reply %q: want one token and the kWh", reply)
+	}
+	if r := mt.Enter(toks[0].String()); !r.Code.OK() || r.Added == 0 {
+		t.Fatalf("the virtual meter took the SMS token as %v", r)
+	}
+	if got := before - balance(); got != 4950 { // R50.00 less the operator's 1% commission
+		t.Errorf("the operator's account moved by %d, want 4950", got)
+	}
+	subs := srv.Submits()
+	if subs[0].Dest.Addr != phone || subs[0].Source.Addr != "40404" {
+		t.Errorf("the reply went from %s to %s", subs[0].Source.Addr, subs[0].Dest.Addr)
+	}
+
+	// The SMSC did not get our deliver_sm_resp and delivers the message again.
+	if d2, err := srv.Redeliver(ctx, d); err != nil || d2.Status != smsc.StatusOK {
+		t.Fatalf("redelivery: %+v, %v", d2, err)
+	}
+	again := tokensIn(t, submitText(t, srv, 2))
+	if len(again) != 1 || again[0] != toks[0] {
+		t.Fatalf("the redelivered message got tokens %v, want the first vend's %v", again, toks)
+	}
+	vends, err := m.DB.VendsByMeter(ctx, dm.Number, tel.Agent, 10)
+	if err != nil || len(vends) != 1 {
+		t.Fatalf("%d vends (%v) after a redelivery, want 1", len(vends), err)
+	}
+
+	if _, err := srv.SendText(ctx, phone, "40404", "LAST"); err != nil {
+		t.Fatal(err)
+	}
+	lastText := submitText(t, srv, 3)
+	if last := tokensIn(t, lastText); len(last) != 1 || last[0] != toks[0] {
+		t.Logf("LAST reply: %q", lastText)
+		t.Fatalf("LAST sent %v, want %v", last, toks)
+	}
+
+	if _, err := srv.SendText(ctx, phone, "40404", "BUY 20"); err != nil {
+		t.Fatal(err)
+	}
+	second := tokensIn(t, submitText(t, srv, 4))
+	if len(second) != 1 || second[0] == toks[0] {
+		t.Fatalf("BUY 20 on the phone's meter: tokens %v", second)
+	}
+	if r := mt.Enter(second[0].String()); !r.Code.OK() {
+		t.Fatalf("the virtual meter took the second token as %v", r)
+	}
+
+	for i, text := range []string{"HELP", "what is this"} {
+		if _, err := srv.SendText(ctx, phone, "40404", text); err != nil {
+			t.Fatal(err)
+		}
+		if help := submitText(t, srv, 5+i); !strings.Contains(strings.ToUpper(help), "BUY") {
+			t.Errorf("%q got %q, want the help text", text, help)
+		}
+	}
+
+	// Every reply was taken by the SMSC and its receipt recorded.
+	defer func() {
+		if !t.Failed() {
+			return
+		}
+		rs, _ := m.DB.RepliesByStatus(ctx, core.ReplyDelivered, 100)
+		for _, r := range rs {
+			t.Logf("reply %d: %s ext %q receipt %q", r.ID, r.Status, r.ExternalID, r.ReceiptStatus)
+		}
+		t.Log(logs.String())
+	}()
+	waitFor(t, "the delivery receipts", func() bool {
+		rs, err := m.DB.RepliesByStatus(ctx, core.ReplyDelivered, 100)
+		if err != nil || len(rs) != 6 {
+			return false
+		}
+		for _, r := range rs {
+			if r.ReceiptStatus != "DELIVRD" {
+				return false
+			}
+		}
+		return true
+	})
+	for _, secret := range []string{toks[0].String(), second[0].String(), "s3cret-smpp"} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("a log line carries %s", secret)
+		}
+	}
+}
