@@ -83,7 +83,7 @@ func (db *DB) CustomerByPhone(ctx context.Context, phone string) (core.Customer,
 		return core.Customer{}, err
 	}
 	var r customerRow
-	err = db.bun.NewSelect().Model(&r).Where("c.phone IN (?)", bun.In([]string{n, "+" + n, "00" + n})).
+	err = db.bun.NewSelect().Model(&r).Where("c.phone IN (?)", bun.List([]string{n, "+" + n, "00" + n})).
 		Order("c.id").Limit(1).Scan(ctx)
 	if err != nil {
 		return core.Customer{}, dbError(err)
