@@ -221,13 +221,11 @@ func (l *Link) run() {
 
 // bind opens one bind; down is closed when it drops.
 func (l *Link) bind(down chan struct{}) (*gosmpp.Session, error) {
-	dial := gosmpp.NonTLSDialer
+	dial := func(addr string) (net.Conn, error) { return net.DialTimeout("tcp", addr, 10*time.Second) }
 	if l.cfg.TLS != nil {
 		dial = func(addr string) (net.Conn, error) {
 			return tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", addr, l.cfg.TLS)
 		}
-	} else {
-		dial = func(addr string) (net.Conn, error) { return net.DialTimeout("tcp", addr, 10*time.Second) }
 	}
 	auth := gosmpp.Auth{SMSC: l.cfg.Addr, SystemID: l.cfg.SystemID, Password: l.cfg.Password, SystemType: l.cfg.SystemType}
 	var once sync.Once
@@ -372,7 +370,7 @@ func (l *Link) deliver(p *pdu.DeliverSM) data.CommandStatusType {
 	}
 	msg, err := l.codec.Decode(dcs, p.EsmClass, raw)
 	if err != nil {
-		l.log.Warn().Err(err).Str("from", maskPhone(p.SourceAddr.Address())).Msg("undecodable message refused")
+		l.log.Warn().Err(err).Str("from", core.MaskPhone(p.SourceAddr.Address())).Msg("undecodable message refused")
 		return statusCorrupted
 	}
 	mo := MO{Route: l.cfg.Name, From: p.SourceAddr.Address(), To: p.DestAddr.Address(), Text: msg.Text, At: l.now()}
@@ -395,7 +393,7 @@ func (l *Link) deliver(p *pdu.DeliverSM) data.CommandStatusType {
 		mo.Ref += fmt.Sprintf("cat%d.%d", c.Ref, c.Total)
 	}
 	if err := l.in.mo(ctx, mo); err != nil {
-		l.log.Warn().Err(err).Str("from", maskPhone(mo.From)).Msg("message not taken: the SMSC will deliver it again")
+		l.log.Warn().Err(err).Str("from", core.MaskPhone(mo.From)).Msg("message not taken: the SMSC will deliver it again")
 		return statusTryLater
 	}
 	return statusOK
@@ -597,11 +595,3 @@ type rawEncDec struct{}
 
 func (rawEncDec) Encode(s string) ([]byte, error) { return []byte(s), nil }
 func (rawEncDec) Decode(b []byte) (string, error) { return string(b), nil }
-
-// maskPhone keeps a phone number's last four digits.
-func maskPhone(p string) string {
-	if len(p) <= 4 {
-		return strings.Repeat("*", len(p))
-	}
-	return strings.Repeat("*", len(p)-4) + p[len(p)-4:]
-}

@@ -149,7 +149,7 @@ func (a *Adapter) receipt(ctx context.Context, route, messageID, state string) e
 func (a *Adapter) mo(ctx context.Context, m MO) error {
 	from, err := core.NormalizePhone(m.From)
 	if err != nil {
-		a.log.Warn().Str("from", maskPhone(m.From)).Msg("message from an invalid number dropped")
+		a.log.Warn().Str("from", core.MaskPhone(m.From)).Msg("message from an invalid number dropped")
 		return nil
 	}
 	m.From = from
@@ -172,7 +172,7 @@ func (a *Adapter) mo(ctx context.Context, m MO) error {
 		route = m.Route
 	}
 	out := replyTo{a: a, route: route, sender: m.To, recipient: m.From}
-	a.log.Info().Str("smsc", m.Route).Str("from", maskPhone(m.From)).Str("command", cmd.Kind.String()).Msg("message")
+	a.log.Info().Str("smsc", m.Route).Str("from", core.MaskPhone(m.From)).Str("command", cmd.Kind.String()).Msg("message")
 
 	switch cmd.Kind {
 	case lang.Buy:

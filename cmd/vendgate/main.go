@@ -29,6 +29,7 @@ import (
 	"github.com/vendgate/vendgate/adapters/lang"
 	"github.com/vendgate/vendgate/adapters/rest"
 	"github.com/vendgate/vendgate/adapters/smpp"
+	"github.com/vendgate/vendgate/adapters/ussd"
 	"github.com/vendgate/vendgate/config"
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/store"
@@ -159,6 +160,7 @@ type Main struct {
 	// The SMS channel and the relay delivering replies, when an SMSC is configured.
 	sms     *smpp.Adapter
 	replies relay
+	ussd    *ussd.Handler
 }
 
 // Addr is the address the HTTP server listens on, once open.
@@ -221,13 +223,20 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.sms, m.replies, err = openSMS(cfg, m.DB, m.Vendor, agents, catalog, notifier, m.Logger); err != nil {
 		return fmt.Errorf("the SMS channel: %w", err)
 	}
+	registry := prometheus.NewRegistry()
 	api := rest.New(rest.Config{
 		Vendor: m.Vendor, Reverser: m.Vendor, Meters: m.DB, Vends: m.DB, Health: m.DB,
 		Agents: restAgents{DB: m.DB, auth: agents},
-		Logger: m.Logger, Registry: prometheus.NewRegistry(), MaxBodyBytes: cfg.MaxBodyBytes,
+		Logger: m.Logger, Registry: registry, MaxBodyBytes: cfg.MaxBodyBytes,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 	})
-	m.server = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	m.ussd = ussd.New(ussd.Config{Vendor: m.Vendor, Meters: m.DB, Vends: m.DB, ServiceCodes: m.DB, Subscribers: m.DB,
+		Sessions: m.DB, Replies: outboxReplies{DB: m.DB, notifier: notifier}, Catalog: catalog, Logger: m.Logger,
+		Registry: registry, Clock: m.Clock, Timeout: cfg.USSDSessionTimeout})
+	mux := http.NewServeMux()
+	mux.Handle("POST "+ussd.Path, m.ussd)
+	mux.Handle("/", api.Handler())
+	m.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	m.Logger.Info().Str("addr", m.listener.Addr().String()).Msg("listening")
 	if m.isoListener != nil {
 		if m.iso, err = newISO8583(cfg, m.Vendor, m.DB, agents, m.Logger); err != nil {
@@ -315,6 +324,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.sms != nil {
 		m.sms.Start()
 	}
+	sweepCtx, stopSweeping := context.WithCancel(context.Background())
+	wg.Go(func() { _ = m.ussd.Run(sweepCtx) })
 	serve("HTTP server", func() error { return m.server.Serve(m.listener) }, http.ErrServerClosed)
 	if m.iso != nil {
 		serve("ISO 8583 server", func() error { return m.iso.Serve(m.isoListener) }, iso8583.ErrServerClosed)
@@ -332,6 +343,7 @@ func (m *Main) Run(ctx context.Context) error {
 		wg.Go(func() { isoErr = m.iso.Shutdown(sctx) })
 	}
 	errs = append(errs, m.server.Shutdown(sctx))
+	stopSweeping()
 	wg.Wait()
 	if m.replies != nil { // deliveries in flight end before their links close
 		errs = append(errs, m.replies.Shutdown(sctx))

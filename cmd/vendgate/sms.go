@@ -104,3 +104,18 @@ func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, agents *store
 	notifier.r = r
 	return sms, r, nil
 }
+
+// outboxReplies is the USSD channel's way to the outbox (the last token, again by SMS).
+type outboxReplies struct {
+	*store.DB
+	notifier core.ReplyNotifier
+}
+
+func (o outboxReplies) Reply(ctx context.Context, route, sender, recipient, body string, vendID int64) error {
+	r := &core.Reply{VendID: vendID, Channel: core.ReplyChannelSMS, Route: route, Sender: sender, Recipient: recipient, Body: body}
+	if err := o.AddReply(ctx, r); err != nil {
+		return err
+	}
+	o.notifier.Notify(ctx, r.ID)
+	return nil
+}

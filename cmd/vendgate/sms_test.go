@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -191,5 +194,65 @@ func TestSMSEndToEnd(t *testing.T) {
 		if strings.Contains(logs.String(), secret) {
 			t.Errorf("a log line carries %s", secret)
 		}
+	}
+}
+
+// ussdCallback posts one aggregator callback to the server and returns the screen.
+func ussdCallback(t *testing.T, m *Main, session, phone, text string) string {
+	t.Helper()
+	form := url.Values{"sessionId": {session}, "serviceCode": {"*404#"}, "phoneNumber": {phone}, "text": {text}}
+	res, err := http.PostForm("http://"+m.Addr()+"/v1/ussd", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("callback %q: %d %s %q", text, res.StatusCode, res.Header.Get("Content-Type"), b)
+	}
+	return string(b)
+}
+
+// TestUSSDEndToEnd is a customer buying through the demo operator's USSD menu: the token shows
+// on the final screen and comes by SMS too, the virtual meter takes it, and the aggregator
+// repeating the final callback makes no second vend.
+func TestUSSDEndToEnd(t *testing.T) {
+	srv := smscFor(t, smsc.Config{})
+	m, _ := bootWith(t, withSMSC(srv))
+	waitFor(t, "the bind", func() bool { return m.sms.Link("smsc").Bound() })
+	dm := m.Demo.Meters[1]
+	const phone, session = "27831112222", "ATsid-0001"
+	steps := []struct{ text, want string }{
+		{"", "CON "},
+		{"1", "CON "},
+		{"1*" + dm.Number, dm.Customer},
+		{"1*" + dm.Number + "*1", "CON "},
+		{"1*" + dm.Number + "*1*75", "75.00"},
+		{"1*" + dm.Number + "*1*75*1", "END "},
+	}
+	var final string
+	for _, s := range steps {
+		screen := ussdCallback(t, m, session, phone, s.text)
+		if !strings.Contains(screen, s.want) || len([]rune(screen)) > 182 {
+			t.Fatalf("after %q: screen %q, want it to show %q within 182 characters", s.text, screen, s.want)
+		}
+		final = screen
+	}
+	if again := ussdCallback(t, m, session, phone, steps[len(steps)-1].text); again != final {
+		t.Errorf("the repeated final callback got %q, want %q", again, final)
+	}
+	sms := tokensIn(t, submitText(t, srv, 1))
+	if len(sms) != 1 {
+		t.Fatalf("the SMS after the USSD purchase carries %d tokens", len(sms))
+	}
+	if onScreen := tokensIn(t, final); len(onScreen) == 1 && onScreen[0] != sms[0] {
+		t.Errorf("the screen shows %v, the SMS %v", onScreen, sms)
+	}
+	if r := demoMeterFor(t, dm).Enter(sms[0].String()); !r.Code.OK() || r.Added == 0 {
+		t.Fatalf("the virtual meter took the USSD token as %v", r)
+	}
+	vends, err := m.DB.VendsByMeter(context.Background(), dm.Number, m.Demo.Telco.Agent, 10)
+	if err != nil || len(vends) != 1 || vends[0].Breakdown.Paid != 7500 {
+		t.Fatalf("vends after the session: %d (%v), want one of 7500", len(vends), err)
 	}
 }
