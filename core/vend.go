@@ -230,8 +230,10 @@ type Vendor struct {
 	// Replies, when set, is told of each reply a vend wrote to the outbox once it is committed.
 	Replies ReplyNotifier
 	// BatchSize bounds the vends of one agent that share a transaction (batch.go); 0 means
-	// DefaultBatchSize, 1 turns batching off.
-	BatchSize int
+	// DefaultBatchSize, 1 turns batching off. BatchConcurrency bounds the transactions of one
+	// agent running at once; 0 means DefaultBatchConcurrency.
+	BatchSize        int
+	BatchConcurrency int
 
 	batches batcher
 }

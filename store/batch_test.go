@@ -162,6 +162,7 @@ func TestVendBatchCallerGivesUp(t *testing.T) {
 		f := seed(t, db)
 		g := &gatedStore{DB: db, entered: make(chan struct{}), release: make(chan struct{})}
 		f.vendor.Vends = g
+		f.vendor.BatchConcurrency = 1 // the next vend waits for the running batch
 		m := f.newMeter(t, 0)
 
 		first := make(chan error, 1)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -254,17 +255,46 @@ func (t *vendTx) CompleteVends(ctx context.Context, vs []*core.Vend, entries [][
 	if err := t.db.insertEntrySets(ctx, t.tx, ledger); err != nil {
 		return err
 	}
+	return t.updateCounters(ctx, counters)
+}
+
+// updateCounters writes meters' counters: one prepared UPDATE for one meter, one UPDATE ... FROM
+// a derived table for several (both databases read it).
+func (t *vendTx) updateCounters(ctx context.Context, counters map[int64]core.MeterCounters) error {
 	ids := slices.Sorted(maps.Keys(counters))
-	for _, id := range ids {
-		m := fromCoreCounters(counters[id])
+	if len(ids) == 1 {
+		m := fromCoreCounters(counters[ids[0]])
 		res, err := t.db.execP(ctx, t.tx, updateMeterSQL,
-			m.LastTID, m.TIDKey, m.Arrears, m.Month, m.MonthEnergy, m.MonthFixedPaid, m.MonthFreeGiven, id)
+			m.LastTID, m.TIDKey, m.Arrears, m.Month, m.MonthEnergy, m.MonthFixedPaid, m.MonthFreeGiven, ids[0])
 		if err != nil {
 			return dbError(err)
 		}
-		if err := oneRow(res, "meter"); err != nil {
-			return err
+		return oneRow(res, "meter")
+	}
+	rows := make([]string, len(ids))
+	args := make([]any, 0, 8*len(ids))
+	for i, id := range ids {
+		m := fromCoreCounters(counters[id])
+		rows[i] = "SELECT ?, ?, ?, ?, ?, ?, ?, ?"
+		if i == 0 {
+			rows[i] = "SELECT ? AS id, ? AS last_tid, ? AS tid_key, ? AS arrears, ? AS month, ? AS month_energy, " +
+				"? AS month_fixed_paid, ? AS month_free_given"
 		}
+		args = append(args, id, m.LastTID, m.TIDKey, m.Arrears, m.Month, m.MonthEnergy, m.MonthFixedPaid, m.MonthFreeGiven)
+	}
+	q := "UPDATE meters SET last_tid = v.last_tid, tid_key = v.tid_key, arrears = v.arrears, month = v.month, " +
+		"month_energy = v.month_energy, month_fixed_paid = v.month_fixed_paid, month_free_given = v.month_free_given " +
+		"FROM (" + strings.Join(rows, " UNION ALL ") + ") AS v WHERE meters.id = v.id"
+	res, err := t.db.execN(ctx, t.tx, len(ids), q, args...)
+	if err != nil {
+		return dbError(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return dbError(err)
+	}
+	if n != int64(len(ids)) {
+		return core.Internal(fmt.Errorf("%d of %d meters updated", n, len(ids)), "writing meter counters")
 	}
 	return nil
 }
