@@ -67,6 +67,20 @@ type Config struct {
 	RedisAddr string `koanf:"redis_addr"`
 	// ReplyWorkers deliver replies concurrently on this node.
 	ReplyWorkers int `koanf:"reply_workers"`
+	// A failed delivery is tried again after ReplyRetry, doubling up to ReplyRetryMax, for
+	// ReplyAttempts attempts in all; then the reply is failed, for an operator to resend.
+	ReplyRetry    time.Duration `koanf:"reply_retry"`
+	ReplyRetryMax time.Duration `koanf:"reply_retry_max"`
+	ReplyAttempts int           `koanf:"reply_attempts"`
+	// ReplyLease is how long a node's claim on a reply keeps it from the others: a node that dies
+	// mid-delivery has its replies sent by another (or by itself, restarted) after it.
+	ReplyLease time.Duration `koanf:"reply_lease"`
+	// ReplyBreakerOpen is how long an SMSC whose deliveries keep failing is left alone (its replies
+	// wait, burning no attempts) before one is tried again.
+	ReplyBreakerOpen time.Duration `koanf:"reply_breaker_open"`
+	// ReplySweep is how often, with Redis, the outbox is searched for replies that missed their
+	// queue (Redis down at the commit, a task lost): those pending for twice as long are queued again.
+	ReplySweep time.Duration `koanf:"reply_sweep"`
 	// USSDSessionTimeout is how long a USSD session lasts without a callback.
 	USSDSessionTimeout time.Duration `koanf:"ussd_session_timeout"`
 }
@@ -113,6 +127,12 @@ func Defaults() Config {
 		SMPPWindow:         10,
 		SMPPThroughput:     100,
 		ReplyWorkers:       8,
+		ReplyRetry:         10 * time.Second,
+		ReplyRetryMax:      30 * time.Minute,
+		ReplyAttempts:      12,
+		ReplyLease:         2 * time.Minute,
+		ReplyBreakerOpen:   30 * time.Second,
+		ReplySweep:         30 * time.Second,
 		USSDSessionTimeout: 3 * time.Minute,
 	}
 }
@@ -129,6 +149,8 @@ func Load(path string, environ []string, flags map[string]any) (Config, error) {
 		"iso8583_addr": d.ISO8583Addr, "iso8583_header": d.ISO8583Header, "iso8583_timeout": d.ISO8583Timeout.String(),
 		"smpp_name": d.SMPPName, "smpp_window": d.SMPPWindow, "smpp_throughput": d.SMPPThroughput,
 		"reply_workers": d.ReplyWorkers, "ussd_session_timeout": d.USSDSessionTimeout.String(),
+		"reply_retry": d.ReplyRetry.String(), "reply_retry_max": d.ReplyRetryMax.String(), "reply_attempts": d.ReplyAttempts,
+		"reply_lease": d.ReplyLease.String(), "reply_breaker_open": d.ReplyBreakerOpen.String(), "reply_sweep": d.ReplySweep.String(),
 	}, "."), nil); err != nil {
 		return Config{}, err
 	}
@@ -245,6 +267,14 @@ func (c Config) Validate() error {
 	}
 	if c.ReplyWorkers < 1 || c.ReplyWorkers > 256 {
 		add("reply_workers (VENDGATE_REPLY_WORKERS): want 1 to 256")
+	}
+	switch {
+	case c.ReplyRetry <= 0 || c.ReplyRetryMax < c.ReplyRetry:
+		add("reply_retry and reply_retry_max (VENDGATE_REPLY_RETRY, _MAX): want 0 < reply_retry <= reply_retry_max")
+	case c.ReplyAttempts < 1:
+		add("reply_attempts (VENDGATE_REPLY_ATTEMPTS): want at least 1")
+	case c.ReplyLease < time.Second || c.ReplyBreakerOpen <= 0 || c.ReplySweep <= 0:
+		add("reply_lease (at least 1s), reply_breaker_open and reply_sweep (VENDGATE_REPLY_*): must be positive")
 	}
 	if c.USSDSessionTimeout < 10*time.Second {
 		add("ussd_session_timeout (VENDGATE_USSD_SESSION_TIMEOUT): want at least 10s")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/rs/zerolog"
@@ -82,10 +83,14 @@ func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, agents *store
 		return nil, nil, err
 	}
 	qc := queue.Config{Store: db, Routes: sms.Deliverers(), Workers: cfg.ReplyWorkers, Clock: vendor.Clock,
+		Retry:   core.RetryPolicy{Initial: cfg.ReplyRetry, Max: cfg.ReplyRetryMax, MaxAttempts: cfg.ReplyAttempts},
+		Breaker: queue.BreakerSettings{OpenFor: cfg.ReplyBreakerOpen},
+		Lease:   cfg.ReplyLease, DeliveryTimeout: min(30*time.Second, cfg.ReplyLease/2),
 		Logger: log.With().Str("component", "replies").Logger()}
 	var r relay
 	if cfg.RedisAddr != "" {
-		a, err := queue.NewAsynq(queue.AsynqConfig{Config: qc, Redis: asynq.RedisClientOpt{Addr: cfg.RedisAddr}})
+		a, err := queue.NewAsynq(queue.AsynqConfig{Config: qc, Redis: asynq.RedisClientOpt{Addr: cfg.RedisAddr},
+			SweepInterval: cfg.ReplySweep, Grace: 2 * cfg.ReplySweep})
 		if err != nil {
 			return nil, nil, err
 		}
