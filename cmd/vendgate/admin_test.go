@@ -228,6 +228,13 @@ func TestAdminUsageErrors(t *testing.T) {
 		{[]string{"institution", "create", "--code", "123", "--agent", "1", "--allow", "localhost"}, "--allow"},
 		{[]string{"institution", "create", "--code", "123", "--allow", "127.0.0.1"}, "--agent"},
 		{[]string{"meter", "set-status", "--number", "12345678901", "--status", "broken"}, "--status"},
+		{[]string{"replies", "list", "--status", "lost"}, "--status"},
+		{[]string{"replies", "list", "--limit", "0"}, "--limit"},
+		{[]string{"replies", "resend"}, "--id"},
+		{[]string{"service-code", "create", "--channel", "email", "--code", "40404", "--agent", "1"}, "--channel"},
+		{[]string{"service-code", "create", "--code", "40404", "--agent", "1"}, "--channel: required"},
+		{[]string{"service-code", "create", "--channel", "sms", "--code", "*404#", "--agent", "1"}, "--code"},
+		{[]string{"service-code", "create", "--channel", "ussd", "--code", "*404#"}, "--agent"},
 		{[]string{"utility", "frobnicate"}, "usage"},
 		{[]string{"utility", "create", "--bogus"}, "bogus"},
 	}
@@ -239,6 +246,199 @@ func TestAdminUsageErrors(t *testing.T) {
 			}
 			if tc.flag != "usage" && strings.Count(errOut, "\n") != 1 {
 				t.Fatalf("stderr is not one line: %q", errOut)
+			}
+		})
+	}
+}
+
+// adminReplyBody is an SMS as the outbox holds it: a credit token in its receipt form and a key
+// change token in its plain form.
+const adminReplyBody = "Lakeside Power: KES 116.00, 7.3 kWh for meter 01234567897.\n" +
+	"Token: 1111-2222-3333-4444-5555\nKey token: 66667777888899990000\nRef VGEZDGNBVGY3TQOJQ"
+
+// mustFailedReply puts a reply in the outbox and fails it as a relay does when its attempts are
+// exhausted.
+func mustFailedReply(t *testing.T, db *store.DB, recipient string) core.Reply {
+	t.Helper()
+	ctx := context.Background()
+	r := &core.Reply{Channel: core.ReplyChannelSMS, Route: "smsc-a", Recipient: recipient, Sender: "40404", Body: adminReplyBody}
+	if err := db.AddReply(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	c, claimed, err := db.ClaimReply(ctx, r.ID, time.Now(), time.Minute)
+	if err != nil || !claimed {
+		t.Fatalf("ClaimReply(%d): claimed %v, %v", r.ID, claimed, err)
+	}
+	if err := db.FailReply(ctx, r.ID, c.Claim, "submit_sm: invalid destination address", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestAdminReplies: an operator sees a failed reply (its token and phone number masked) and
+// resends it; a delivered reply cannot be resent.
+func TestAdminReplies(t *testing.T) {
+	for name, env := range adminEnvs(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			// The first admin command creates the database.
+			if empty := adminOK(t, env, "replies", "list"); empty["count"].(float64) != 0 || len(empty["replies"].([]any)) != 0 {
+				t.Fatalf("replies list on an empty outbox: %v", empty)
+			}
+			db, _ := openAdminStore(t, env)
+			failed := mustFailedReply(t, db, "254712345678")
+
+			delivered := &core.Reply{Channel: core.ReplyChannelSMS, Route: "smsc-a", Recipient: "254798765432", Sender: "40404", Body: adminReplyBody}
+			if err := db.AddReply(ctx, delivered); err != nil {
+				t.Fatal(err)
+			}
+			c, _, err := db.ClaimReply(ctx, delivered.ID, time.Now(), time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.MarkReplyDelivered(ctx, delivered.ID, c.Claim, "msg-77", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.RecordReceipt(ctx, "smsc-a", "msg-77", "DELIVRD", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+
+			code, out, errOut := admin(t, env, "replies", "list")
+			if code != 0 {
+				t.Fatalf("replies list: exit %d: %s", code, errOut)
+			}
+			for _, secret := range []string{"1111-2222", "2222-3333", "3333-4444", "4444-5555", "1111222233334444", "6666777788889999", "254712345678", "712345"} {
+				if strings.Contains(out, secret) {
+					t.Fatalf("replies list shows %q: %s", secret, out)
+				}
+			}
+			list := adminOK(t, env, "replies", "list")
+			replies := list["replies"].([]any)
+			if len(replies) != 1 || list["status"] != "failed" {
+				t.Fatalf("replies list: got %v, want the one failed reply", list)
+			}
+			got := replies[0].(map[string]any)
+			want := map[string]any{"id": float64(failed.ID), "vend_id": float64(0), "route": "smsc-a", "recipient": "********5678",
+				"status": "failed", "attempts": float64(1), "last_error": "submit_sm: invalid destination address"}
+			for k, v := range want {
+				if got[k] != v {
+					t.Errorf("failed reply %s: got %v, want %v", k, got[k], v)
+				}
+			}
+			if got["failed_at"] == nil || got["created_at"] == nil {
+				t.Errorf("failed reply: no failed_at or created_at: %v", got)
+			}
+			body, _ := got["body_masked"].(string)
+			if !strings.Contains(body, "Token: ****-****-****-****-5555") || !strings.Contains(body, "Key token: ****************0000") ||
+				!strings.Contains(body, "meter 01234567897") {
+				t.Errorf("body_masked: got %q, want the tokens masked to their last 4 digits and the rest as it was", body)
+			}
+
+			d := adminOK(t, env, "replies", "list", "--status", "delivered", "--limit", "5")["replies"].([]any)
+			if len(d) != 1 || d[0].(map[string]any)["external_id"] != "msg-77" || d[0].(map[string]any)["receipt_status"] != "DELIVRD" {
+				t.Fatalf("delivered replies: got %v, want the delivered one with its external id and receipt", d)
+			}
+
+			res := adminOK(t, env, "replies", "resend", "--id", strconv.FormatInt(failed.ID, 10))
+			if res["status"] != "pending" || res["attempts"].(float64) != 0 || res["failed_at"] != nil {
+				t.Fatalf("replies resend: got %v, want pending with no attempts", res)
+			}
+			if r, err := db.Reply(ctx, failed.ID); err != nil || r.Status != core.ReplyPending || r.Attempts != 0 || r.Body != adminReplyBody {
+				t.Fatalf("the resent reply in the outbox: %+v, %v; want pending, 0 attempts, its body intact", r, err)
+			}
+			if n := len(adminOK(t, env, "replies", "list")["replies"].([]any)); n != 0 {
+				t.Fatalf("failed replies after the resend: %d, want 0", n)
+			}
+			if n := len(adminOK(t, env, "replies", "list", "--status", "pending")["replies"].([]any)); n != 1 {
+				t.Fatalf("pending replies after the resend: %d, want 1", n)
+			}
+
+			for _, tc := range []struct {
+				name, id, want string
+			}{
+				{"ErrDelivered", strconv.FormatInt(delivered.ID, 10), "is delivered, not failed"},
+				{"ErrPending", strconv.FormatInt(failed.ID, 10), "is pending, not failed"},
+				{"ErrNotFound", "999999", "reply 999999 does not exist"},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					code, out, errOut := admin(t, env, "replies", "resend", "--id", tc.id)
+					if code != 1 || out != "" || !strings.Contains(errOut, tc.want) {
+						t.Fatalf("replies resend --id %s: exit %d, stdout %q, stderr %q; want exit 1 saying %q", tc.id, code, out, errOut, tc.want)
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestAdminServiceCodes: an operator's short code and USSD code, sold from its telco agent.
+func TestAdminServiceCodes(t *testing.T) {
+	for name, env := range adminEnvs(t) {
+		t.Run(name, func(t *testing.T) {
+			u := adminOK(t, env, "utility", "create", "--name", "Lakeside Power", "--currency", "KES", "--tax-rate", "0.16")
+			telco := adminOK(t, env, "agent", "create", "--utility", id(u), "--name", "Safaricom", "--kind", "telco", "--credit-limit", "10000000")
+			if telco["kind"] != "telco" {
+				t.Fatalf("agent create --kind telco: %v", telco)
+			}
+			retail := adminOK(t, env, "agent", "create", "--utility", id(u), "--name", "Kisumu Kiosk")
+
+			sms := adminOK(t, env, "service-code", "create", "--channel", "sms", "--code", "40404", "--agent", id(telco), "--route", "smsc-a")
+			if sms["code"] != "40404" || sms["channel"] != "sms" || sms["route"] != "smsc-a" || sms["active"] != true || sms["agent_id"].(float64) != telco["id"].(float64) {
+				t.Fatalf("service-code create sms: %v", sms)
+			}
+			ussd := adminOK(t, env, "service-code", "create", "--channel", "ussd", "--code", " *404# ", "--agent", id(telco))
+			if ussd["code"] != "*404#" || ussd["route"] != "" {
+				t.Fatalf("service-code create ussd: got %v, want code *404# on the default route", ussd)
+			}
+
+			list := adminOK(t, env, "service-code", "list")["service_codes"].([]any)
+			var got []string
+			for _, x := range list {
+				sc := x.(map[string]any)
+				got = append(got, sc["channel"].(string)+":"+sc["code"].(string)+":"+sc["route"].(string))
+			}
+			if strings.Join(got, " ") != "sms:40404:smsc-a ussd:*404#:" {
+				t.Fatalf("service-code list: got %v, want the two codes by channel", got)
+			}
+
+			for _, tc := range []struct {
+				name string
+				args []string
+				want string
+			}{
+				{"ErrNotTelco", []string{"--channel", "sms", "--code", "30303", "--agent", id(retail)}, "not telco"},
+				{"ErrUnknownAgent", []string{"--channel", "sms", "--code", "30303", "--agent", "999999"}, "agent 999999 does not exist"},
+				{"ErrDuplicate", []string{"--channel", "sms", "--code", "40404", "--agent", id(telco)}, "the sms code 40404 exists already"},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					code, out, errOut := admin(t, env, append([]string{"service-code", "create"}, tc.args...)...)
+					if code != 1 || out != "" || !strings.Contains(errOut, tc.want) {
+						t.Fatalf("exit %d, stdout %q, stderr %q; want exit 1 saying %q", code, out, errOut, tc.want)
+					}
+				})
+			}
+			if n := len(adminOK(t, env, "service-code", "list")["service_codes"].([]any)); n != 2 {
+				t.Fatalf("service codes after the refusals: %d, want 2", n)
+			}
+		})
+	}
+}
+
+func TestMaskTokens(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"Display", "Token: 1234-5678-9012-3456-7890.", "Token: ****-****-****-****-7890."},
+		{"Plain", "Token 12345678901234567890", "Token ****************7890"},
+		{"Spaces", "1234 5678 9012 3456 7890 ok", "**** **** **** **** 7890 ok"},
+		{"Several", "a 1111-2222-3333-4444-5555\nb 6666-7777-8888-9999-0000", "a ****-****-****-****-5555\nb ****-****-****-****-0000"},
+		{"InsideLongerNumber", "x123456789012345678901234", "x********************1234"},
+		{"AfterDigits", "12345-6789-0123-4567-8901", "1****-****-****-****-8901"},
+		{"ShortNumbersKept", "meter 01234567897, KES 116.00, ref 2026-11-24", "meter 01234567897, KES 116.00, ref 2026-11-24"},
+		{"Empty", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := maskTokens(tc.in); got != tc.want {
+				t.Fatalf("maskTokens(%q): got %q, want %q", tc.in, got, tc.want)
 			}
 		})
 	}
