@@ -375,4 +375,6 @@ func (m *Main) printDemo(baseURL string) {
 	fmt.Fprintf(w, "Buy a token for R50.00:\n  curl -s -X POST %s/v1/vends -H 'Authorization: Bearer %s' -H 'Idempotency-Key: demo-1' \\\n    -H 'Content-Type: application/json' -d '{\"meter_number\":\"%s\",\"amount_minor\":5000,\"currency\":\"ZAR\"}'\n\n",
 		baseURL, d.APIKey, d.Meters[0].Number)
 	fmt.Fprintf(w, "Type the token into the virtual meter:\n  %s\n\n", d.Meters[0].StsctlMeter)
+	fmt.Fprintf(w, "Or buy through the USSD menu of Demo Mobile (%s), one callback per step (text is the inputs joined by *):\n  curl -s %s/v1/ussd -d sessionId=demo-1 --data-urlencode 'serviceCode=%s' -d phoneNumber=27820000001 -d text=\n\n",
+		d.Telco.ServiceCode, baseURL, d.Telco.ServiceCode)
 }
