@@ -116,7 +116,7 @@ func TestPoolBreaker(t *testing.T) {
 		link.down.Store(true)
 		cfg := config(db, c, link)
 		cfg.Workers = 1
-		cfg.Breaker = queue.BreakerSettings{Failures: 2, OpenFor: 300 * time.Millisecond}
+		cfg.Breaker = queue.BreakerSettings{Failures: 2, OpenFor: 2 * time.Second} // longer than a loaded machine takes to hold the rest back
 		const n = 6
 		ids := addReplies(t, db, c, n)
 		p := startPool(t, cfg)
