@@ -5,12 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vendgate/vendgate/testkit"
 
 	iso "github.com/vendgate/vendgate/adapters/iso8583"
 	"github.com/vendgate/vendgate/testkit/vendfake"
@@ -20,24 +21,8 @@ import (
 // implementation Vendgate did not write. It needs node and npm (npm install reaches the npm
 // registry the first time); without them it skips loudly, and fails when VENDGATE_REQUIRE_NODE=1.
 func TestInteropNodeISO8583(t *testing.T) {
-	node, err := exec.LookPath("node")
-	npm, err2 := exec.LookPath("npm")
-	if err != nil || err2 != nil {
-		if os.Getenv("VENDGATE_REQUIRE_NODE") == "1" {
-			t.Fatalf("node and npm are required (VENDGATE_REQUIRE_NODE=1): %v %v", err, err2)
-		}
-		t.Skipf("SKIPPED LOUDLY: node or npm not found, the interoperability test with npm iso_8583 did not run (%v %v)", err, err2)
-	}
 	dir := filepath.Join("testdata", "interop")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "iso_8583", "package.json")); err != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci: %v\n%s", err, out)
-		}
-	}
+	node := testkit.Node(t, dir, "iso_8583", "npm iso_8583")
 
 	ts := MustServe(t, iso.Config{SecondaryBitmap: true})
 	before := ts.fake.Balance(vendfake.BankAgent)

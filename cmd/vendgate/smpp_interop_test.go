@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vendgate/vendgate/testkit"
 	"github.com/vendgate/vendgate/config"
 	"github.com/vendgate/vendgate/core"
 )
@@ -52,24 +52,8 @@ type nodeSMSC struct {
 // needs node and npm: without them the test skips loudly, and fails when VENDGATE_REQUIRE_NODE=1.
 func startNodeSMSC(t *testing.T, systemID, password string) *nodeSMSC {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	npm, err2 := exec.LookPath("npm")
-	if err != nil || err2 != nil {
-		if os.Getenv("VENDGATE_REQUIRE_NODE") == "1" {
-			t.Fatalf("node and npm are required (VENDGATE_REQUIRE_NODE=1): %v %v", err, err2)
-		}
-		t.Skipf("SKIPPED LOUDLY: node or npm not found, the interoperability test with npm smpp as the SMSC did not run (%v %v)", err, err2)
-	}
 	dir := filepath.Join("testdata", "smpp-interop")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "smpp", "package.json")); err != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci: %v\n%s", err, out)
-		}
-	}
+	node := testkit.Node(t, dir, "smpp", "npm smpp as the SMSC")
 	cmd := exec.Command(node, "smsc.js", systemID, password)
 	cmd.Dir = dir
 	n := &nodeSMSC{changed: make(chan struct{})}

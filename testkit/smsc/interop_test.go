@@ -5,12 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/vendgate/vendgate/testkit"
 	"github.com/vendgate/vendgate/testkit/smsc"
 )
 
@@ -19,24 +19,8 @@ import (
 // deliver_sm and the receipt, unbind. It needs node and npm (npm ci reaches the npm registry the
 // first time); without them it skips loudly, and fails when VENDGATE_REQUIRE_NODE=1.
 func TestInteropNodeSMPP(t *testing.T) {
-	node, err := exec.LookPath("node")
-	npm, err2 := exec.LookPath("npm")
-	if err != nil || err2 != nil {
-		if os.Getenv("VENDGATE_REQUIRE_NODE") == "1" {
-			t.Fatalf("node and npm are required (VENDGATE_REQUIRE_NODE=1): %v %v", err, err2)
-		}
-		t.Skipf("SKIPPED LOUDLY: node or npm not found, the interoperability test with npm smpp did not run (%v %v)", err, err2)
-	}
 	dir := filepath.Join("testdata", "interop")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "smpp", "package.json")); err != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci: %v\n%s", err, out)
-		}
-	}
+	node := testkit.Node(t, dir, "smpp", "npm smpp")
 
 	srv := MustListen(t, smsc.Config{Receipts: smsc.Receipts{Enabled: true, Delay: 10 * time.Millisecond}})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
