@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vendgate/vendgate/testkit"
 	"github.com/vendgate/vendgate/config"
 	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/testkit"
 )
 
 // nodeEvent is one line the npm SMSC (testdata/smpp-interop/smsc.js) prints.
