@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 
+	"github.com/vendgate/vendgate/adapters/internal/httpkit"
 	"github.com/vendgate/vendgate/core"
 )
 
@@ -132,10 +133,10 @@ func New(cfg Config) *Server {
 	s := &Server{
 		cfg:        cfg,
 		log:        cfg.Logger,
-		maxBody:    orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
-		ready:      orDefault(cfg.ReadyTimeout, DefaultReadyTimeout),
-		retryAfter: orDefault(cfg.RetryAfter, DefaultRetryAfter),
-		shutdown:   orDefault(cfg.ShutdownTimeout, DefaultShutdownTimeout),
+		maxBody:    httpkit.OrDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
+		ready:      httpkit.OrDefault(cfg.ReadyTimeout, DefaultReadyTimeout),
+		retryAfter: httpkit.OrDefault(cfg.RetryAfter, DefaultRetryAfter),
+		shutdown:   httpkit.OrDefault(cfg.ShutdownTimeout, DefaultShutdownTimeout),
 	}
 	reg, gatherer := cfg.Registry, cfg.Gatherer
 	if reg == nil {
@@ -152,11 +153,11 @@ func New(cfg Config) *Server {
 			gatherer = prometheus.DefaultGatherer
 		}
 	}
-	s.vendsTotal = register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+	s.vendsTotal = httpkit.Register("rest", reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "vendgate_vends_total",
 		Help: "Vend requests that reached core, by channel and outcome (the core error code, or ok; a replay is ok).",
 	}, []string{"channel", "outcome"}))
-	s.duration = register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+	s.duration = httpkit.Register("rest", reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "vendgate_http_request_duration_seconds",
 		Help:    "HTTP requests by route template, method and status.",
 		Buckets: prometheus.DefBuckets,
@@ -408,27 +409,4 @@ func bearer(header string) (string, bool) {
 func agentOf(c *echo.Context) core.Agent {
 	a, _ := c.Get(ctxAgent).(core.Agent)
 	return a
-}
-
-// register registers a collector, or returns the equal one registered before (another adapter's
-// vendgate_vends_total, say). Any other failure is a programming error.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
-		panic("rest: registering metrics: " + err.Error())
-	}
-	return c
-}
-
-// orDefault returns v, or def when v is not positive.
-func orDefault[T int64 | time.Duration](v, def T) T {
-	if v <= 0 {
-		return def
-	}
-	return v
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
+	"github.com/vendgate/vendgate/adapters/internal/httpkit"
 	"github.com/vendgate/vendgate/adapters/lang"
 	"github.com/vendgate/vendgate/core"
 )
@@ -127,8 +128,8 @@ func New(cfg Config) *Handler {
 		}
 	}
 	h := &Handler{
-		cfg: cfg, log: cfg.Logger, now: cfg.Clock, timeout: orDefault(cfg.Timeout, DefaultTimeout),
-		sweep: orDefault(cfg.SweepInterval, DefaultSweepInterval), maxBody: orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
+		cfg: cfg, log: cfg.Logger, now: cfg.Clock, timeout: httpkit.OrDefault(cfg.Timeout, DefaultTimeout),
+		sweep: httpkit.OrDefault(cfg.SweepInterval, DefaultSweepInterval), maxBody: httpkit.OrDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
 		service: cfg.Service,
 	}
 	if h.now == nil {
@@ -141,11 +142,11 @@ func New(cfg Config) *Handler {
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
-	h.callbacks = register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+	h.callbacks = httpkit.Register("ussd", reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "vendgate_ussd_callbacks_total",
 		Help: "USSD callbacks by outcome: con, end, repeat, expired, unknown_service_code, bad_request, unavailable.",
 	}, []string{"outcome"}))
-	h.vends = register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+	h.vends = httpkit.Register("ussd", reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "vendgate_vends_total",
 		Help: "Vend requests that reached core, by channel and outcome (the core error code, or ok; a replay is ok).",
 	}, []string{"channel", "outcome"}))
@@ -234,27 +235,4 @@ func (h *Handler) Run(ctx context.Context) error {
 			}
 		}
 	}
-}
-
-// register registers a collector, or returns the equal one registered before (another adapter's
-// vendgate_vends_total, say). Any other failure is a programming error.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
-		panic("ussd: registering metrics: " + err.Error())
-	}
-	return c
-}
-
-// orDefault returns v, or def when v is not positive.
-func orDefault[T int64 | time.Duration](v, def T) T {
-	if v <= 0 {
-		return def
-	}
-	return v
 }
