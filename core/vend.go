@@ -397,32 +397,48 @@ func (s *Vendor) Vend(ctx context.Context, req VendRequest) (*Vend, error) {
 	return v, err
 }
 
-// vend makes a new vend; errClaimed when the idempotency key is taken.
-func (s *Vendor) vend(ctx context.Context, req VendRequest) (*Vend, error) {
-	view, err := s.Meters.MeterByNumber(ctx, req.MeterNumber)
+// Sellable finds a meter that an agent may sell to now, with the agent: the meter registered and
+// vendable (not blocked or decommissioned), the agent existing, active and selling for the
+// meter's utility. These are the checks a vend makes before its transaction; a channel that shows
+// the customer's name before taking payment (USSD, an ATM's lookup) makes them first.
+func (s *Vendor) Sellable(ctx context.Context, agentID int64, number string) (MeterView, Agent, error) {
+	if err := CheckMeterNumber(number); err != nil {
+		return MeterView{}, Agent{}, err
+	}
+	view, err := s.Meters.MeterByNumber(ctx, number)
 	if errors.Is(err, ErrNotFound) {
-		return nil, Errorf(CodeNotFound, "meter_not_found", "meter %s is not registered", req.MeterNumber)
+		return MeterView{}, Agent{}, Errorf(CodeNotFound, "meter_not_found", "meter %s is not registered", number)
 	}
 	if err != nil {
-		return nil, unavailable(err, "reading the meter")
+		return MeterView{}, Agent{}, unavailable(err, "reading the meter")
 	}
 	if err := vendable(view.Meter); err != nil {
-		return nil, err
+		return view, Agent{}, err
 	}
-	agent, err := s.Agents.Agent(ctx, req.AgentID)
+	agent, err := s.Agents.Agent(ctx, agentID)
 	if errors.Is(err, ErrNotFound) {
-		return nil, Errorf(CodeUnauthorized, "agent_not_found", "agent %d does not exist", req.AgentID)
+		return view, Agent{}, Errorf(CodeUnauthorized, "agent_not_found", "agent %d does not exist", agentID)
 	}
 	if err != nil {
-		return nil, unavailable(err, "reading the agent")
+		return view, Agent{}, unavailable(err, "reading the agent")
 	}
 	switch {
-	case req.Currency != "" && req.Currency != view.Utility.Currency.Code:
-		return nil, Errorf(CodeInvalid, "currency_mismatch", "meter %s is sold in %s, not %s", req.MeterNumber, view.Utility.Currency.Code, req.Currency)
 	case !agent.Active:
-		return nil, Errorf(CodeUnauthorized, "agent_inactive", "agent %d is not active", agent.ID)
+		return view, agent, Errorf(CodeUnauthorized, "agent_inactive", "agent %d is not active", agent.ID)
 	case agent.UtilityID != view.Utility.ID:
-		return nil, Errorf(CodeInvalid, "meter_other_utility", "meter %s belongs to another utility than agent %d sells for", req.MeterNumber, agent.ID)
+		return view, agent, Errorf(CodeInvalid, "meter_other_utility", "meter %s belongs to another utility than agent %d sells for", number, agent.ID)
+	}
+	return view, agent, nil
+}
+
+// vend makes a new vend; errClaimed when the idempotency key is taken.
+func (s *Vendor) vend(ctx context.Context, req VendRequest) (*Vend, error) {
+	view, agent, err := s.Sellable(ctx, req.AgentID, req.MeterNumber)
+	if err != nil {
+		return nil, err
+	}
+	if req.Currency != "" && req.Currency != view.Utility.Currency.Code {
+		return nil, Errorf(CodeInvalid, "currency_mismatch", "meter %s is sold in %s, not %s", req.MeterNumber, view.Utility.Currency.Code, req.Currency)
 	}
 	ref, err := s.reference()
 	if err != nil {

@@ -49,6 +49,14 @@ func (m *memory) MeterByNumber(_ context.Context, n string) (core.MeterView, err
 	}, nil
 }
 
+func (m *memory) Sellable(ctx context.Context, _ int64, n string) (core.MeterView, core.Agent, error) {
+	v, err := m.MeterByNumber(ctx, n)
+	if err != nil {
+		return v, core.Agent{}, core.Errorf(core.CodeNotFound, "meter_not_found", "meter %s is not registered", n)
+	}
+	return v, core.Agent{ID: 1, Active: true}, nil
+}
+
 func (m *memory) Vend(_ context.Context, req core.VendRequest) (*core.Vend, error) {
 	tok, _ := sts.ParseToken("52604790447950400970")
 	return &core.Vend{ID: 1, Reference: "VP5VJDXBCPWB33YMN", MeterNumber: req.MeterNumber, Currency: zar, Status: core.VendCompleted,

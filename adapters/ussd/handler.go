@@ -22,6 +22,8 @@ type (
 	// Vendor runs the vend pipeline (core.Vendor.Vend).
 	Vendor interface {
 		Vend(ctx context.Context, req core.VendRequest) (*core.Vend, error)
+		// Sellable finds a meter the operator's agent may sell to now (core.Vendor.Sellable).
+		Sellable(ctx context.Context, agentID int64, number string) (core.MeterView, core.Agent, error)
 	}
 	// Meters finds a meter with its customer and utility (core.MeterReader).
 	Meters interface {

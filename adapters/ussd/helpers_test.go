@@ -86,6 +86,10 @@ func (r *recordingVendor) Vend(ctx context.Context, req core.VendRequest) (*core
 	return r.v.Vend(ctx, req)
 }
 
+func (r *recordingVendor) Sellable(ctx context.Context, agentID int64, number string) (core.MeterView, core.Agent, error) {
+	return r.v.Sellable(ctx, agentID, number)
+}
+
 // sms is one SMS the handler queued through Replies.
 type sms struct {
 	route, sender, recipient, body string

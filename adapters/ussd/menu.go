@@ -283,22 +283,13 @@ func (d *dialogue) meter(ctx context.Context, in string) string {
 	if err != nil {
 		return d.refuse(err)
 	}
-	view, err := d.h.cfg.Meters.MeterByNumber(ctx, number)
-	switch {
-	case errors.Is(err, core.ErrNotFound):
-		return d.refuse(core.Errorf(core.CodeNotFound, "meter_not_found", "meter %s is not registered", number))
-	case err != nil:
-		d.err = &core.Error{Code: core.CodeUnavailable, Reason: "unavailable", Message: "reading the meter", Err: err}
+	view, _, err := d.h.cfg.Vendor.Sellable(ctx, d.sc.AgentID, number)
+	if code := core.ErrorCode(err); err != nil && (code == core.CodeUnavailable || code == core.CodeInternal) {
+		d.err = core.AsError(err)
 		return d.end(d.l.Error(d.err))
 	}
-	switch view.Meter.Status {
-	case core.MeterActive:
-	case core.MeterBlocked:
-		return d.refuse(core.Errorf(core.CodeInvalid, "meter_blocked", "meter %s is blocked", number))
-	case core.MeterDecommissioned:
-		return d.refuse(core.Errorf(core.CodeInvalid, "meter_decommissioned", "meter %s is decommissioned", number))
-	default:
-		return d.refuse(core.Errorf(core.CodeInvalid, "meter_not_vendable", "meter %s cannot be vended to", number))
+	if err != nil {
+		return d.refuse(err)
 	}
 	d.st.Meter, d.st.Name = number, view.Customer.Name
 	d.st.Currency, d.st.Exponent = view.Utility.Currency.Code, view.Utility.Currency.Exponent
