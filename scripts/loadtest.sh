@@ -9,13 +9,21 @@
 #   (e) ISO 8583: the seeded bank (one settlement account) on 4 connections, 16 purchases pipelined
 #       on each; (f) the same as an open loop at 500 purchases/s (vendgate bench-iso)
 #   (d) the embedded SQLite default, one agent, closed loop, 10 s
+#   SMS (testkit/cmd/smsload plays the SMSC; a `vendgate serve` of its own binds to it per scenario;
+#   customers text "BUY <meter> 50" to the seeded telco's short code 40404, each from a phone of
+#   its own): (g) closed loop, 256 messages awaiting their reply; (h) open loop at 500 messages/s;
+#   both with smpp_throughput=2000; (i) a backlog of 50,000 replies piled up while the SMSC
+#   answers ESME_RTHROTTLED, then drained at smpp_throughput=500
 # then, for context, PostgreSQL's own commit rates (pg_test_fsync, pgbench). Everything it starts
 # is stopped on exit. Each scenario prints bench's summary line and the CPU seconds that the
 # server, PostgreSQL and the load generator used: the three share this machine's cores.
 #
 # Environment: DURATION (20s), SQLITE_DURATION (10s), PG_PORT (55433), HTTP_PORT (18080), ISO_PORT (18583),
-# SCENARIOS (all: "a b c c1 e f d") runs only the scenarios it names, PG_CONTEXT=0 skips pg_test_fsync and pgbench, PERF=1 records a CPU profile of the server during
-# (b) with perf (if installed) and prints its top functions.
+# SMPP_PORT (12775), SMS_DURATION (20s), SMS_RATE (500), SMS_THROUGHPUT (2000), BACKLOG (50000),
+# SMS_INFLIGHT (256), DRAIN_THROUGHPUT (500), SMPP_WINDOW (10), REPLY_WORKERS (32; the server default is 8),
+# SCENARIOS (all: "a b c c1 e f g h i d") runs only the scenarios it names, PG_CONTEXT=0 skips pg_test_fsync and pgbench, PERF=1 records a CPU profile of the server during
+# (b) with perf (if installed) and prints its top functions, PGSTAT=1 loads pg_stat_statements and
+# prints the statements that took PostgreSQL's time in each SMS scenario.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,16 +35,28 @@ ISO_PORT=${ISO_PORT:-18583}
 URL=http://127.0.0.1:$HTTP_PORT
 PG_CONTEXT=${PG_CONTEXT:-1}
 PERF=${PERF:-0}
-SCENARIOS=" ${SCENARIOS:-a b c c1 e f d} "
+PGSTAT=${PGSTAT:-0}
+SMPP_PORT=${SMPP_PORT:-12775}
+SMS_DURATION=${SMS_DURATION:-20s}
+SMS_RATE=${SMS_RATE:-500}
+SMS_INFLIGHT=${SMS_INFLIGHT:-256}
+SMS_THROUGHPUT=${SMS_THROUGHPUT:-2000}
+BACKLOG=${BACKLOG:-50000}
+DRAIN_THROUGHPUT=${DRAIN_THROUGHPUT:-500}
+SMPP_WINDOW=${SMPP_WINDOW:-10}
+REPLY_WORKERS=${REPLY_WORKERS:-32}
+SCENARIOS=" ${SCENARIOS:-a b c c1 e f g h i d} "
 HZ=$(getconf CLK_TCK)
 
 work=$(mktemp -d /tmp/vendgate-load.XXXXXX)
 server_pid=
+load_pid=
 PGBIN=
 PGDATA=
 
 cleanup() {
   set +e
+  if [ -n "$load_pid" ]; then kill "$load_pid" 2>/dev/null; wait "$load_pid" 2>/dev/null; fi
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
   if [ -n "$PGDATA" ] && [ -f "$PGDATA/postmaster.pid" ]; then
     runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null
@@ -113,6 +133,7 @@ echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); load average before: $(cut -d' ' -f1
 step "Build bin/vendgate"
 mkdir -p bin
 go build -o bin/vendgate ./cmd/vendgate
+go build -o bin/smsload ./testkit/cmd/smsload
 if ! bin/vendgate bench --help >/dev/null 2>&1; then
   echo "bin/vendgate does not know the bench command: cmd/vendgate/main.go must dispatch \"bench\" to runBench" >&2
   exit 1
@@ -128,9 +149,11 @@ PGDATA=$(mktemp -d /tmp/pgdata-load.XXXXXX)
 chown postgres:postgres "$PGDATA"
 runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 30 \
-  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PGDATA" start >/dev/null
+  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PGDATA$([ "$PGSTAT" = 1 ] && echo ' -c shared_preload_libraries=pg_stat_statements')" start >/dev/null
 PSQL=(psql "host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres" -qAt)
 "${PSQL[@]}" -c "CREATE DATABASE vendgate"
+VPSQL=(psql "host=127.0.0.1 port=$PG_PORT user=postgres dbname=vendgate" -qAt -F ' ')
+if [ "$PGSTAT" = 1 ]; then "${VPSQL[@]}" -c "CREATE EXTENSION pg_stat_statements"; fi
 echo "$("${PSQL[@]}" -c "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) FROM pg_settings
   WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method', 'server_version')")"
 DBURL="postgres://postgres@127.0.0.1:$PG_PORT/vendgate?sslmode=disable"
@@ -179,6 +202,72 @@ psql "host=127.0.0.1 port=$PG_PORT user=postgres dbname=vendgate" -qAt -F ' ' -c
   "SELECT 'WAL flushes (fdatasync) since start: ' || wal_sync || ', WAL records: ' || wal_records FROM pg_stat_wal" \
   2>&1 || true
 stop_server
+
+# sms_scenario NAME THROUGHPUT SMSLOAD-ARGS...: smsload listens as the SMSC, then a `vendgate serve`
+# of its own (smpp_throughput THROUGHPUT) binds to it; prints smsload's figures, the CPU seconds
+# of each side and PostgreSQL's commits and WAL flushes per SMS vend.
+sms_scenario() {
+  local name=$1 throughput=$2; shift 2
+  local id=${name#(}; id=${id%%)*}
+  [[ $SCENARIOS == *" $id "* ]] || return 0
+  step "$name"
+  echo "smsload --listen 127.0.0.1:$SMPP_PORT --agents-file agents.json $*"
+  echo "vendgate serve: VENDGATE_SMPP_THROUGHPUT=$throughput VENDGATE_SMPP_WINDOW=$SMPP_WINDOW VENDGATE_REPLY_WORKERS=$REPLY_WORKERS (database relay)"
+  (
+    TIMEFORMAT='%R %U %S'
+    { time bin/smsload --listen "127.0.0.1:$SMPP_PORT" --agents-file "$work/agents.json" "$@" \
+        >"$work/sms.out" 2>"$work/sms.err"; } 2>"$work/sms.time"
+  ) &
+  load_pid=$!
+  local s0 p0 s1 p1 c0 c1 w0 w1 v0 v1 rc=0
+  p0=$(cpu_ticks $(pg_pids))
+  read -r c0 w0 v0 < <("${VPSQL[@]}" -c "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = 'vendgate'),
+    (SELECT wal_sync FROM pg_stat_wal), (SELECT count(*) FROM vends WHERE channel = 'sms')")
+  if [ "$PGSTAT" = 1 ]; then "${VPSQL[@]}" -c "SELECT pg_stat_statements_reset()" >/dev/null; fi
+  for _ in $(seq 100); do grep -q 'listens on' "$work/sms.err" 2>/dev/null && break; sleep 0.05; done
+  VENDGATE_DATABASE_URL=$DBURL VENDGATE_MASTER_KEY_FILE=$work/master.key VENDGATE_HTTP_ADDR=127.0.0.1:$HTTP_PORT \
+    VENDGATE_ISO8583_ADDR=off VENDGATE_DATA_DIR=$work/pg-data VENDGATE_SMPP_ADDR=127.0.0.1:$SMPP_PORT \
+    VENDGATE_SMPP_SYSTEM_ID=vendgate VENDGATE_SMPP_PASSWORD=load VENDGATE_SMPP_THROUGHPUT=$throughput \
+    VENDGATE_SMPP_WINDOW=$SMPP_WINDOW VENDGATE_REPLY_WORKERS=$REPLY_WORKERS \
+    bin/vendgate serve >"$work/serve-sms-$id.log" 2>&1 &
+  server_pid=$!
+  s0=0 # the server is new: its CPU counts from its start (start-up included)
+  wait_ready "$work/serve-sms-$id.log"
+  wait "$load_pid" || rc=$?
+  load_pid=
+  s1=$(cpu_ticks "$server_pid"); p1=$(cpu_ticks $(pg_pids))
+  read -r c1 w1 v1 < <("${VPSQL[@]}" -c "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = 'vendgate'),
+    (SELECT wal_sync FROM pg_stat_wal), (SELECT count(*) FROM vends WHERE channel = 'sms')")
+  cat "$work/sms.out"
+  if [ "$rc" != 0 ] || [ ! -s "$work/sms.out" ]; then echo "smsload exited $rc:"; tail -5 "$work/sms.err"; fi
+  local wall bu bs
+  read -r wall bu bs <"$work/sms.time"
+  awk -v hz="$HZ" -v s=$((s1 - s0)) -v p=$((p1 - p0)) -v bu="$bu" -v bs="$bs" -v w="$wall" -v nproc="$(nproc)" \
+    'BEGIN { printf "CPU seconds over %.1f s wall (%d cores = %.1f available): server %.1f, PostgreSQL %.1f, smsload %.1f\n", w, nproc, w*nproc, s/hz, p/hz, bu+bs }'
+  awk -v c=$((c1 - c0)) -v wl=$((w1 - w0)) -v v=$((v1 - v0)) \
+    'BEGIN { printf "PostgreSQL: %d SMS vends committed, %d transactions (%.1f per vend), %d WAL flushes\n", v, c, (v ? c/v : 0), wl }'
+  "${VPSQL[@]}" -c "SELECT 'outbox, all scenarios so far: ' || string_agg(status || ' ' || n, ', ') FROM (SELECT status, count(*) n FROM replies GROUP BY status ORDER BY status) s"
+  if [ "$PGSTAT" = 1 ]; then
+    echo "pg_stat_statements, the 12 statements with the most execution time:"
+    "${VPSQL[@]}" -F ' | ' -c "SELECT round(total_exec_time)::int || ' ms', calls, round(mean_exec_time::numeric, 3) || ' ms',
+      left(regexp_replace(query, '\s+', ' ', 'g'), 110) FROM pg_stat_statements
+      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'vendgate') ORDER BY total_exec_time DESC LIMIT 12"
+  fi
+  stop_server
+}
+
+sms_scenario "(g) SMS, closed loop, $SMS_INFLIGHT messages awaiting their reply, $SMS_DURATION" "$SMS_THROUGHPUT" \
+  --inflight "$SMS_INFLIGHT" --duration "$SMS_DURATION"
+sms_scenario "(h) SMS, open loop at $SMS_RATE messages/s, $SMS_DURATION" "$SMS_THROUGHPUT" \
+  --rate "$SMS_RATE" --inflight 2000 --duration "$SMS_DURATION"
+sms_scenario "(i) SMS backlog: $BACKLOG replies held by ESME_RTHROTTLED, then drained at $DRAIN_THROUGHPUT/s" "$DRAIN_THROUGHPUT" \
+  --backlog "$BACKLOG" --inflight 64 --throttle "$DRAIN_THROUGHPUT"
+if [[ $SCENARIOS == *" g "* || $SCENARIOS == *" h "* || $SCENARIOS == *" i "* ]]; then
+  step "Consistency after the SMS runs"
+  "${VPSQL[@]}" -c "SELECT 'SMS vends committed: ' || count(*) FROM vends WHERE channel = 'sms'" -c \
+    "SELECT 'agents whose balance differs from their ledger: ' || count(*) FROM agents a
+       WHERE a.balance <> (SELECT COALESCE(sum(amount), 0) FROM ledger_entries e WHERE e.account = 'agent:' || a.id)" 2>&1 || true
+fi
 
 if [ "$PG_CONTEXT" = 1 ]; then
   step "PostgreSQL context: fdatasync rate of this disk (pg_test_fsync, 1 s per test)"

@@ -72,10 +72,15 @@ const benchUsage = `usage: vendgate bench --url http://127.0.0.1:8080 (--agents-
 closed loop as fast as the server answers. --duration is at most 10m, --requests at most 10,000,000.
 Only loopback URLs (127.0.0.0/8, ::1, localhost) are accepted.`
 
-// benchAgent is one entry of an agents file: an agent's API key and the meters it sells to.
+// benchAgent is one entry of an agents file: an agent's API key and the meters it sells to. The
+// seeded telco is an entry of its own with no API key: its SMS short code, the SMPP route its
+// replies go out on and the meters customers buy for by SMS (for the SMS load command,
+// testkit/cmd/smsload); vendgate bench and bench-iso skip it.
 type benchAgent struct {
-	APIKey string   `json:"api_key"`
-	Meters []string `json:"meters"`
+	APIKey    string   `json:"api_key,omitempty"`
+	ShortCode string   `json:"short_code,omitempty"`
+	Route     string   `json:"route,omitempty"`
+	Meters    []string `json:"meters"`
 }
 
 // benchPlan is a validated load run.
@@ -167,7 +172,7 @@ func runBench(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		if seed.cfg.DatabaseURL != "" {
 			db = "PostgreSQL"
 		}
-		fmt.Fprintf(stderr, "vendgate bench: seeded %d agents and %d meters into %s; API keys in %s\n",
+		fmt.Fprintf(stderr, "vendgate bench: seeded %d agents, %d meters and the telco of SMS short code 40404 into %s; API keys and short code in %s\n",
 			seed.agents, seed.meters, db, *agentsFile)
 		if *rawURL == "" {
 			return 0
@@ -292,6 +297,7 @@ func benchLoadAgents(path, apiKey, meters string, n int, set map[string]bool) ([
 		if err := json.Unmarshal(raw, &agents); err != nil {
 			return nil, fmt.Errorf("--agents-file %s: want [{\"api_key\":...,\"meters\":[...]}]: %v", path, err)
 		}
+		agents = slices.DeleteFunc(agents, func(a benchAgent) bool { return a.ShortCode != "" }) // the telco sells by SMS
 	case apiKey != "" && meters != "":
 		a := benchAgent{APIKey: apiKey}
 		for m := range strings.SplitSeq(meters, ",") {
@@ -656,8 +662,10 @@ func benchSeedOptions(agents, meters int, agentsFile, cfgFile string, storeFlags
 // seedBench fills an empty database with what a load run needs: a utility, a supply group with
 // the published DKGA04 test vending key (demoVK04) sealed under the server's master key, the
 // demo's stepped tariff, one customer per meter, the meters, and agents with a large float and an
-// API key each, and the demo bank (institution 999999) with as much float for vendgate bench-iso.
-// Every agent may sell to every meter; the agents file lists them all.
+// API key each, the demo bank (institution 999999) with as much float for vendgate bench-iso, and
+// the demo telco (SMS short code 40404, replies on the configured SMPP bind) with as much float for
+// the SMS load command. Every agent may sell to every meter; the agents file lists them all, the
+// telco last.
 func seedBench(ctx context.Context, s benchSeed) ([]benchAgent, error) {
 	db, sealer, _, err := openStore(ctx, s.cfg)
 	if err != nil {
@@ -726,7 +734,12 @@ func seedBench(ctx context.Context, s benchSeed) ([]benchAgent, error) {
 	if _, err := seedBank(ctx, db, u.ID, benchSeedFloat); err != nil {
 		return nil, err
 	}
-	return out, nil
+	// The operator whose SMSC testkit/cmd/smsload plays: customers text 40404.
+	telco, err := seedTelco(ctx, db, u.ID, routeOf(s.cfg), benchSeedFloat)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, benchAgent{ShortCode: telco.ShortCode, Route: telco.Route, Meters: numbers}), nil
 }
 
 // benchWriteAgentsFile writes the agents and their API keys, readable by the owner only.

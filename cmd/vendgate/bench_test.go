@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -372,6 +373,14 @@ func TestBenchSeedsAServerThatVends(t *testing.T) {
 	agents, err := benchLoadAgents(agentsFile, "", "", 0, nil)
 	if err != nil || len(agents) != 2 || len(agents[0].Meters) != 3 {
 		t.Fatalf("agents file: %+v, %v", agents, err)
+	}
+	// The file also names the telco customers text for the SMS load (bench itself skips it).
+	var all []benchAgent
+	if raw, err := os.ReadFile(agentsFile); err != nil || json.Unmarshal(raw, &all) != nil || len(all) != 3 {
+		t.Fatalf("agents file: got %d entries (%v), want 2 agents and the telco", len(all), err)
+	}
+	if tel := all[2]; tel.APIKey != "" || tel.ShortCode != demoShortCode || tel.Route != "smsc" || len(tel.Meters) != 3 {
+		t.Errorf("the telco entry: got %+v, want short code %s on route smsc with the 3 meters", tel, demoShortCode)
 	}
 	// Seeding again into the same database is refused.
 	if code := runBench(context.Background(), []string{"--seed-agents", "1", "--seed-meters", "1",

@@ -282,7 +282,7 @@ func (ss *session) submitResp(seq, status uint32, msgID string) []byte {
 func (ss *session) submit(raw []byte, seq uint32, f *Faults, drop bool) bool {
 	srv := ss.srv
 	m, keep := Submit{Sequence: seq}, srv.keeping()
-	if keep || !srv.cfg.Throughput || f.SequenceClash {
+	if keep || !srv.cfg.Throughput || f.SequenceClash || srv.cfg.OnSubmit != nil {
 		p, err := parsePDU(raw)
 		var sm *pdu.SubmitSM
 		if err == nil {
@@ -309,6 +309,9 @@ func (ss *session) submit(raw []byte, seq uint32, f *Faults, drop bool) bool {
 	case drop || f.DropSubmits:
 		m.Dropped = true
 		srv.record(m, keep)
+		if srv.cfg.OnSubmit != nil {
+			srv.cfg.OnSubmit(m.clone())
+		}
 		return !drop
 	case f.SubmitStatus != 0:
 		m.Status = f.SubmitStatus
@@ -316,6 +319,9 @@ func (ss *session) submit(raw []byte, seq uint32, f *Faults, drop bool) bool {
 		m.MessageID = srv.newMessageID()
 	}
 	srv.record(m, keep)
+	if srv.cfg.OnSubmit != nil {
+		srv.cfg.OnSubmit(m.clone())
+	}
 	resp := ss.submitResp(seq, m.Status, m.MessageID)
 	// The receipt's delay runs from the submit_sm_resp, so that the receipt follows it.
 	answer := func() bool {

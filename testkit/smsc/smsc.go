@@ -36,6 +36,11 @@ type Config struct {
 	// KeepSubmits bounds how many submits are kept for Submits (0: unbounded, or 1000 in
 	// Throughput mode). Submits past the bound are still counted by SubmitCount.
 	KeepSubmits int
+	// OnSubmit, when set, is called with every submit_sm received, decoded (in Throughput mode
+	// too, past KeepSubmits), after it is counted and before it is answered, with the status it
+	// gets. It runs in the connection's reading goroutine and must return quickly. Load commands
+	// match replies to their messages with it.
+	OnSubmit func(Submit)
 	// Now is the clock used for receipt dates; nil means time.Now.
 	Now func() time.Time
 	// Logf, when set, receives one line per notable event (binds, faults, closed connections).

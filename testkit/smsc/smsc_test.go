@@ -3,8 +3,10 @@ package smsc_test
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -536,5 +538,40 @@ func BenchmarkSubmitThroughput(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		e.submit(ctx, b, textSubmit(b, "27821234567", "load"))
+	}
+}
+
+// OnSubmit sees every submit decoded, in Throughput mode past KeepSubmits too, with the status it
+// was answered: a load command matches replies to customers with it.
+func TestOnSubmitSeesEverySubmit(t *testing.T) {
+	var mu sync.Mutex
+	var seen []smsc.Submit
+	srv := MustListen(t, smsc.Config{Throughput: true, KeepSubmits: 1, OnSubmit: func(m smsc.Submit) {
+		mu.Lock()
+		seen = append(seen, m)
+		mu.Unlock()
+	}})
+	ctx := testContext(t)
+	e := mustDial(t, srv.Addr(), esmeOptions{})
+	for i := range 3 {
+		if i == 2 {
+			srv.SetFaults(smsc.Faults{SubmitStatus: smsc.StatusThrottled})
+		}
+		e.submit(ctx, t, textSubmit(t, fmt.Sprintf("2782000000%d", i), fmt.Sprintf("reply %d", i)))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 3 {
+		t.Fatalf("OnSubmit: got %d submits, want 3", len(seen))
+	}
+	for i, m := range seen {
+		text, err := m.Text()
+		want := uint32(smsc.StatusOK)
+		if i == 2 {
+			want = smsc.StatusThrottled
+		}
+		if m.Dest.Addr != fmt.Sprintf("2782000000%d", i) || err != nil || text != fmt.Sprintf("reply %d", i) || m.Status != want {
+			t.Errorf("submit %d: got to %s text %q (%v) status 0x%X, want its destination, text and status 0x%X", i, m.Dest.Addr, text, err, m.Status, want)
+		}
 	}
 }
