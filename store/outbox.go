@@ -214,24 +214,19 @@ func (db *DB) outcome(ctx context.Context, tx bun.IDB, id, claim int64, set stri
 func (db *DB) MarkReplyDelivered(ctx context.Context, id, claim int64, externalID string, at time.Time) error {
 	ids := strings.Fields(externalID)
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var route string
-		if err := tx.NewRaw("SELECT route FROM replies WHERE id = ?", id).Scan(ctx, &route); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return leaseLost(id, claim)
-			}
-			return dbError(err)
-		}
 		err := db.outcome(ctx, tx, id, claim, "status = ?, external_id = ?, delivered_at = ?, last_error = ''",
 			string(core.ReplyDelivered), strings.Join(ids, " "), at.UTC())
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		args := make([]any, 0, 3*len(ids))
-		for _, e := range ids {
-			args = append(args, id, e, route)
+		rows := make([]string, len(ids))
+		args := make([]any, 0, 2*len(ids))
+		for i, e := range ids {
+			rows[i] = "SELECT ?, ?, route FROM replies WHERE id = ?"
+			args = append(args, id, e, id)
 		}
-		_, err = tx.NewRaw("INSERT INTO reply_external_ids (reply_id, external_id, route) VALUES "+
-			placeholderRows(len(ids), 3)+" ON CONFLICT DO NOTHING", args...).Exec(ctx)
+		_, err = tx.NewRaw("INSERT INTO reply_external_ids (reply_id, external_id, route) "+
+			strings.Join(rows, " UNION ALL ")+" ON CONFLICT DO NOTHING", args...).Exec(ctx)
 		return dbError(err)
 	})
 }

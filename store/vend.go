@@ -341,6 +341,18 @@ func (db *DB) VendByKey(ctx context.Context, channel, key string) (*core.Vend, e
 	return toCoreVend(r)
 }
 
+// VendByKeys returns the committed vend of the first key, by vend ID, of keys that has one (a
+// channel whose key depends on a time window asks for two windows at once), or core.ErrNotFound.
+func (db *DB) VendByKeys(ctx context.Context, channel string, keys ...string) (*core.Vend, error) {
+	var r vendRow
+	err := db.selectVend(&r).Where("v.channel = ? AND v.idempotency_key IN (?)", channel, bun.List(keys)).
+		OrderExpr("v.id").Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	return toCoreVend(r)
+}
+
 // Vend returns a vend with its tokens, or core.ErrNotFound.
 func (db *DB) Vend(ctx context.Context, id int64) (*core.Vend, error) {
 	var r vendRow

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 
@@ -67,5 +68,25 @@ func TestVendReply(t *testing.T) {
 		req.Reply = &core.ReplyTo{Route: "smsc1", Recipient: "27821234567"}
 		_, err = f.vendor.Vend(ctx, req)
 		wantCode(t, err, core.CodeInvalid, "invalid_reply")
+	})
+}
+
+func TestVendByKeys(t *testing.T) {
+	ctx := context.Background()
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		f := seed(t, db)
+		m := f.newMeter(t, 0)
+		v, err := f.vendor.Vend(ctx, vendReq(f.agent.ID, m, "window-7", 20_00))
+		must(t, err)
+		got, err := db.VendByKeys(ctx, core.ChannelREST, "window-6", "window-7")
+		if err != nil || got.ID != v.ID || len(got.Tokens) != len(v.Tokens) {
+			t.Fatalf("VendByKeys: %+v, %v; want vend %d with its tokens", got, err, v.ID)
+		}
+		if _, err := db.VendByKeys(ctx, core.ChannelREST, "window-5", "window-6"); !errors.Is(err, core.ErrNotFound) {
+			t.Errorf("keys without a vend: %v, want core.ErrNotFound", err)
+		}
+		if _, err := db.VendByKeys(ctx, core.ChannelSMS, "window-7"); !errors.Is(err, core.ErrNotFound) {
+			t.Errorf("another channel's key: %v, want core.ErrNotFound", err)
+		}
 	})
 }

@@ -35,7 +35,8 @@ type (
 	}
 	// Vends reads committed vends.
 	Vends interface {
-		VendByKey(ctx context.Context, channel, key string) (*core.Vend, error)
+		// VendByKeys returns the vend of the first of keys that has one, or core.ErrNotFound.
+		VendByKeys(ctx context.Context, channel string, keys ...string) (*core.Vend, error)
 		VendsByMeter(ctx context.Context, number string, agentID int64, limit int) ([]*core.Vend, error)
 	}
 	// Replies is the outbox: replies that answer no vend are added here (a vend's own reply is
@@ -182,7 +183,7 @@ func (a *Adapter) mo(ctx context.Context, m MO) error {
 				return out.send(ctx, l.NoDefaultMeter(), 0)
 			}
 		}
-		return a.buy(ctx, m, code.sc, meter, cmd.Amount, l, out)
+		return a.buy(ctx, m, code.sc, sub, meter, cmd.Amount, l, out)
 	case lang.Last:
 		meter := cmd.Meter
 		if meter == "" {
@@ -212,7 +213,7 @@ func (a *Adapter) mo(ctx context.Context, m MO) error {
 
 // buy vends once per message. A message the SMSC delivers again (or the customer sends again
 // within the repeat window) gets the same tokens again, not a second vend.
-func (a *Adapter) buy(ctx context.Context, m MO, sc core.ServiceCode, meter string, amount core.Money, l *lang.Language, out replyTo) error {
+func (a *Adapter) buy(ctx context.Context, m MO, sc core.ServiceCode, sub core.Subscriber, meter string, amount core.Money, l *lang.Language, out replyTo) error {
 	key, prior, err := a.idempotencyKey(ctx, m)
 	if err != nil {
 		return err
@@ -225,8 +226,10 @@ func (a *Adapter) buy(ctx context.Context, m MO, sc core.ServiceCode, meter stri
 		Reply: &core.ReplyTo{Route: out.route, Sender: out.sender, Recipient: out.recipient, Render: l.VendReply},
 	})
 	if err == nil {
-		if err := a.cfg.Subscribers.SetDefaultMeter(ctx, m.From, v.MeterNumber); err != nil {
-			a.log.Warn().Err(err).Msg("the default meter was not remembered")
+		if sub.DefaultMeter != v.MeterNumber {
+			if err := a.cfg.Subscribers.SetDefaultMeter(ctx, m.From, v.MeterNumber); err != nil {
+				a.log.Warn().Err(err).Msg("the default meter was not remembered")
+			}
 		}
 		return nil
 	}
@@ -246,14 +249,12 @@ func (a *Adapter) idempotencyKey(ctx context.Context, m MO) (key string, prior *
 	h := sha256.Sum256([]byte(m.To + "\x00" + m.Ref + "\x00" + strings.Join(strings.Fields(strings.ToUpper(m.Text)), " ")))
 	base := fmt.Sprintf("%s:%s:%x:", m.Route, m.From, h[:10])
 	w := m.At.UnixNano() / int64(a.cfg.RepeatWindow)
-	for _, k := range []int64{w - 1, w} {
-		v, err := a.cfg.Vends.VendByKey(ctx, core.ChannelSMS, fmt.Sprint(base, k))
-		if err == nil {
-			return "", v, nil
-		}
-		if !errors.Is(err, core.ErrNotFound) {
-			return "", nil, err
-		}
+	v, err := a.cfg.Vends.VendByKeys(ctx, core.ChannelSMS, fmt.Sprint(base, w-1), fmt.Sprint(base, w))
+	switch {
+	case err == nil:
+		return "", v, nil
+	case !errors.Is(err, core.ErrNotFound):
+		return "", nil, err
 	}
 	return fmt.Sprint(base, w), nil, nil
 }
