@@ -126,7 +126,7 @@ func Defaults() Config {
 		SMPPName:           "smsc",
 		SMPPWindow:         10,
 		SMPPThroughput:     100,
-		ReplyWorkers:       8,
+		ReplyWorkers:       32,
 		ReplyRetry:         10 * time.Second,
 		ReplyRetryMax:      30 * time.Minute,
 		ReplyAttempts:      12,
