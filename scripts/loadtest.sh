@@ -79,6 +79,9 @@ cpu_ticks() {
   done
   echo "$t"
 }
+# machine_ticks: the whole machine's iowait and steal so far, in clock ticks (/proc/stat).
+machine_ticks() { awk '/^cpu / { print $6, $9 }' /proc/stat; }
+
 pg_pids() { echo "$(head -1 "$PGDATA/postmaster.pid") $(pgrep -P "$(head -1 "$PGDATA/postmaster.pid")" | tr '\n' ' ')"; }
 
 # run_scenario NAME ARGS...: bench against the running server, with the CPU each side used.
@@ -90,6 +93,8 @@ run_scenario() {
   pg_now=0
   s0=$(cpu_ticks "$server_pid")
   if [ -n "$PGDATA" ] && [ -f "$PGDATA/postmaster.pid" ]; then p0=$(cpu_ticks $(pg_pids)); pg_now=1; fi
+  local m0 m1
+  m0=$(machine_ticks)
   step "$name"
   local cmd=(bin/vendgate bench --url "$URL")
   if [ "${1:-}" = --iso ]; then
@@ -110,6 +115,10 @@ run_scenario() {
     p1=$(cpu_ticks $(pg_pids))
     line="$line$(awk -v hz="$HZ" -v p=$((p1 - p0)) 'BEGIN { printf ", PostgreSQL %.1f", p/hz }')"
   fi
+  m1=$(machine_ticks)
+  # The CPU time the hypervisor gave other machines (steal) and the cores spent waiting on the disk.
+  line="$line$(awk -v hz="$HZ" -v a="$m0" -v b="$m1" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    printf "; machine: iowait %.1f, steal %.1f", (y[1]-x[1])/hz, (y[2]-x[2])/hz }')"
   echo "$line"
 }
 
