@@ -58,6 +58,9 @@ type Config struct {
 	SMPPWindow     int    `koanf:"smpp_window"`
 	SMPPThroughput int    `koanf:"smpp_throughput"`
 	SMPPTLS        bool   `koanf:"smpp_tls"`
+	// SMPPTLSCA is a PEM file of the certificates that sign the SMSC's (the system's roots when
+	// empty).
+	SMPPTLSCA string `koanf:"smpp_tls_ca"`
 	// SMPPAlphabet is what data_coding 0 means on the SMSC: gsm7 (default), gsm7-packed or latin1.
 	SMPPAlphabet string     `koanf:"smpp_alphabet"`
 	SMPPBinds    []SMPPBind `koanf:"smpp_binds"`
@@ -95,6 +98,7 @@ type SMPPBind struct {
 	Window     int    `koanf:"window"`
 	Throughput int    `koanf:"throughput"`
 	TLS        bool   `koanf:"tls"`
+	TLSCA      string `koanf:"tls_ca"`
 	Alphabet   string `koanf:"alphabet"`
 }
 
@@ -103,7 +107,8 @@ func (c Config) Binds() []SMPPBind {
 	var out []SMPPBind
 	if c.SMPPAddr != "" && c.SMPPAddr != "off" {
 		out = append(out, SMPPBind{Name: c.SMPPName, Addr: c.SMPPAddr, SystemID: c.SMPPSystemID, Password: c.SMPPPassword,
-			SystemType: c.SMPPSystemType, Window: c.SMPPWindow, Throughput: c.SMPPThroughput, TLS: c.SMPPTLS, Alphabet: c.SMPPAlphabet})
+			SystemType: c.SMPPSystemType, Window: c.SMPPWindow, Throughput: c.SMPPThroughput, TLS: c.SMPPTLS, TLSCA: c.SMPPTLSCA,
+			Alphabet: c.SMPPAlphabet})
 	}
 	return append(out, c.SMPPBinds...)
 }

@@ -2,14 +2,8 @@ package iso8583_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
-	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +13,7 @@ import (
 	iso "github.com/vendgate/vendgate/adapters/iso8583"
 	"github.com/vendgate/vendgate/adapters/iso8583/atm"
 	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/testkit"
 	"github.com/vendgate/vendgate/testkit/vendfake"
 )
 
@@ -516,7 +511,7 @@ func TestASCII4Framing(t *testing.T) {
 }
 
 func TestTLS(t *testing.T) {
-	cert := selfSigned(t)
+	cert := testkit.SelfSigned(t)
 	ts := MustServe(t, iso.Config{TLS: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}})
 	pool := x509.NewCertPool()
 	pool.AddCert(cert.Leaf)
@@ -532,28 +527,6 @@ func TestTLS(t *testing.T) {
 	if _, err := cl.Buy(vendfake.MeterOK, 5000); err != nil {
 		t.Errorf("purchase over TLS: %v", err)
 	}
-}
-
-func selfSigned(t *testing.T) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"}, DNSNames: []string{"localhost"},
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
 }
 
 // TestShutdownAnswersInFlight: Shutdown lets a request in progress answer before it closes.

@@ -2,6 +2,8 @@ package smpp
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"sort"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/testkit"
 	"github.com/vendgate/vendgate/testkit/smsc"
 )
 
@@ -67,10 +70,16 @@ func (r *recorder) wait(t *testing.T, n int, what func() int) {
 // startLink binds a link to a test SMSC.
 func startLink(t *testing.T, srv *smsc.Server, in inbound, b Bind) *Link {
 	t.Helper()
+	return startLinkAt(t, srv.Addr(), in, b)
+}
+
+// startLinkAt binds a link to the SMSC at addr.
+func startLinkAt(t *testing.T, addr string, in inbound, b Bind) *Link {
+	t.Helper()
 	if b.Name == "" {
 		b = Bind{Name: "test", SystemID: "vendgate", Password: "secret", RebindMin: 20 * time.Millisecond, RebindMax: 100 * time.Millisecond}
 	}
-	b.Addr = srv.Addr()
+	b.Addr = addr
 	l := newLink(b, in, zerolog.Nop(), time.Now)
 	go l.run()
 	t.Cleanup(l.close)
@@ -290,4 +299,61 @@ func TestLinkBadPassword(t *testing.T) {
 		t.Fatal("bound with a wrong password")
 	}
 	l.close()
+}
+
+// TestLinkTLS binds over TLS (to a TLS front of the SMSC) and exchanges a message and a reply.
+func TestLinkTLS(t *testing.T) {
+	srv := newSMSC(t, smsc.Config{})
+	cert := testkit.SelfSigned(t)
+	roots := x509.NewCertPool()
+	roots.AddCert(cert.Leaf)
+	rec := newRecorder()
+	b := Bind{Name: "tls", SystemID: "vendgate", Password: "secret", RebindMin: 20 * time.Millisecond,
+		TLS: &tls.Config{RootCAs: roots, ServerName: "localhost", MinVersion: tls.VersionTLS12}}
+	front := testkit.TLSFront(t, cert, srv.Addr())
+	l := startLinkAt(t, front, rec, b)
+	ctx := ctx10(t)
+	if _, err := srv.SendText(ctx, "27821234567", "40404", "HELP"); err != nil {
+		t.Fatal(err)
+	}
+	rec.wait(t, 1, func() int { return len(rec.mos) })
+	if _, err := l.Deliver(ctx, core.Reply{ID: 1, Sender: "40404", Recipient: "27821234567", Body: "over TLS"}); err != nil {
+		t.Fatalf("Deliver over TLS: %v", err)
+	}
+
+	// A bind to a front whose certificate it does not trust never comes up.
+	b.Name, b.TLS = "untrusted", &tls.Config{MinVersion: tls.VersionTLS12}
+	b.Addr = front
+	var logs syncLog
+	u := newLink(b, rec, zerolog.New(&logs), time.Now)
+	go u.run()
+	defer u.close()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(logs.String(), "certificate") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no refused bind logged: %s", logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if u.Bound() || srv.Sessions() != 1 {
+		t.Errorf("a link that does not trust the SMSC's certificate bound (%d sessions)", srv.Sessions())
+	}
+}
+
+// syncLog collects log lines written from several goroutines.
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

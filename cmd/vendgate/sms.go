@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
+	"os"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -74,6 +77,16 @@ func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, agents *store
 			Window: b.Window, Throughput: b.Throughput, Alphabet: alphabet}
 		if b.TLS {
 			bind.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
+			if b.TLSCA != "" {
+				pem, err := os.ReadFile(b.TLSCA)
+				if err != nil {
+					return nil, nil, fmt.Errorf("bind %s: %w", b.Name, err)
+				}
+				bind.TLS.RootCAs = x509.NewCertPool()
+				if !bind.TLS.RootCAs.AppendCertsFromPEM(pem) {
+					return nil, nil, fmt.Errorf("bind %s: %s holds no PEM certificate", b.Name, b.TLSCA)
+				}
+			}
 		}
 		sb = append(sb, bind)
 	}

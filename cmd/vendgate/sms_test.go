@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,6 +16,7 @@ import (
 	"github.com/vendgate/vendgate/config"
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/sts"
+	"github.com/vendgate/vendgate/testkit"
 	"github.com/vendgate/vendgate/testkit/smsc"
 )
 
@@ -254,5 +258,29 @@ func TestUSSDEndToEnd(t *testing.T) {
 	vends, err := m.DB.VendsByMeter(context.Background(), dm.Number, m.Demo.Telco.Agent, 10)
 	if err != nil || len(vends) != 1 || vends[0].Breakdown.Paid != 7500 {
 		t.Fatalf("vends after the session: %d (%v), want one of 7500", len(vends), err)
+	}
+}
+
+// TestSMSOverTLS binds over TLS to an SMSC whose certificate a private CA file vouches for
+// (VENDGATE_SMPP_TLS, VENDGATE_SMPP_TLS_CA), and sells a token through it.
+func TestSMSOverTLS(t *testing.T) {
+	srv := smscFor(t, smsc.Config{})
+	cert := testkit.SelfSigned(t)
+	ca := filepath.Join(t.TempDir(), "smsc-ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	front := testkit.TLSFront(t, cert, srv.Addr())
+	m, _ := bootWith(t, func(c *config.Config) {
+		withSMSC(srv)(c)
+		c.SMPPAddr, c.SMPPTLS, c.SMPPTLSCA = front, true, ca
+	})
+	waitFor(t, "the bind over TLS", func() bool { return m.sms.Link("smsc").Bound() })
+	dm := m.Demo.Meters[0]
+	if d, err := srv.SendText(context.Background(), "27821230000", "40404", "BUY "+dm.Number+" 30"); err != nil || d.Status != smsc.StatusOK {
+		t.Fatalf("MO: status 0x%X, %v", d.Status, err)
+	}
+	if toks := tokensIn(t, submitText(t, srv, 1)); len(toks) != 1 || !demoMeterFor(t, dm).Enter(toks[0].String()).Code.OK() {
+		t.Fatalf("the reply over TLS: tokens %v", toks)
 	}
 }
