@@ -160,6 +160,7 @@ type Main struct {
 	// The SMS channel and the relay delivering replies, when an SMSC is configured.
 	sms     *smpp.Adapter
 	replies relay
+	started bool // Run started the relay, and shuts it down
 	ussd    *ussd.Handler
 }
 
@@ -321,6 +322,12 @@ func (m *Main) Run(ctx context.Context) error {
 			}
 		})
 	}
+	if m.replies != nil {
+		if err := m.replies.Start(); err != nil {
+			return fmt.Errorf("the reply relay: %w", err)
+		}
+		m.started = true
+	}
 	if m.sms != nil {
 		m.sms.Start()
 	}
@@ -360,6 +367,9 @@ func (m *Main) Run(ctx context.Context) error {
 
 // Close releases the database. Shutdown order: the servers (Run), then the database.
 func (m *Main) Close() error {
+	if m.replies != nil && !m.started { // opened, never run: its Redis client still needs closing
+		_ = m.replies.Shutdown(context.Background())
+	}
 	if m.DB != nil {
 		return m.DB.Close()
 	}

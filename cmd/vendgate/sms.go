@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -24,8 +23,14 @@ import (
 // relay delivers the outbox's replies: queue.Pool from the database, or queue.Asynq on Redis.
 type relay interface {
 	core.ReplyNotifier
+	Start() error
 	Shutdown(ctx context.Context) error
 }
+
+// poolRelay is queue.Pool as a relay.
+type poolRelay struct{ *queue.Pool }
+
+func (p poolRelay) Start() error { p.Pool.Start(); return nil }
 
 // lateNotifier passes notifications to the relay, which is built after the adapters that notify
 // it (it needs their links as deliverers); until then, and without a relay, replies wait in the
@@ -59,7 +64,8 @@ func routeOf(cfg config.Config) string {
 }
 
 // openSMS builds the SMS channel on the configured binds and the relay that delivers replies
-// through them. Without binds there is neither: the server runs, and replies wait in the outbox.
+// through them; Run starts both. Without binds there is neither: the server runs, and replies
+// wait in the outbox.
 func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, agents *store.AgentCache, catalog *lang.Catalog,
 	notifier *lateNotifier, log zerolog.Logger) (*smpp.Adapter, relay, error) {
 	binds := cfg.Binds()
@@ -107,17 +113,13 @@ func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, agents *store
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := a.Start(); err != nil {
-			return nil, nil, errors.Join(err, a.Shutdown(context.Background()))
-		}
 		r = a
 	} else {
 		p, err := queue.NewPool(qc)
 		if err != nil {
 			return nil, nil, err
 		}
-		p.Start()
-		r = p
+		r = poolRelay{p}
 	}
 	notifier.r = r
 	return sms, r, nil
