@@ -75,8 +75,9 @@ type (
 	ReplyClaimer interface {
 		// ClaimReplies claims up to limit due replies (pending, or sending with a lapsed lease,
 		// and NextAttemptAt <= now), oldest due first: each becomes sending with NextAttemptAt =
-		// now+lease, one more attempt and a new claim. Concurrent callers never get the same row.
-		ClaimReplies(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Reply, error)
+		// now+lease, one more attempt and a new claim. Concurrent callers never get the same row. Replies of
+		// skipRoutes are left where they are (their links' circuit breakers are open).
+		ClaimReplies(ctx context.Context, now time.Time, lease time.Duration, limit int, skipRoutes ...string) ([]Reply, error)
 		// ClaimReply claims one reply by ID when it is due. claimed is false when it is not (it is
 		// delivered, failed, not due yet or leased to another relay): r is then the reply as it
 		// stands. ErrNotFound when no reply has the ID.

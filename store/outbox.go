@@ -145,16 +145,20 @@ func (d dialect) skipLocked() string {
 // ClaimReplies claims up to limit due replies, oldest due first, in one statement: a CTE picks
 // them (skipping rows locked by a concurrent claim on PostgreSQL) and the UPDATE leases them.
 // The replies come back in ID order.
-func (db *DB) ClaimReplies(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]core.Reply, error) {
+func (db *DB) ClaimReplies(ctx context.Context, now time.Time, lease time.Duration, limit int, skipRoutes ...string) ([]core.Reply, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
 	now = now.UTC().Truncate(time.Microsecond)
-	q := "WITH due AS (SELECT id FROM replies WHERE " + dueReplies + " ORDER BY next_attempt_at, id LIMIT ?" +
+	where, args := dueReplies, []any{now}
+	if len(skipRoutes) > 0 {
+		where, args = where+" AND route NOT IN (?)", append(args, bun.List(skipRoutes))
+	}
+	q := "WITH due AS (SELECT id FROM replies WHERE " + where + " ORDER BY next_attempt_at, id LIMIT ?" +
 		db.dialect.skipLocked() + ") UPDATE replies SET " + claimSet + " WHERE id IN (SELECT id FROM due) RETURNING *"
 	var rows []replyRow
 	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		return tx.NewRaw(q, now, limit, now.Add(lease)).Scan(ctx, &rows)
+		return tx.NewRaw(q, append(args, limit, now.Add(lease))...).Scan(ctx, &rows)
 	})
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, dbError(err)

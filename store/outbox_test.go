@@ -179,6 +179,29 @@ func TestClaimReplies(t *testing.T) {
 	})
 }
 
+// TestClaimRepliesSkipsRoutes: the replies of a route whose link is out (its breaker open) stay
+// where they are, unclaimed, while the others are claimed.
+func TestClaimRepliesSkipsRoutes(t *testing.T) {
+	ctx := context.Background()
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		a := mustAddReply(t, db, newReply(1))
+		other := newReply(2)
+		other.Route = "smsc-b"
+		b := mustAddReply(t, db, other)
+		rs, err := db.ClaimReplies(ctx, replyT0, lease, 10, "smsc-a")
+		must(t, err)
+		if len(rs) != 1 || rs[0].ID != b.ID {
+			t.Fatalf("claimed %+v, want only reply %d of route smsc-b", rs, b.ID)
+		}
+		if got := mustReply(t, db, a.ID); got.Status != core.ReplyPending || got.Claim != 0 || got.Attempts != 0 {
+			t.Errorf("the skipped route's reply: %s, claim %d, attempts %d; want pending, untouched", got.Status, got.Claim, got.Attempts)
+		}
+		if got := claimIDs(t, db, replyT0, 10); len(got) != 1 || got[0] != a.ID {
+			t.Errorf("without skipping: claimed %v, want [%d]", got, a.ID)
+		}
+	})
+}
+
 func TestClaimRepliesConcurrent(t *testing.T) {
 	ctx := context.Background()
 	eachDB(t, func(t *testing.T, db *store.DB) {

@@ -105,7 +105,7 @@ func (p *Pool) dispatch() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(p.deliveries, outcomeTimeout)
-	replies, err := p.cfg.Store.ClaimReplies(ctx, p.relay.now(), p.cfg.Lease, idle)
+	replies, err := p.cfg.Store.ClaimReplies(ctx, p.relay.now(), p.cfg.Lease, idle, p.relay.openRoutes()...)
 	cancel()
 	if err != nil {
 		p.cfg.Logger.Error().Err(err).Msg("claiming due replies")

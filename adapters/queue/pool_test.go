@@ -117,32 +117,47 @@ func TestPoolBreaker(t *testing.T) {
 		cfg := config(db, c, link)
 		cfg.Workers = 1
 		cfg.Breaker = queue.BreakerSettings{Failures: 2, OpenFor: 2 * time.Second} // longer than a loaded machine takes to hold the rest back
+		cfg.Routes["other"] = newFakeLink(c)
 		const n = 6
 		ids := addReplies(t, db, c, n)
 		p := startPool(t, cfg)
 
-		// Two failures open the breaker; the other replies wait without burning attempts.
-		waitFor(t, "every reply tried or held back", func() bool {
-			held := 0
+		// Two failures open the breaker; the other replies wait, not even claimed, burning no
+		// attempts.
+		waitFor(t, "two failed attempts", func() bool {
+			failed := 0
 			for _, id := range ids {
-				r := reply(t, db, id)
-				if r.Status == core.ReplyPending && (r.Attempts == 1 || r.Attempts == 0 && r.Claim > 0) {
-					held++
+				if r := reply(t, db, id); r.Status == core.ReplyPending && r.Attempts == 1 {
+					failed++
 				}
 			}
-			return held == n
+			return failed == int(cfg.Breaker.Failures)
 		})
+		// A reply of a working route, delivered, shows the pool claimed again since the breaker
+		// opened.
+		fine := &core.Reply{Channel: core.ReplyChannelSMS, Route: "other", Recipient: "27829999999", Sender: "32123",
+			Body: "help", CreatedAt: c.Now()}
+		if err := db.AddReply(context.Background(), fine); err != nil {
+			t.Fatal(err)
+		}
+		p.Notify(context.Background(), fine.ID)
+		waitFor(t, "the other route's reply", func() bool { return reply(t, db, fine.ID).Status == core.ReplyDelivered })
 		if got := link.total.Load(); got != int64(cfg.Breaker.Failures) {
 			t.Errorf("the link saw %d deliveries, want %d: an open breaker lets none through", got, cfg.Breaker.Failures)
 		}
-		burnt := 0
+		burnt, claimed := 0, 0
 		for _, id := range ids {
-			if reply(t, db, id).Attempts > 0 {
+			r := reply(t, db, id)
+			if r.Attempts > 0 {
 				burnt++
 			}
+			if r.Claim > 0 {
+				claimed++
+			}
 		}
-		if burnt != int(cfg.Breaker.Failures) {
-			t.Errorf("%d replies spent an attempt, want %d", burnt, cfg.Breaker.Failures)
+		if burnt != int(cfg.Breaker.Failures) || claimed != int(cfg.Breaker.Failures) {
+			t.Errorf("%d replies spent an attempt and %d were claimed, want %d: the open route's others are left alone",
+				burnt, claimed, cfg.Breaker.Failures)
 		}
 
 		// The link recovers; the failed attempts' backoff passes; the backlog drains.

@@ -217,6 +217,19 @@ func (r *relay) record(ctx context.Context, log zerolog.Logger, rep core.Reply, 
 
 func (r *relay) now() time.Time { return r.cfg.Clock().UTC() }
 
+// openRoutes are the routes whose breakers are open: their replies are not claimed until the
+// breaker lets a probe through (half-open), so an outage costs no claim and postponement per
+// waiting reply.
+func (r *relay) openRoutes() []string {
+	var out []string
+	for name, b := range r.breakers {
+		if b.cb.State() == gobreaker.StateOpen {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // breaker is a route's circuit breaker and when it last opened.
 type breaker struct {
 	cb      *gobreaker.CircuitBreaker[string]
