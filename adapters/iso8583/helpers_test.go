@@ -54,7 +54,7 @@ func MustServe(tb testing.TB, cfg iso.Config) *testServer {
 	fake := vendfake.New()
 	fake.Clock = func() time.Time { return fixed }
 	logs := &syncBuffer{}
-	cfg.Vendor, cfg.Meters, cfg.Institutions, cfg.Agents = fake, fake, fake, fake
+	cfg.Vendor, cfg.Institutions = fake, fake
 	cfg.Logger = zerolog.New(logs)
 	srv, err := iso.New(cfg)
 	if err != nil {

@@ -23,35 +23,25 @@ import (
 // The interfaces this adapter needs; cmd/vendgate wires them to core and the store, tests to
 // fakes.
 type (
-	// Vendor runs the vend pipeline (core.Vendor): Vend for a 0200, ReverseByKey for a 0420/0421.
+	// Vendor runs the vend pipeline (core.Vendor): Vend for a 0200, ReverseByKey for a 0420/0421,
+	// Sellable for a lookup (the meter, when the bank's settlement account may sell to it).
 	Vendor interface {
 		Vend(ctx context.Context, req core.VendRequest) (*core.Vend, error)
 		ReverseByKey(ctx context.Context, req core.VendRequest) (core.Reversal, error)
-	}
-	// Meters finds a meter with its customer and utility (core.MeterReader): core.ErrNotFound for
-	// an unknown meter.
-	Meters interface {
-		MeterByNumber(ctx context.Context, number string) (core.MeterView, error)
+		Sellable(ctx context.Context, agentID int64, number string) (core.MeterView, core.Agent, error)
 	}
 	// Institutions finds an institution by its acquiring institution id (core.InstitutionReader):
 	// core.ErrNotFound for an unknown one.
 	Institutions interface {
 		InstitutionByCode(ctx context.Context, code string) (core.Institution, error)
 	}
-	// Agents finds an agent (core.AgentReader), to check on a lookup that the bank's settlement
-	// account is active and sells for the meter's utility.
-	Agents interface {
-		Agent(ctx context.Context, id int64) (core.Agent, error)
-	}
 )
 
-// Config is what New needs. The four dependencies are required; durations and limits that are
+// Config is what New needs. The two dependencies are required; durations and limits that are
 // zero take the defaults.
 type Config struct {
 	Vendor       Vendor
-	Meters       Meters
 	Institutions Institutions
-	Agents       Agents
 	// Logger receives one line per financial message (PAN masked, never a token) and the errors.
 	Logger zerolog.Logger
 	// Framing is the length header: Binary2 (default) or ASCII4.
@@ -119,12 +109,8 @@ func New(cfg Config) (*Server, error) {
 	switch {
 	case cfg.Vendor == nil:
 		return nil, errors.New("iso8583: Config.Vendor is required")
-	case cfg.Meters == nil:
-		return nil, errors.New("iso8583: Config.Meters is required")
 	case cfg.Institutions == nil:
 		return nil, errors.New("iso8583: Config.Institutions is required")
-	case cfg.Agents == nil:
-		return nil, errors.New("iso8583: Config.Agents is required")
 	case cfg.Framing != Binary2 && cfg.Framing != ASCII4:
 		return nil, fmt.Errorf("iso8583: unknown framing %v", cfg.Framing)
 	}

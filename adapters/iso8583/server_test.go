@@ -20,11 +20,9 @@ import (
 func TestNewRequiresDependencies(t *testing.T) {
 	f := vendfake.New()
 	cases := map[string]iso.Config{
-		"NoVendor":       {Meters: f, Institutions: f, Agents: f},
-		"NoMeters":       {Vendor: f, Institutions: f, Agents: f},
-		"NoInstitutions": {Vendor: f, Meters: f, Agents: f},
-		"NoAgents":       {Vendor: f, Meters: f, Institutions: f},
-		"BadFraming":     {Vendor: f, Meters: f, Institutions: f, Agents: f, Framing: 9},
+		"NoVendor":       {Institutions: f},
+		"NoInstitutions": {Vendor: f},
+		"BadFraming":     {Vendor: f, Institutions: f, Framing: 9},
 	}
 	for name, cfg := range cases {
 		t.Run(name, func(t *testing.T) {

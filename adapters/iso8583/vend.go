@@ -2,7 +2,6 @@ package iso8583
 
 import (
 	"context"
-	"errors"
 
 	moov "github.com/moov-io/iso8583"
 
@@ -36,58 +35,14 @@ func (ss *session) lookupMeter(r request) (core.MeterView, error) {
 	if err != nil {
 		return core.MeterView{}, err
 	}
-	if err := core.CheckMeterNumber(r.Meter); err != nil {
-		return core.MeterView{}, err
-	}
-	type found struct {
-		view  core.MeterView
-		agent core.Agent
-	}
-	f, err := call(ss, func(ctx context.Context) (found, error) {
-		view, err := ss.srv.cfg.Meters.MeterByNumber(ctx, r.Meter)
-		if errors.Is(err, core.ErrNotFound) {
-			return found{}, core.Errorf(core.CodeNotFound, "meter_not_found", "meter %s is not registered", r.Meter)
-		}
-		if err != nil {
-			return found{}, unavailable(err, "reading the meter")
-		}
-		agent, err := ss.srv.cfg.Agents.Agent(ctx, in.AgentID)
-		if errors.Is(err, core.ErrNotFound) {
-			return found{}, core.Errorf(core.CodeUnauthorized, "agent_not_found", "the settlement account of institution %s does not exist", in.Code)
-		}
-		if err != nil {
-			return found{}, unavailable(err, "reading the agent")
-		}
-		return found{view, agent}, nil
+	view, err := call(ss, func(ctx context.Context) (core.MeterView, error) {
+		view, _, err := ss.srv.cfg.Vendor.Sellable(ctx, in.AgentID, r.Meter)
+		return view, err
 	})
 	if err != nil {
 		return core.MeterView{}, err
 	}
-	view, agent := f.view, f.agent
-	switch {
-	case !agent.Active:
-		return view, core.Errorf(core.CodeUnauthorized, "agent_inactive", "the settlement account of institution %s is not active", in.Code)
-	case agent.UtilityID != view.Utility.ID:
-		return view, core.Errorf(core.CodeInvalid, "meter_other_utility", "meter %s belongs to another utility than institution %s sells for", r.Meter, in.Code)
-	case view.Meter.Status == core.MeterBlocked:
-		return view, core.Errorf(core.CodeInvalid, "meter_blocked", "meter %s is blocked", r.Meter)
-	case view.Meter.Status == core.MeterDecommissioned:
-		return view, core.Errorf(core.CodeInvalid, "meter_decommissioned", "meter %s is decommissioned", r.Meter)
-	case view.Meter.Status != core.MeterActive:
-		return view, core.Errorf(core.CodeInvalid, "meter_not_vendable", "meter %s cannot be vended to", r.Meter)
-	}
 	return view, nil
-}
-
-// unavailable wraps a store error that is not core's as a retryable one.
-func unavailable(err error, what string) error {
-	var ce *core.Error
-	if errors.As(err, &ce) {
-		return ce
-	}
-	e := core.Errorf(core.CodeUnavailable, "unavailable", "%s", what)
-	e.Err = err
-	return e
 }
 
 // vendRequest is the core request of a purchase, or of the purchase a reversal names by key.

@@ -240,7 +240,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	m.Logger.Info().Str("addr", m.listener.Addr().String()).Msg("listening")
 	if m.isoListener != nil {
-		if m.iso, err = newISO8583(cfg, m.Vendor, m.DB, agents, m.Logger); err != nil {
+		if m.iso, err = newISO8583(cfg, m.Vendor, m.DB, m.Logger); err != nil {
 			return err
 		}
 		m.Logger.Info().Str("iso8583_addr", m.ISO8583Addr()).Str("framing", cfg.ISO8583Header).
@@ -250,12 +250,12 @@ func (m *Main) Open(ctx context.Context) error {
 }
 
 // newISO8583 builds the ISO 8583 server for banks on the vendor and the store.
-func newISO8583(cfg config.Config, vendor *core.Vendor, db *store.DB, agents *store.AgentCache, log zerolog.Logger) (*iso8583.Server, error) {
+func newISO8583(cfg config.Config, vendor *core.Vendor, db *store.DB, log zerolog.Logger) (*iso8583.Server, error) {
 	framing, err := iso8583.ParseFraming(cfg.ISO8583Header)
 	if err != nil {
 		return nil, err
 	}
-	c := iso8583.Config{Vendor: vendor, Meters: db, Institutions: db, Agents: agents, Logger: log,
+	c := iso8583.Config{Vendor: vendor, Institutions: db, Logger: log,
 		Framing: framing, Deadline: cfg.ISO8583Timeout}
 	if cfg.ISO8583TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.ISO8583TLSCert, cfg.ISO8583TLSKey)

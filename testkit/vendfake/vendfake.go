@@ -160,6 +160,11 @@ func (f *Fake) MeterByNumber(ctx context.Context, number string) (core.MeterView
 	return v, nil
 }
 
+// Sellable is core.Vendor.Sellable on the fake's meters and agents.
+func (f *Fake) Sellable(ctx context.Context, agentID int64, number string) (core.MeterView, core.Agent, error) {
+	return (&core.Vendor{Meters: f, Agents: f}).Sellable(ctx, agentID, number)
+}
+
 // Agent implements core.AgentReader.
 func (f *Fake) Agent(ctx context.Context, id int64) (core.Agent, error) {
 	if err := f.wait(ctx); err != nil {

@@ -15,7 +15,7 @@ import (
 
 func TestLoad(t *testing.T) {
 	fake := vendfake.New()
-	srv, err := iso.New(iso.Config{Vendor: fake, Meters: fake, Institutions: fake, Agents: fake, Logger: zerolog.Nop()})
+	srv, err := iso.New(iso.Config{Vendor: fake, Institutions: fake, Logger: zerolog.Nop()})
 	if err != nil {
 		t.Fatal(err)
 	}
