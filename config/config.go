@@ -61,6 +61,8 @@ type Config struct {
 	// SMPPTLSCA is a PEM file of the certificates that sign the SMSC's (the system's roots when
 	// empty).
 	SMPPTLSCA string `koanf:"smpp_tls_ca"`
+	// SMPPEnquireLink is the keep-alive interval of every bind; a bind silent for three is dropped.
+	SMPPEnquireLink time.Duration `koanf:"smpp_enquire_link"`
 	// SMPPAlphabet is what data_coding 0 means on the SMSC: gsm7 (default), gsm7-packed or latin1.
 	SMPPAlphabet string     `koanf:"smpp_alphabet"`
 	SMPPBinds    []SMPPBind `koanf:"smpp_binds"`
@@ -131,6 +133,7 @@ func Defaults() Config {
 		SMPPName:           "smsc",
 		SMPPWindow:         10,
 		SMPPThroughput:     100,
+		SMPPEnquireLink:    15 * time.Second,
 		ReplyWorkers:       32,
 		ReplyRetry:         10 * time.Second,
 		ReplyRetryMax:      30 * time.Minute,
@@ -153,7 +156,8 @@ func Load(path string, environ []string, flags map[string]any) (Config, error) {
 		"shutdown_timeout": d.ShutdownTimeout.String(), "max_body_bytes": d.MaxBodyBytes,
 		"iso8583_addr": d.ISO8583Addr, "iso8583_header": d.ISO8583Header, "iso8583_timeout": d.ISO8583Timeout.String(),
 		"smpp_name": d.SMPPName, "smpp_window": d.SMPPWindow, "smpp_throughput": d.SMPPThroughput,
-		"reply_workers": d.ReplyWorkers, "ussd_session_timeout": d.USSDSessionTimeout.String(),
+		"smpp_enquire_link": d.SMPPEnquireLink.String(),
+		"reply_workers":     d.ReplyWorkers, "ussd_session_timeout": d.USSDSessionTimeout.String(),
 		"reply_retry": d.ReplyRetry.String(), "reply_retry_max": d.ReplyRetryMax.String(), "reply_attempts": d.ReplyAttempts,
 		"reply_lease": d.ReplyLease.String(), "reply_breaker_open": d.ReplyBreakerOpen.String(), "reply_sweep": d.ReplySweep.String(),
 	}, "."), nil); err != nil {
@@ -264,6 +268,9 @@ func (c Config) Validate() error {
 		default:
 			add("%s: alphabet %q is not gsm7, gsm7-packed or latin1", what, b.Alphabet)
 		}
+	}
+	if c.SMPPEnquireLink < time.Second {
+		add("smpp_enquire_link (VENDGATE_SMPP_ENQUIRE_LINK): want at least 1s")
 	}
 	if c.RedisAddr != "" {
 		if _, _, err := net.SplitHostPort(c.RedisAddr); err != nil {

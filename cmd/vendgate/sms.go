@@ -80,7 +80,7 @@ func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, agents *store
 			return nil, nil, err
 		}
 		bind := smpp.Bind{Name: b.Name, Addr: b.Addr, SystemID: b.SystemID, Password: b.Password, SystemType: b.SystemType,
-			Window: b.Window, Throughput: b.Throughput, Alphabet: alphabet}
+			Window: b.Window, Throughput: b.Throughput, Alphabet: alphabet, EnquireLink: cfg.SMPPEnquireLink}
 		if b.TLS {
 			bind.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
 			if b.TLSCA != "" {
