@@ -221,11 +221,22 @@ func (l *Link) run() {
 
 // bind opens one bind; down is closed when it drops.
 func (l *Link) bind(down chan struct{}) (*gosmpp.Session, error) {
-	dial := func(addr string) (net.Conn, error) { return net.DialTimeout("tcp", addr, 10*time.Second) }
-	if l.cfg.TLS != nil {
-		dial = func(addr string) (net.Conn, error) {
-			return tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", addr, l.cfg.TLS)
+	dial := func(addr string) (net.Conn, error) {
+		d := &net.Dialer{Timeout: 10 * time.Second}
+		var c net.Conn
+		var err error
+		if l.cfg.TLS != nil {
+			c, err = tls.DialWithDialer(d, "tcp", addr, l.cfg.TLS)
+		} else {
+			c, err = d.Dial("tcp", addr)
 		}
+		if err != nil {
+			return nil, err
+		}
+		return newGuardConn(c, func(commandID, seq uint32, err error) {
+			l.log.Warn().Err(err).Str("command_id", fmt.Sprintf("0x%08x", commandID)).Uint32("sequence", seq).
+				Msg("an unparsable PDU from the SMSC refused")
+		}), nil
 	}
 	auth := gosmpp.Auth{SMSC: l.cfg.Addr, SystemID: l.cfg.SystemID, Password: l.cfg.Password, SystemType: l.cfg.SystemType}
 	var once sync.Once

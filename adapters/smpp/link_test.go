@@ -1,9 +1,11 @@
 package smpp
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/binary"
 	"errors"
 	"sort"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linxGnu/gosmpp/pdu"
 	"github.com/rs/zerolog"
 
 	"github.com/vendgate/vendgate/core"
@@ -356,4 +359,48 @@ func (l *syncLog) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestLinkRefusesUnparsableMessage: a deliver_sm whose user data header runs past the message is
+// refused for good (ESME_RX_P_APPN) on a bind that stays up, and the next message is taken.
+func TestLinkRefusesUnparsableMessage(t *testing.T) {
+	srv := newSMSC(t, smsc.Config{})
+	rec := newRecorder()
+	startLink(t, srv, rec, Bind{})
+	ctx := ctx10(t)
+	d, err := srv.SendMO(ctx, "27821234567", "40404", []byte{0x09, 0x00, 0x03, 'A'}, 0, smsc.WithEsmClass(0x40))
+	if err != nil || d.Status != uint32(statusCorrupted) {
+		t.Fatalf("a header longer than the message: status 0x%X, %v; want 0x%X on the same bind", d.Status, err, statusCorrupted)
+	}
+	if d, err := srv.SendText(ctx, "27821234567", "40404", "HELP"); err != nil || d.Status != smsc.StatusOK {
+		t.Fatalf("the next message: status 0x%X, %v", d.Status, err)
+	}
+	rec.wait(t, 1, func() int { return len(rec.mos) })
+	if srv.Sessions() != 1 {
+		t.Errorf("%d sessions: the bind was dropped", srv.Sessions())
+	}
+}
+
+// TestGuardAnswersWhatGosmppCannotRead: a query_sm with optional parameters (on which gosmpp
+// v0.3.1's parser panics) gets a generic_nack from the guard, and the deliver_sm after it reaches
+// gosmpp.
+func TestGuardAnswersWhatGosmppCannotRead(t *testing.T) {
+	querySM := []byte("\x00\x00\x000\x00\x00\x00\x0300000000\x0000\x0000\x00\x0100000000000000000000000000000000")
+	querySM = querySM[:binary.BigEndian.Uint32(querySM)] // the PDU its length names
+	conn := &streamConn{r: bytes.NewReader(append(querySM, deliverPDU(0, 0, []byte("HELP"))...))}
+	var refused []uint32
+	g := newGuardConn(conn, func(id, _ uint32, _ error) { refused = append(refused, id) })
+	p, err := pdu.Parse(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := p.(*pdu.DeliverSM); !ok {
+		t.Fatalf("gosmpp read a %T, want the deliver_sm", p)
+	}
+	w := conn.w.Bytes()
+	if len(refused) != 1 || refused[0] != 3 || len(w) != 16 ||
+		binary.BigEndian.Uint32(w[4:]) != cmdGenericNack || binary.BigEndian.Uint32(w[8:]) != statusBadCommand ||
+		binary.BigEndian.Uint32(w[12:]) != binary.BigEndian.Uint32(querySM[12:]) {
+		t.Errorf("refused %v, answered % x; want one generic_nack with the query_sm's sequence number", refused, w)
+	}
 }
