@@ -135,7 +135,6 @@ type Link struct {
 	mu      sync.Mutex
 	sess    *gosmpp.Session
 	pending map[int32]chan submitResult
-	bound   chan struct{} // closed while a bind is up; replaced when it drops
 
 	stop chan struct{}
 	done chan struct{}
@@ -151,7 +150,6 @@ func newLink(cfg Bind, in inbound, log zerolog.Logger, now func() time.Time) *Li
 		window:  make(chan struct{}, cfg.Window),
 		moSlots: make(chan struct{}, 64),
 		pending: make(map[int32]chan submitResult),
-		bound:   make(chan struct{}),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
@@ -278,10 +276,8 @@ func (l *Link) setSession(s *gosmpp.Session) {
 	defer l.mu.Unlock()
 	l.sess = s
 	if s != nil {
-		close(l.bound)
 		return
 	}
-	l.bound = make(chan struct{})
 	for seq, ch := range l.pending {
 		ch <- submitResult{err: errors.New("the bind dropped before the SMSC answered")}
 		delete(l.pending, seq)
