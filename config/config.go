@@ -21,6 +21,8 @@ import (
 	"github.com/knadh/koanf/providers/env/v2"
 	"github.com/knadh/koanf/providers/file"
 	"github.com/knadh/koanf/v2"
+
+	"github.com/vendgate/vendgate/core"
 )
 
 // Config is the server's configuration. Keys are the koanf tags; the environment variable of a
@@ -88,6 +90,9 @@ type Config struct {
 	ReplySweep time.Duration `koanf:"reply_sweep"`
 	// USSDSessionTimeout is how long a USSD session lasts without a callback.
 	USSDSessionTimeout time.Duration `koanf:"ussd_session_timeout"`
+	// USSDAllow are the networks USSD aggregators call from (addresses or CIDR, comma-separated);
+	// a callback from elsewhere is refused.
+	USSDAllow string `koanf:"ussd_allow"`
 }
 
 // SMPPBind is one bind to an SMSC as a transceiver.
@@ -142,6 +147,7 @@ func Defaults() Config {
 		ReplyBreakerOpen:   30 * time.Second,
 		ReplySweep:         30 * time.Second,
 		USSDSessionTimeout: 3 * time.Minute,
+		USSDAllow:          "127.0.0.0/8, ::1",
 	}
 }
 
@@ -285,8 +291,11 @@ func (c Config) Validate() error {
 		add("reply_retry and reply_retry_max (VENDGATE_REPLY_RETRY, _MAX): want 0 < reply_retry <= reply_retry_max")
 	case c.ReplyAttempts < 1:
 		add("reply_attempts (VENDGATE_REPLY_ATTEMPTS): want at least 1")
-	case c.ReplyLease < time.Second || c.ReplyBreakerOpen <= 0 || c.ReplySweep <= 0:
-		add("reply_lease (at least 1s), reply_breaker_open and reply_sweep (VENDGATE_REPLY_*): must be positive")
+	case c.ReplyLease < 15*time.Second || c.ReplyBreakerOpen <= 0 || c.ReplySweep <= 0:
+		add("reply_lease (at least 15s: a delivery and the recording of its outcome), reply_breaker_open and reply_sweep (VENDGATE_REPLY_*): must be positive")
+	}
+	if _, err := core.ParseNetworks(c.USSDAllow); err != nil {
+		add("ussd_allow (VENDGATE_USSD_ALLOW): %v", err)
 	}
 	if c.USSDSessionTimeout < 10*time.Second {
 		add("ussd_session_timeout (VENDGATE_USSD_SESSION_TIMEOUT): want at least 10s")

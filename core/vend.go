@@ -459,7 +459,7 @@ func (s *Vendor) vend(ctx context.Context, req VendRequest) (*Vend, error) {
 		return nil, storeError(err)
 	}
 	if j.replyID != 0 && s.Replies != nil {
-		s.Replies.Notify(ctx, j.replyID)
+		s.Replies.Notify(context.WithoutCancel(ctx), j.replyID) // committed: the reply goes, caller or not
 	}
 	return v, nil
 }

@@ -112,7 +112,7 @@ func NewAsynq(cfg AsynqConfig) (*Asynq, error) {
 		Queues:                   map[string]int{cfg.Queue: 1},
 		IsFailure:                func(err error) bool { var d *due; return !errors.As(err, &d) },
 		RetryDelayFunc:           retryDelay,
-		ShutdownTimeout:          cfg.DeliveryTimeout + outcomeTimeout,
+		ShutdownTimeout:          cfg.DeliveryTimeout + OutcomeTimeout,
 		DelayedTaskCheckInterval: cfg.DelayedTaskCheckInterval,
 		Logger:                   asynqLogger{cfg.Logger},
 		LogLevel:                 asynq.WarnLevel,
@@ -177,7 +177,8 @@ func (a *Asynq) Shutdown(ctx context.Context) error {
 // Notify enqueues a committed reply's task. Redis being down is logged, not returned: the reply
 // waits in the outbox and the sweep enqueues it later.
 func (a *Asynq) Notify(ctx context.Context, id int64) {
-	ctx, cancel := context.WithTimeout(ctx, a.cfg.NotifyTimeout)
+	// The reply is committed: a caller that has gone (a timed-out channel) does not hold it back.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.NotifyTimeout)
 	defer cancel()
 	_, err := a.notify.Execute(func() (struct{}, error) { return struct{}{}, a.enqueue(ctx, id) })
 	switch {

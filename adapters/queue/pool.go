@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -104,7 +105,7 @@ func (p *Pool) dispatch() {
 		p.more.Store(true)
 		return
 	}
-	ctx, cancel := context.WithTimeout(p.deliveries, outcomeTimeout)
+	ctx, cancel := context.WithTimeout(p.deliveries, OutcomeTimeout)
 	replies, err := p.cfg.Store.ClaimReplies(ctx, p.relay.now(), p.cfg.Lease, idle, p.relay.openRoutes()...)
 	cancel()
 	if err != nil {
@@ -121,6 +122,13 @@ func (p *Pool) dispatch() {
 				p.inflight.Done()
 				if p.more.Load() {
 					p.poke()
+				}
+			}()
+			defer func() {
+				// A deliverer that panics must not end the process (vending with it): the reply
+				// comes back after its lease, its attempt counted, until it is failed.
+				if v := recover(); v != nil {
+					p.cfg.Logger.Error().Int64("reply", r.ID).Str("route", r.Route).Str("panic", fmt.Sprint(v)).Msg("delivering a reply panicked")
 				}
 			}()
 			p.relay.deliver(p.deliveries, r)

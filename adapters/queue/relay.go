@@ -98,8 +98,10 @@ func (c Config) withDefaults() (Config, error) {
 	if c.DeliveryTimeout <= 0 {
 		c.DeliveryTimeout = 30 * time.Second
 	}
-	if c.DeliveryTimeout >= c.Lease {
-		return c, fmt.Errorf("queue: the lease (%s) must exceed the delivery timeout (%s)", c.Lease, c.DeliveryTimeout)
+	if c.DeliveryTimeout+OutcomeTimeout >= c.Lease {
+		// A claim lasts a delivery and the recording of its outcome: a lease that lapses before
+		// the outcome is written lets another relay send the reply again.
+		return c, fmt.Errorf("queue: the lease (%s) must exceed the delivery timeout (%s) and %s to record the outcome", c.Lease, c.DeliveryTimeout, OutcomeTimeout)
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = time.Second
@@ -130,8 +132,9 @@ func newRelay(cfg Config) *relay {
 	return r
 }
 
-// outcomeTimeout bounds recording an outcome, which runs even while the relay shuts down.
-const outcomeTimeout = 10 * time.Second
+// OutcomeTimeout bounds recording an outcome, which runs even while the relay shuts down; a
+// lease must outlast a delivery and it.
+const OutcomeTimeout = 10 * time.Second
 
 // deliver tries a claimed reply once and records the outcome. It returns when the reply is due
 // again (retried or postponed), or the zero time when it is done (delivered, failed) or its
@@ -200,7 +203,7 @@ func (r *relay) deliver(ctx context.Context, rep core.Reply) time.Time {
 // record writes an outcome, even when ctx is cancelled (the relay is shutting down), and
 // reports whether it was written. A lost claim is logged: another relay has the reply.
 func (r *relay) record(ctx context.Context, log zerolog.Logger, rep core.Reply, what string, fn func(ctx context.Context) error) bool {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outcomeTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), OutcomeTimeout)
 	defer cancel()
 	err := fn(ctx)
 	switch {

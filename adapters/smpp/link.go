@@ -546,7 +546,9 @@ func (l *Link) submit(ctx context.Context, from, to string, part smstext.Part) (
 		return "", core.Errorf(core.CodeUnavailable, "smsc_timeout", "SMSC %s did not answer a submit_sm in %s", l.cfg.Name, l.cfg.SubmitTimeout)
 	case <-ctx.Done():
 		forget()
-		return "", core.Errorf(core.CodeUnavailable, "smsc_cancelled", "SMSC %s: %v", l.cfg.Name, ctx.Err())
+		e := core.Errorf(core.CodeUnavailable, "smsc_cancelled", "SMSC %s: %v", l.cfg.Name, ctx.Err())
+		e.Err = ctx.Err() // the relay tells its own shutdown from the link's failure
+		return "", e
 	}
 }
 

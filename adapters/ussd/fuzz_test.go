@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -130,7 +131,8 @@ func fuzzHandler(tb testing.TB) (*ussd.Handler, *memory) {
 	}
 	m := &memory{sessions: map[string]core.USSDSession{}, subs: map[string]core.Subscriber{}}
 	h := ussd.New(ussd.Config{Vendor: m, Meters: m, Vends: m, ServiceCodes: m, Subscribers: m, Sessions: m, Replies: m,
-		Catalog: cat, Service: "A service name longer than thirty characters", Logger: zerolog.New(io.Discard)})
+		Catalog: cat, Service: "A service name longer than thirty characters", Logger: zerolog.New(io.Discard),
+		Allowed: []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}})
 	return h, m
 }
 

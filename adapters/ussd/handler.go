@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -88,6 +89,9 @@ type Config struct {
 	SweepInterval time.Duration
 	// MaxBodyBytes bounds a callback's body: larger is 413. Default DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Allowed are the networks aggregators call from (the connection's source address); a
+	// callback from anywhere else is 403. Empty allows none.
+	Allowed []netip.Prefix
 }
 
 // Defaults of Config.
@@ -102,6 +106,20 @@ const (
 	DefaultSweepInterval = time.Minute
 	DefaultMaxBodyBytes  = 8 << 10
 )
+
+// allowed reports whether a connection's source address is one aggregators call from.
+func (h *Handler) allowed(remote string) bool {
+	ap, err := netip.ParseAddrPort(remote)
+	if err != nil {
+		return false
+	}
+	for _, p := range h.cfg.Allowed {
+		if p.Contains(ap.Addr().Unmap()) {
+			return true
+		}
+	}
+	return false
+}
 
 // Path is where the handler expects callbacks.
 const Path = "/v1/ussd"
@@ -162,6 +180,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", http.MethodPost)
 		h.plain(w, http.StatusMethodNotAllowed, "only POST is accepted")
 		h.callbacks.WithLabelValues("bad_request").Inc()
+		return
+	}
+	if !h.allowed(r.RemoteAddr) {
+		h.plain(w, http.StatusForbidden, "this address may not call the USSD service")
+		h.callbacks.WithLabelValues("forbidden").Inc()
+		h.log.Warn().Str("outcome", "forbidden").Str("remote", r.RemoteAddr).Msg("ussd callback")
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))

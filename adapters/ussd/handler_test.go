@@ -5,11 +5,13 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vendgate/vendgate/adapters/ussd"
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/store"
 	"github.com/vendgate/vendgate/sts/meter"
@@ -67,6 +69,39 @@ func TestUSSD(t *testing.T) {
 			}
 			if got := f.balance(t); got != before {
 				t.Errorf("telco balance moved from %d to %d", before, got)
+			}
+		})
+		t.Run("OtherPhone", func(t *testing.T) {
+			// The session of FullHistory, its final screen with the token, asked for by another
+			// number: nothing of it, and no vend.
+			status, body := f.post(t, url.Values{"sessionId": {"s1"}, "serviceCode": {ussdCode}, "phoneNumber": {"27830000000"},
+				"text": {"1*" + m + "*1*50*1"}})
+			if status != 200 || !strings.HasPrefix(body, "END ") || strings.Contains(body, bought) {
+				t.Errorf("another phone on the session got %d %q, want END without the token", status, body)
+			}
+			if got := f.vendCount(t, m); got != 1 {
+				t.Errorf("%d vends, want 1", got)
+			}
+		})
+		t.Run("RefusedInputStopsTheRest", func(t *testing.T) {
+			// "abc" is refused as an amount; the "1*1" after it were typed for other questions.
+			screen := f.dial(t, "s-refused", "1*"+m+"*1*abc*1*1")
+			if !strings.HasPrefix(screen, "CON ") || !strings.Contains(screen, "amount") {
+				t.Errorf("got %q, want the amount asked again", screen)
+			}
+			if got := f.vendCount(t, m); got != 1 {
+				t.Errorf("%d vends, want 1: nothing bought without its confirmation", got)
+			}
+		})
+		t.Run("NotAnAggregator", func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, ussd.Path, strings.NewReader(url.Values{"sessionId": {"x"},
+				"serviceCode": {ussdCode}, "phoneNumber": {phone}, "text": {""}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.RemoteAddr = "203.0.113.5:40000"
+			rec := httptest.NewRecorder()
+			f.handler.ServeHTTP(rec, req)
+			if rec.Code != http.StatusForbidden {
+				t.Errorf("a callback from outside the allowed networks: %d %q, want 403", rec.Code, rec.Body.String())
 			}
 		})
 		t.Run("LastInputOnly", func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -170,6 +171,7 @@ func seed(t *testing.T, db *store.DB) *fixture {
 		Vendor: f.vendor, Meters: db, Vends: db, ServiceCodes: db, Subscribers: db, Sessions: db,
 		Replies: f.replies, Catalog: cat, Service: "City Power",
 		Logger: zerolog.New(io.Discard), Clock: f.clock, Timeout: 3 * time.Minute,
+		Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
 	})
 	mux := http.NewServeMux()
 	mux.Handle("POST "+ussd.Path, f.handler)

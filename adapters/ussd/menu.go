@@ -99,6 +99,11 @@ func (h *Handler) answer(ctx context.Context, req request) result {
 	}
 	d.l = h.cfg.Catalog.Language(d.sess.Language)
 	switch {
+	case !fresh && sess.Phone != req.Phone:
+		// A session belongs to the phone that opened it: another number gets nothing of it (its
+		// final screen holds the tokens).
+		e := core.Errorf(core.CodeUnauthorized, "session_other_phone", "USSD session %s belongs to another phone", req.SessionID)
+		return result{screen: "END " + fit(d.l.USSDExpired()), outcome: "other_phone", err: e}
 	case !fresh && !now.Before(sess.ExpiresAt):
 		if err := h.cfg.Sessions.DeleteUSSDSession(ctx, id); err != nil {
 			h.log.Warn().Str("error", err.Error()).Msg("deleting an expired USSD session")
@@ -119,7 +124,10 @@ func (h *Handler) answer(ctx context.Context, req request) result {
 		screen = d.con(d.screen())
 	}
 	for _, in := range inputs {
-		if screen = d.input(ctx, strings.TrimSpace(in)); d.ended {
+		step := d.st.Step
+		// A refused input asks its question again; the inputs after it were typed for another
+		// question and are not taken.
+		if screen = d.input(ctx, strings.TrimSpace(in)); d.ended || d.st.Step == step {
 			break
 		}
 	}

@@ -163,7 +163,7 @@ func TestReplySurvivesSIGKILL(t *testing.T) {
 	dir := t.TempDir()
 	env := []string{"VENDGATE_DATA_DIR=" + dir, "VENDGATE_HTTP_ADDR=127.0.0.1:0", "VENDGATE_ISO8583_ADDR=off",
 		"VENDGATE_SMPP_ADDR=" + srv.Addr(), "VENDGATE_SMPP_SYSTEM_ID=vendgate", "VENDGATE_SMPP_PASSWORD=s3cret-smpp",
-		"VENDGATE_REPLY_LEASE=2s", "VENDGATE_REPLY_RETRY=100ms", "VENDGATE_LOG_LEVEL=debug"}
+		"VENDGATE_REPLY_LEASE=15s", "VENDGATE_REPLY_RETRY=100ms", "VENDGATE_LOG_LEVEL=debug"}
 	srv.SetFaults(smsc.Faults{DropSubmits: true}) // the reply goes out and is never acknowledged
 	first := startServer(t, env...)
 	waitFor(t, "the bind", func() bool { return srv.Sessions() == 1 })
@@ -190,7 +190,7 @@ func TestReplySurvivesSIGKILL(t *testing.T) {
 	srv.SetFaults(smsc.Faults{})
 	second := startServer(t, env...)
 	var tok []sts.Token
-	waitFor(t, "the reply sent by the restarted server", func() bool {
+	waitWithin(t, 40*time.Second, "the reply sent by the restarted server, once the dead server's 15 s lease lapsed", func() bool {
 		for _, s := range srv.Submits() {
 			if s.Status == smsc.StatusOK && !s.Dropped {
 				text, _ := s.Text()

@@ -104,7 +104,7 @@ func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, agents *store
 	qc := queue.Config{Store: db, Routes: sms.Deliverers(), Workers: cfg.ReplyWorkers, Clock: vendor.Clock,
 		Retry:   core.RetryPolicy{Initial: cfg.ReplyRetry, Max: cfg.ReplyRetryMax, MaxAttempts: cfg.ReplyAttempts},
 		Breaker: queue.BreakerSettings{OpenFor: cfg.ReplyBreakerOpen},
-		Lease:   cfg.ReplyLease, DeliveryTimeout: min(30*time.Second, cfg.ReplyLease/2),
+		Lease:   cfg.ReplyLease, DeliveryTimeout: min(30*time.Second, cfg.ReplyLease-queue.OutcomeTimeout-time.Second),
 		Logger: log.With().Str("component", "replies").Logger()}
 	var r relay
 	if cfg.RedisAddr != "" {
