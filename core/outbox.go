@@ -129,8 +129,9 @@ type (
 
 // Deliverer hands a reply to an outward link and returns the id the link gave it (several,
 // space-separated, for a message sent in parts). An error with CodeInvalid or CodeNotFound (an
-// invalid or unknown destination, a body the link refuses) says retrying cannot help: the relay
-// fails the reply at once. Any other error is transient: the reply is retried with backoff, and
+// invalid or unknown destination, a body the link refuses), CodeDuplicate or CodeConflict says
+// retrying cannot help: the relay fails the reply at once, for an operator to see (the relay's
+// table is adapters/queue/errors.go). Any other error is transient: the reply is retried with backoff, and
 // the error counts against the link's circuit breaker. Errors never carry the body.
 type Deliverer interface {
 	Deliver(ctx context.Context, r Reply) (externalID string, err error)

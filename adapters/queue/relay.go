@@ -206,6 +206,17 @@ func (r *relay) record(ctx context.Context, log zerolog.Logger, rep core.Reply, 
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), OutcomeTimeout)
 	defer cancel()
 	err := fn(ctx)
+	// A database that blinks is asked again within the bound: an outcome lost here means the
+	// reply is sent again after its lease.
+	for wait := 50 * time.Millisecond; err != nil && core.ErrorCode(err) != core.CodeConflict; wait *= 2 {
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+			err = fn(ctx)
+			continue
+		}
+		break
+	}
 	switch {
 	case err == nil:
 		return true
