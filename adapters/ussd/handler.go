@@ -241,8 +241,12 @@ func (h *Handler) plain(w http.ResponseWriter, status int, text string) {
 
 // Sweep deletes the sessions that have expired and returns how many.
 func (h *Handler) Sweep(ctx context.Context) (int64, error) {
-	return h.cfg.Sessions.DeleteExpiredUSSDSessions(ctx, h.now())
+	return h.cfg.Sessions.DeleteExpiredUSSDSessions(ctx, h.now().Add(-ExpiredKept))
 }
+
+// ExpiredKept is how long an expired session is kept to answer its aggregator's late retries
+// with "expired" (a retry of a whole dialogue's history must not start it over and buy).
+const ExpiredKept = 10 * time.Minute
 
 // Run sweeps expired sessions every SweepInterval until ctx ends; it returns nil then. A failed
 // sweep is logged and tried again at the next interval.

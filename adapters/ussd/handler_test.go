@@ -151,8 +151,11 @@ func TestUSSD(t *testing.T) {
 			f.dial(t, "s6", "1")
 			f.advance(3*time.Minute + time.Second)
 			wantPrefix(t, f.dial(t, "s6", "1*"+m), "END ", "expired")
-			if _, err := f.db.USSDSession(context.Background(), "*404#:s6"); !errors.Is(err, core.ErrNotFound) {
-				t.Errorf("the expired session: got %v, want core.ErrNotFound", err)
+			// A late retry of the whole history is still the expired session's, not a new one.
+			before := f.vendCount(t, m)
+			wantPrefix(t, f.dial(t, "s6", "1*"+m+"*1*50*1"), "END ", "expired")
+			if got := f.vendCount(t, m); got != before {
+				t.Errorf("a late retry of an expired session bought: %d vends, want %d", got, before)
 			}
 			// A session within its timeout lives on; the sweep deletes it once it has expired.
 			f.dial(t, "s7", "")
@@ -165,6 +168,13 @@ func TestUSSD(t *testing.T) {
 				t.Errorf("the live session after a sweep: %v", err)
 			}
 			f.advance(4 * time.Minute)
+			if _, err := f.handler.Sweep(context.Background()); err != nil {
+				t.Fatalf("Sweep: %v", err)
+			}
+			if _, err := f.db.USSDSession(context.Background(), "*404#:s7"); err != nil {
+				t.Errorf("an expired session within the sweep's grace: %v, want it kept", err)
+			}
+			f.advance(ussd.ExpiredKept)
 			if n, err := f.handler.Sweep(context.Background()); err != nil || n < 1 {
 				t.Errorf("Sweep: %d, %v; want the expired sessions deleted", n, err)
 			}

@@ -105,9 +105,8 @@ func (h *Handler) answer(ctx context.Context, req request) result {
 		e := core.Errorf(core.CodeUnauthorized, "session_other_phone", "USSD session %s belongs to another phone", req.SessionID)
 		return result{screen: "END " + fit(d.l.USSDExpired()), outcome: "other_phone", err: e}
 	case !fresh && !now.Before(sess.ExpiresAt):
-		if err := h.cfg.Sessions.DeleteUSSDSession(ctx, id); err != nil {
-			h.log.Warn().Str("error", err.Error()).Msg("deleting an expired USSD session")
-		}
+		// The row stays until the sweep's grace has passed, so that an aggregator's late retry
+		// of any of its callbacks gets this answer again instead of starting the dialogue over.
 		return result{screen: "END " + fit(d.l.USSDExpired()), outcome: "expired", step: d.st.Step}
 	case !fresh && (d.st.Step == stepDone || req.Text == sess.Text && d.st.Style != styleLast):
 		// A repeated callback, or one after the dialogue ended: the same answer, nothing done again.
