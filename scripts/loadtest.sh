@@ -20,7 +20,8 @@
 #
 # Environment: DURATION (20s), SQLITE_DURATION (10s), PG_PORT (55433), HTTP_PORT (18080), ISO_PORT (18583),
 # SMPP_PORT (12775), SMS_DURATION (20s), SMS_RATE (500), SMS_THROUGHPUT (2000), BACKLOG (50000),
-# SMS_INFLIGHT (256), DRAIN_THROUGHPUT (500), SMPP_WINDOW (10), REPLY_WORKERS (32; the server default is 8),
+# SMS_INFLIGHT (256), DRAIN_THROUGHPUT (500), SMPP_WINDOW (10), REPLY_WORKERS (32), REDIS=1 (the SMS scenarios
+# deliver replies through asynq on a throwaway redis-server at REDIS_PORT, 56390, not from the database),
 # SCENARIOS (all: "a b c c1 e f g h i d") runs only the scenarios it names, PG_CONTEXT=0 skips pg_test_fsync and pgbench, PERF=1 records a CPU profile of the server during
 # (b) with perf (if installed) and prints its top functions, PGSTAT=1 loads pg_stat_statements and
 # prints the statements that took PostgreSQL's time in each SMS scenario.
@@ -35,6 +36,9 @@ ISO_PORT=${ISO_PORT:-18583}
 URL=http://127.0.0.1:$HTTP_PORT
 PG_CONTEXT=${PG_CONTEXT:-1}
 PERF=${PERF:-0}
+REDIS=${REDIS:-0}           # 1: the SMS scenarios deliver replies through asynq on a throwaway Redis
+REDIS_PORT=${REDIS_PORT:-56390}
+redis_pid=
 PGSTAT=${PGSTAT:-0}
 SMPP_PORT=${SMPP_PORT:-12775}
 SMS_DURATION=${SMS_DURATION:-20s}
@@ -56,6 +60,7 @@ PGDATA=
 
 cleanup() {
   set +e
+  if [ -n "$redis_pid" ]; then kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null; fi
   if [ -n "$load_pid" ]; then kill "$load_pid" 2>/dev/null; wait "$load_pid" 2>/dev/null; fi
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
   if [ -n "$PGDATA" ] && [ -f "$PGDATA/postmaster.pid" ]; then
@@ -221,7 +226,16 @@ sms_scenario() {
   [[ $SCENARIOS == *" $id "* ]] || return 0
   step "$name"
   echo "smsload --listen 127.0.0.1:$SMPP_PORT --agents-file agents.json $*"
-  echo "vendgate serve: VENDGATE_SMPP_THROUGHPUT=$throughput VENDGATE_SMPP_WINDOW=$SMPP_WINDOW VENDGATE_REPLY_WORKERS=$REPLY_WORKERS (database relay)"
+  local relay="database relay" redis_env=()
+  if [ "$REDIS" = 1 ]; then
+    relay="asynq on Redis 127.0.0.1:$REDIS_PORT"; redis_env=(VENDGATE_REDIS_ADDR=127.0.0.1:$REDIS_PORT)
+    if [ -z "$redis_pid" ]; then
+      redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
+      redis_pid=$!
+      for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.05; done
+    fi
+  fi
+  echo "vendgate serve: VENDGATE_SMPP_THROUGHPUT=$throughput VENDGATE_SMPP_WINDOW=$SMPP_WINDOW VENDGATE_REPLY_WORKERS=$REPLY_WORKERS ($relay)"
   (
     TIMEFORMAT='%R %U %S'
     { time bin/smsload --listen "127.0.0.1:$SMPP_PORT" --agents-file "$work/agents.json" "$@" \
@@ -237,7 +251,7 @@ sms_scenario() {
   VENDGATE_DATABASE_URL=$DBURL VENDGATE_MASTER_KEY_FILE=$work/master.key VENDGATE_HTTP_ADDR=127.0.0.1:$HTTP_PORT \
     VENDGATE_ISO8583_ADDR=off VENDGATE_DATA_DIR=$work/pg-data VENDGATE_SMPP_ADDR=127.0.0.1:$SMPP_PORT \
     VENDGATE_SMPP_SYSTEM_ID=vendgate VENDGATE_SMPP_PASSWORD=load VENDGATE_SMPP_THROUGHPUT=$throughput \
-    VENDGATE_SMPP_WINDOW=$SMPP_WINDOW VENDGATE_REPLY_WORKERS=$REPLY_WORKERS \
+    VENDGATE_SMPP_WINDOW=$SMPP_WINDOW VENDGATE_REPLY_WORKERS=$REPLY_WORKERS env "${redis_env[@]}" \
     bin/vendgate serve >"$work/serve-sms-$id.log" 2>&1 &
   server_pid=$!
   s0=0 # the server is new: its CPU counts from its start (start-up included)
