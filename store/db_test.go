@@ -16,54 +16,10 @@ import (
 	"github.com/vendgate/vendgate/testkit"
 )
 
-// testDB is one database a test runs against.
-type testDB struct {
-	name string // the subtest's name: SQLite or PostgreSQL
-	db   *store.DB
-}
-
-// openDBs returns a freshly migrated SQLite database in t.TempDir() and a freshly migrated
-// PostgreSQL database of its own on the server VENDGATE_TEST_DATABASE_URL names, dropped when the
-// test ends. Without the variable the test fails: the store is never tested on one database only.
-func openDBs(t *testing.T) []testDB {
-	t.Helper()
-	return []testDB{{"SQLite", openSQLite(t)}, {"PostgreSQL", openPostgres(t)}}
-}
-
 // eachDB runs fn as the subtests SQLite and PostgreSQL, each on a fresh database.
 func eachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
-	for _, d := range openDBs(t) {
-		t.Run(d.name, func(t *testing.T) { fn(t, d.db) })
-	}
-}
-
-func openSQLite(t *testing.T) *store.DB {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, "", t.TempDir())
-	if err != nil {
-		t.Fatalf("opening SQLite: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatalf("migrating SQLite: %v", err)
-	}
-	return db
-}
-
-func openPostgres(t *testing.T) *store.DB {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, testkit.PostgresURL(t), "")
-	if err != nil {
-		t.Fatalf("opening PostgreSQL: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatalf("migrating PostgreSQL: %v", err)
-	}
-	return db
+	testkit.EachDB(t, fn)
 }
 
 func TestOpen(t *testing.T) {
@@ -103,7 +59,7 @@ func TestOpen(t *testing.T) {
 		}
 	})
 	t.Run("PostgreSQL", func(t *testing.T) {
-		db := openPostgres(t)
+		db := testkit.OpenDB(t, testkit.PostgresURL(t))
 		if got := db.Dialect(); got != "postgres" {
 			t.Errorf("Dialect() = %q, want postgres", got)
 		}

@@ -142,7 +142,7 @@ func TestAsynqRedisDownAtNotify(t *testing.T) {
 }
 
 func TestAsynqCrashedWorker(t *testing.T) {
-	db := openDB(t, testkit.PostgresURL(t))
+	db := testkit.OpenDB(t, testkit.PostgresURL(t))
 	ctx := context.Background()
 	c := &clock{}
 	link := newFakeLink(c)

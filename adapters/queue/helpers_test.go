@@ -22,22 +22,7 @@ import (
 // eachDB runs fn as the subtests SQLite and PostgreSQL, each on a fresh, migrated database.
 func eachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
-	t.Run("SQLite", func(t *testing.T) { fn(t, openDB(t, "")) })
-	t.Run("PostgreSQL", func(t *testing.T) { fn(t, openDB(t, testkit.PostgresURL(t))) })
-}
-
-func openDB(t *testing.T, url string) *store.DB {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, url, t.TempDir())
-	if err != nil {
-		t.Fatalf("opening the database: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatalf("migrating: %v", err)
-	}
-	return db
+	testkit.EachDB(t, fn)
 }
 
 // redisAddr is the test Redis server; without it the test fails.

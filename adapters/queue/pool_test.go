@@ -10,6 +10,7 @@ import (
 	"github.com/vendgate/vendgate/adapters/queue"
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/store"
+	"github.com/vendgate/vendgate/testkit"
 )
 
 func TestPoolRetriesWithBackoff(t *testing.T) {
@@ -249,7 +250,7 @@ func TestPoolDrainsMany(t *testing.T) {
 }
 
 func TestPoolShutdown(t *testing.T) {
-	db := openDB(t, "")
+	db := testkit.OpenDB(t, "")
 	c := &clock{}
 	link := newFakeLink(c)
 	link.block = make(chan struct{})
@@ -277,7 +278,7 @@ func TestPoolShutdown(t *testing.T) {
 }
 
 func TestNewPoolErrors(t *testing.T) {
-	db := openDB(t, "")
+	db := testkit.OpenDB(t, "")
 	link := newFakeLink(&clock{})
 	for name, mutate := range map[string]func(*queue.Config){
 		"NoStore":       func(c *queue.Config) { c.Store = nil },

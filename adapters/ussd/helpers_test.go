@@ -53,24 +53,7 @@ func mustHex(s string) []byte {
 // eachDB runs fn as the subtests SQLite and PostgreSQL, each on a fresh, migrated database.
 func eachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
-	ctx := context.Background()
-	for _, name := range []string{"SQLite", "PostgreSQL"} {
-		t.Run(name, func(t *testing.T) {
-			url, dir := "", t.TempDir()
-			if name == "PostgreSQL" {
-				url, dir = testkit.PostgresURL(t), ""
-			}
-			db, err := store.Open(ctx, url, dir)
-			if err != nil {
-				t.Fatalf("opening %s: %v", name, err)
-			}
-			t.Cleanup(func() { _ = db.Close() })
-			if err := db.Migrate(ctx); err != nil {
-				t.Fatalf("migrating %s: %v", name, err)
-			}
-			fn(t, db)
-		})
-	}
+	testkit.EachDB(t, fn)
 }
 
 // recordingVendor is the real vendor, with the requests it got.
