@@ -295,13 +295,23 @@ func TestLinkSequenceClash(t *testing.T) {
 func TestLinkBadPassword(t *testing.T) {
 	srv := newSMSC(t, smsc.Config{})
 	b := Bind{Name: "test", Addr: srv.Addr(), SystemID: "vendgate", Password: "wrong", RebindMin: 10 * time.Millisecond, RebindMax: 20 * time.Millisecond}
-	l := newLink(b, newRecorder(), zerolog.Nop(), time.Now)
+	var logs syncLog
+	l := newLink(b, newRecorder(), zerolog.New(&logs), time.Now)
 	go l.run()
-	time.Sleep(100 * time.Millisecond) // several refused binds
+	defer l.close()
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.Count(logs.String(), "the SMSC refused the bind") < 3 { // several refused binds
+		if time.Now().After(deadline) {
+			t.Fatalf("no refused binds logged: %s", logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	if l.Bound() {
 		t.Fatal("bound with a wrong password")
 	}
-	l.close()
+	if strings.Contains(logs.String(), "wrong") {
+		t.Errorf("the password is in the log: %s", logs.String())
+	}
 }
 
 // TestLinkTLS binds over TLS (to a TLS front of the SMSC) and exchanges a message and a reply.
