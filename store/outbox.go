@@ -126,9 +126,6 @@ func (t *vendTx) AddReply(ctx context.Context, r *core.Reply) error {
 
 // AddReply writes a reply on its own (a help text, an error message) and sets r.ID.
 func (db *DB) AddReply(ctx context.Context, r *core.Reply) error {
-	if err := validReply(r); err != nil {
-		return err
-	}
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return db.addReply(ctx, tx.Tx, r) })
 }
 
