@@ -39,10 +39,11 @@ type (
 		VendByKeys(ctx context.Context, channel string, keys ...string) (*core.Vend, error)
 		VendsByMeter(ctx context.Context, number string, agentID int64, limit int) ([]*core.Vend, error)
 	}
-	// Replies is the outbox: replies that answer no vend are added here (a vend's own reply is
-	// written by core in the vend's transaction) and announced to the relay.
+	// Replies is the outbox: Reply adds an SMS that answers no new vend and announces it to the
+	// relay (a vend's own reply is written by core in the vend's transaction); receipts are
+	// recorded against the replies they acknowledge.
 	Replies interface {
-		core.ReplyAdder
+		Reply(ctx context.Context, route, sender, recipient, body string, vendID int64) error
 		core.ReceiptRecorder
 	}
 )
@@ -55,10 +56,8 @@ type Config struct {
 	Subscribers Subscribers
 	Vends       Vends
 	Replies     Replies
-	// Notifier is told of each reply added (the relay); nil leaves replies to the relay's poll.
-	Notifier core.ReplyNotifier
-	Catalog  *lang.Catalog
-	Logger   zerolog.Logger
+	Catalog     *lang.Catalog
+	Logger      zerolog.Logger
 	// Clock is the time (time.Now by default).
 	Clock func() time.Time
 	// RepeatWindow is how long the same message from the same phone counts as the SMSC delivering
@@ -297,12 +296,5 @@ type replyTo struct {
 }
 
 func (r replyTo) send(ctx context.Context, body string, vendID int64) error {
-	reply := &core.Reply{VendID: vendID, Channel: core.ReplyChannelSMS, Route: r.route, Sender: r.sender, Recipient: r.recipient, Body: body}
-	if err := r.a.cfg.Replies.AddReply(ctx, reply); err != nil {
-		return err
-	}
-	if r.a.cfg.Notifier != nil {
-		r.a.cfg.Notifier.Notify(ctx, reply.ID)
-	}
-	return nil
+	return r.a.cfg.Replies.Reply(ctx, r.route, r.sender, r.recipient, body, vendID)
 }

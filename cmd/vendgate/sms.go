@@ -97,7 +97,7 @@ func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, agents *store
 		sb = append(sb, bind)
 	}
 	sms, err := smpp.New(smpp.Config{Binds: sb, Vendor: vendor, Directory: smsDirectory{DB: db, agents: agents},
-		Subscribers: db, Vends: db, Replies: db, Notifier: notifier, Catalog: catalog, Logger: log, Clock: vendor.Clock})
+		Subscribers: db, Vends: db, Replies: outboxReplies{DB: db, notifier: notifier}, Catalog: catalog, Logger: log, Clock: vendor.Clock})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -125,7 +125,8 @@ func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, agents *store
 	return sms, r, nil
 }
 
-// outboxReplies is the USSD channel's way to the outbox (the last token, again by SMS).
+// outboxReplies is the SMS and USSD channels' way to the outbox for replies that answer no new
+// vend (help, LAST, refusals): written, then announced to the relay.
 type outboxReplies struct {
 	*store.DB
 	notifier core.ReplyNotifier
