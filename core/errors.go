@@ -26,7 +26,9 @@ type Error struct {
 	Code    Code
 	Reason  string // snake_case, e.g. "meter_blocked"; defaults to the code
 	Message string
-	Err     error // the cause, for logs; never shown to callers
+	// Field names the request field at fault, in core's words ("reason", "amount"), when one is.
+	Field string
+	Err   error // the cause, for logs; never shown to callers
 }
 
 func (e *Error) Error() string {
@@ -37,6 +39,12 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// OnField returns e naming the request field at fault.
+func (e *Error) OnField(field string) *Error {
+	e.Field = field
+	return e
+}
 
 // Errorf returns an *Error with a code and reason.
 func Errorf(code Code, reason, format string, args ...any) *Error {
@@ -74,4 +82,6 @@ var (
 	ErrNotFound          = errors.New("not found")
 	ErrDuplicate         = errors.New("duplicate")
 	ErrInsufficientFunds = errors.New("insufficient funds")
+	// ErrTokenDelivered: a vend whose token has reached the customer is not reversed.
+	ErrTokenDelivered = errors.New("token delivered")
 )

@@ -10,12 +10,15 @@ type ReplyStatus string
 
 // Reply statuses. A reply is written pending; a relay claims it (sending) for a lease; it ends
 // delivered, or failed when its attempts are exhausted or the link refused it for good. A failed
-// reply is kept and shown to operators, who can resend it (back to pending).
+// reply is kept and shown to operators, who can resend it (back to pending). A pending reply of
+// a vend that is reversed is cancelled: its token must not reach the customer after the
+// reversal.
 const (
 	ReplyPending   ReplyStatus = "pending"
 	ReplySending   ReplyStatus = "sending"
 	ReplyDelivered ReplyStatus = "delivered"
 	ReplyFailed    ReplyStatus = "failed"
+	ReplyCancelled ReplyStatus = "cancelled"
 )
 
 // ReplyChannelSMS is the channel of replies sent as SMS.

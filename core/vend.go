@@ -34,6 +34,9 @@ type VendRequest struct {
 	Amount         Money
 	// Currency, when given, must be the utility's: it guards against an integrator's unit mix-up.
 	Currency string
+	// Payer is the customer's phone on the SMS and USSD channels (NormalizePhone's form): only
+	// that phone is shown the vend again (LAST). It is not part of the request's content.
+	Payer string
 	// Reply, when set, is the reply an asynchronous channel delivers later (an SMS with the
 	// tokens). It is not part of the request's content: a replay makes no second reply.
 	Reply *ReplyTo
@@ -87,6 +90,15 @@ type VendToken struct {
 	Energy  Energy
 }
 
+// VendReversal is what a store records with a reversed vend.
+type VendReversal struct {
+	At     time.Time
+	Reason string
+	By     string // who asked: "agent 12", "operator", "iso8583 advice"
+	// RefuseDelivered refuses the reversal of a vend whose token has reached the customer.
+	RefuseDelivered bool
+}
+
 // Vend is a committed sale: what was paid, how it was split and the tokens it bought.
 type Vend struct {
 	ID             int64
@@ -102,51 +114,74 @@ type Vend struct {
 	Currency       Currency
 	Breakdown      Breakdown
 	Tokens         []VendToken
-	Status         VendStatus
-	CreatedAt      time.Time
-	ReversedAt     time.Time
+	// Payer is the phone that paid on the customer channels (SMS, USSD), in NormalizePhone's
+	// form; "" on the others.
+	Payer      string
+	Status     VendStatus
+	CreatedAt  time.Time
+	ReversedAt time.Time
+	// ReversalReason and ReversedBy say why a reversed vend was reversed and who asked.
+	ReversalReason string
+	ReversedBy     string
+	// Location is the utility's time zone, in which receipts show the vend's time (UTC when nil).
+	Location *time.Location
+	// Replayed is set on the vend a request gets back when an earlier request with the same
+	// idempotency key made it: this request changed nothing.
+	Replayed bool
 }
 
-// Receipt returns the lines a person reads, at most 40 columns each: meter, customer, energy,
-// amounts, the tokens in 4-4-4-4-4 form and the reference.
+// Receipt returns the lines a person reads, at most 40 columns each: meter, customer, the time in
+// the utility's zone, energy, amounts, the tokens in 4-4-4-4-4 form and the reference.
 func (v *Vend) Receipt() []string {
 	c := v.Currency
 	b := v.Breakdown
+	loc := v.Location
+	if loc == nil {
+		loc = time.UTC
+	}
 	lines := []string{
-		"Meter:     " + v.MeterNumber,
-		"Customer:  " + truncate(v.CustomerName, 29),
-		"Date:      " + v.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"),
-		"Paid:      " + c.Format(b.Paid),
+		receiptLine("Meter", v.MeterNumber),
+		receiptLine("Customer", truncate(v.CustomerName, 40-receiptLabel)),
+		receiptLine("Date", v.CreatedAt.In(loc).Format("2006-01-02 15:04 MST")),
+		receiptLine("Paid", c.Format(b.Paid)),
 	}
 	if b.Debt > 0 {
-		lines = append(lines, "Debt paid: "+c.Format(b.Debt))
+		lines = append(lines, receiptLine("Debt paid", c.Format(b.Debt)))
 	}
 	if b.FixedCharges > 0 {
-		lines = append(lines, "Charges:   "+c.Format(b.FixedCharges))
+		lines = append(lines, receiptLine("Charges", c.Format(b.FixedCharges)))
 	}
 	lines = append(lines,
-		"VAT:       "+c.Format(b.Tax),
-		"Energy:    "+c.Format(b.EnergyCharge),
-		"Units:     "+b.Energy.String()+" kWh",
+		receiptLine("VAT", c.Format(b.Tax)),
+		receiptLine("Energy", c.Format(b.EnergyCharge)),
+		receiptLine("Units", b.Energy.String()+" kWh"),
 	)
 	if b.FreeEnergy > 0 {
-		lines = append(lines, "Free:      "+b.FreeEnergy.String()+" kWh")
+		lines = append(lines, receiptLine("Free", b.FreeEnergy.String()+" kWh"))
 	}
 	for _, t := range v.Tokens {
-		label := "Token:"
+		label := "Token"
 		switch t.Purpose {
 		case PurposeKeyChange:
-			label = "Key token:"
+			label = "Key token"
 		case PurposeFreeBasic:
-			label = "Free token:"
+			label = "Free token"
 		}
-		lines = append(lines, fmt.Sprintf("%-11s%s", label, t.Token.Display()))
+		lines = append(lines, receiptLine(label, t.Token.Display()))
 	}
-	lines = append(lines, "Ref:       "+v.Reference)
+	lines = append(lines, receiptLine("Ref", v.Reference))
 	if v.Status == VendReversed {
-		lines = append(lines, "REVERSED - tokens cancelled")
+		lines = append(lines, "REVERSED: payment returned")
 	}
 	return lines
+}
+
+// receiptLabel is the width of a receipt line's label column: the longest label ("Free token:")
+// and a space.
+const receiptLabel = 12
+
+func receiptLine(label, value string) string {
+	return fmt.Sprintf("%-*s%s", receiptLabel, label+":", value)
 }
 
 func truncate(s string, n int) string {
@@ -184,15 +219,17 @@ type (
 	VendReader interface {
 		// Vend returns a vend by ID, or ErrNotFound.
 		Vend(ctx context.Context, id int64) (*Vend, error)
-		// VendsByMeter returns a meter's vends sold by an agent (every agent's for agentID 0),
-		// newest first, at most limit.
-		VendsByMeter(ctx context.Context, meterNumber string, agentID int64, limit int) ([]*Vend, error)
+		// FindVends returns the vends a query selects, newest first (CheckVendQuery's bounds).
+		FindVends(ctx context.Context, q VendQuery) ([]*Vend, error)
 	}
-	// VendReverser reverses a vend in one transaction: it marks the vend reversed (only if it is
-	// completed; ErrNotFound otherwise), books the reversed ledger entries, gives the agent back
-	// what the vend took from its float, and restores the meter's arrears and monthly totals.
+	// VendReverser reverses a vend in one transaction: it marks the vend reversed with r's
+	// reason and actor (only if it is completed; ErrNotFound otherwise), cancels its replies
+	// still pending, books the reversed ledger entries, gives the agent back what the vend took
+	// from its float, and restores the meter's arrears and monthly totals. With
+	// r.RefuseDelivered, a vend whose token has reached the customer (a reply sending or
+	// delivered; a USSD vend, whose final screen showed it) is left as it was: ErrTokenDelivered.
 	VendReverser interface {
-		ReverseVend(ctx context.Context, id int64, at time.Time) (*Vend, error)
+		ReverseVend(ctx context.Context, id int64, r VendReversal) (*Vend, error)
 	}
 	// VendTx is the vend transaction's steps, in the order core calls them (see vendTx).
 	VendTx interface {
@@ -238,41 +275,80 @@ type Vendor struct {
 	batches batcher
 }
 
-// Reverse cancels a vend's tokens and restores the float, within the utility's reversal window,
-// when asked by the agent that sold it (agentID) or by an operator (agentID 0).
-func (s *Vendor) Reverse(ctx context.Context, id, agentID int64) (*Vend, error) {
-	v, err := s.Vends.Vend(ctx, id)
-	if errors.Is(err, ErrNotFound) || err == nil && agentID != 0 && v.AgentID != agentID {
-		return nil, Errorf(CodeNotFound, "vend_not_found", "vend %d does not exist", id)
+// DefaultReversalWindow is how long after a vend its agent (or its bank's reversal advice) may
+// reverse it when the utility sets no window: a reversal is for "no answer came", which a
+// channel knows within minutes. Past the window only an operator may reverse.
+const DefaultReversalWindow = 10 * time.Minute
+
+// ReversalRequest asks to reverse a vend.
+type ReversalRequest struct {
+	VendID int64
+	// AgentID is the agent asking, which must be the one that sold the vend, within the
+	// utility's reversal window; 0 is an operator, for whom the window does not apply.
+	AgentID int64
+	// Reason says why, 1 to 200 characters: it is kept with the vend and shown in the list of
+	// reversed vends operators check.
+	Reason string
+}
+
+// Reverse gives back a vend's money, within the utility's reversal window when an agent asks.
+// The vend's replies not yet sent are cancelled with it; a vend sold on a customer channel whose
+// token has reached the customer is refused (a refund, not a reversal, is the way back). A
+// reversed token stays valid on the meter: STS meters cannot be told of a reversal.
+func (s *Vendor) Reverse(ctx context.Context, r ReversalRequest) (*Vend, error) {
+	r.Reason = strings.TrimSpace(r.Reason)
+	if r.Reason == "" || len([]rune(r.Reason)) > 200 {
+		return nil, Errorf(CodeInvalid, "invalid_reversal_reason", "a reversal needs a reason of 1 to 200 characters").OnField("reason")
+	}
+	v, err := s.Vends.Vend(ctx, r.VendID)
+	if errors.Is(err, ErrNotFound) || err == nil && r.AgentID != 0 && v.AgentID != r.AgentID {
+		return nil, Errorf(CodeNotFound, "vend_not_found", "vend %d does not exist", r.VendID)
 	}
 	if err != nil {
 		return nil, storeError(err)
 	}
-	return s.reverse(ctx, v)
+	by := "operator"
+	if r.AgentID != 0 {
+		by = fmt.Sprintf("agent %d", r.AgentID)
+	}
+	return s.reverse(ctx, v, VendReversal{Reason: r.Reason, By: by}, r.AgentID != 0)
 }
 
-// reverse reverses a vend that is completed and inside its utility's reversal window.
-func (s *Vendor) reverse(ctx context.Context, v *Vend) (*Vend, error) {
+// reverse reverses a completed vend; windowed says the utility's reversal window applies.
+func (s *Vendor) reverse(ctx context.Context, v *Vend, rev VendReversal, windowed bool) (*Vend, error) {
 	u, err := s.Utilities.Utility(ctx, v.UtilityID)
 	if err != nil {
 		return nil, storeError(err)
 	}
 	window := u.ReversalWindow
+	if window <= 0 {
+		window = DefaultReversalWindow
+	}
 	now := s.Clock().UTC()
 	switch {
 	case v.Status != VendCompleted:
 		return nil, Errorf(CodeConflict, "already_reversed", "vend %s is already reversed", v.Reference)
-	case window > 0 && now.Sub(v.CreatedAt) > window:
-		return nil, Errorf(CodeConflict, "reversal_window_passed", "vend %s is older than the reversal window of %s", v.Reference, window)
+	case windowed && now.Sub(v.CreatedAt) > window:
+		return nil, Errorf(CodeConflict, "reversal_window_passed", "vend %s is older than the reversal window of %s: only an operator may reverse it", v.Reference, window)
 	}
-	v, err = s.Vends.ReverseVend(ctx, v.ID, now)
-	if errors.Is(err, ErrNotFound) {
-		return nil, Errorf(CodeConflict, "already_reversed", "vend %d is already reversed", v.ID)
-	}
-	if err != nil {
+	rev.At = now
+	rev.RefuseDelivered = CustomerChannel(v.Channel)
+	reversed, err := s.Vends.ReverseVend(ctx, v.ID, rev)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, Errorf(CodeConflict, "already_reversed", "vend %s is already reversed", v.Reference)
+	case errors.Is(err, ErrTokenDelivered):
+		return nil, Errorf(CodeConflict, "token_delivered", "vend %s cannot be reversed: its token has been sent to the customer", v.Reference)
+	case err != nil:
 		return nil, storeError(err)
 	}
-	return v, nil
+	return reversed, nil
+}
+
+// CustomerChannel reports whether a channel answers the customer directly (SMS, USSD): a vend
+// sold on it has reached the customer once its reply is sent or its screen shown.
+func CustomerChannel(channel string) bool {
+	return channel == ChannelSMS || channel == ChannelUSSD
 }
 
 // ReversalOutcome says what a reversal by idempotency key did.
@@ -332,7 +408,7 @@ func (s *Vendor) reverseFound(ctx context.Context, req VendRequest, v *Vend) (Re
 	if v.Status != VendCompleted {
 		return Reversal{Outcome: ReversalRepeated, Vend: v}, nil
 	}
-	reversed, err := s.reverse(ctx, v)
+	reversed, err := s.reverse(ctx, v, VendReversal{Reason: "reversal advice", By: req.Channel + " advice"}, true)
 	if e := AsError(err); err != nil && e.Reason == "already_reversed" {
 		return Reversal{Outcome: ReversalRepeated, Vend: v}, nil // a concurrent advice won
 	}
@@ -361,7 +437,8 @@ func (s *Vendor) void(ctx context.Context, req VendRequest) (v *Vend, claimed bo
 		Reference: ref, Channel: req.Channel, IdempotencyKey: req.IdempotencyKey, RequestHash: req.hash(),
 		AgentID: req.AgentID, UtilityID: view.Utility.ID, MeterID: view.Meter.ID, MeterNumber: view.Meter.Number,
 		CustomerName: view.Customer.Name, Currency: view.Utility.Currency, Breakdown: Breakdown{Paid: req.Amount},
-		Status: VendVoided, CreatedAt: now, ReversedAt: now,
+		Status: VendVoided, CreatedAt: now, ReversedAt: now, Payer: req.Payer,
+		ReversalReason: "reversal advice before the request", ReversedBy: req.Channel + " advice",
 	}
 	err = s.Vends.InVendTx(ctx, func(tx VendTx) error {
 		n, err := tx.ClaimVends(ctx, []*Vend{v})
@@ -426,7 +503,8 @@ func (s *Vendor) Sellable(ctx context.Context, agentID int64, number string) (Me
 	case !agent.Active:
 		return view, agent, Errorf(CodeUnauthorized, "agent_inactive", "agent %d is not active", agent.ID)
 	case agent.UtilityID != view.Utility.ID:
-		return view, agent, Errorf(CodeInvalid, "meter_other_utility", "meter %s belongs to another utility than agent %d sells for", number, agent.ID)
+		// Answered as an unknown meter: an agent must not learn which meters other utilities have.
+		return MeterView{}, agent, Errorf(CodeNotFound, "meter_not_found", "meter %s is not registered", number)
 	}
 	return view, agent, nil
 }
@@ -448,7 +526,7 @@ func (s *Vendor) vend(ctx context.Context, req VendRequest) (*Vend, error) {
 		Reference: ref, Channel: req.Channel, IdempotencyKey: req.IdempotencyKey, RequestHash: req.hash(),
 		AgentID: agent.ID, UtilityID: view.Utility.ID, MeterID: view.Meter.ID, MeterNumber: view.Meter.Number,
 		CustomerName: view.Customer.Name, Currency: view.Utility.Currency, Status: VendCompleted,
-		CreatedAt: s.Clock().UTC().Truncate(time.Second),
+		CreatedAt: s.Clock().UTC().Truncate(time.Second), Payer: req.Payer, Location: view.Utility.Location,
 	}
 	j := &vendJob{v: v, view: view, paid: req.Amount, reply: req.Reply}
 	err = s.commit(ctx, agent, j)
@@ -641,6 +719,7 @@ func (s *Vendor) replay(ctx context.Context, req VendRequest) (*Vend, error) {
 	if v.Status == VendVoided {
 		return nil, Errorf(CodeConflict, "reversed_before_vend", "the request with idempotency key %q was reversed before it arrived", req.IdempotencyKey)
 	}
+	v.Replayed = true
 	return v, nil
 }
 

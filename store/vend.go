@@ -49,9 +49,13 @@ type (
 		FreeEnergy   int64 `bun:"free_energy"`
 		Commission   int64 `bun:"commission"`
 
-		Status     string    `bun:"status"`
-		CreatedAt  time.Time `bun:"created_at"`
-		ReversedAt time.Time `bun:"reversed_at,nullzero"`
+		Payer          string    `bun:"payer"`
+		Status         string    `bun:"status"`
+		CreatedAt      time.Time `bun:"created_at"`
+		ReversedAt     time.Time `bun:"reversed_at,nullzero"`
+		ReversalReason string    `bun:"reversal_reason"`
+		ReversedBy     string    `bun:"reversed_by"`
+		TimeZone       string    `bun:"time_zone"`
 
 		Tokens []vendTokenRow `bun:"rel:has-many,join:id=vend_id"`
 	}
@@ -77,8 +81,12 @@ func fromCoreVend(v *core.Vend) vendRow {
 		MeterNumber: v.MeterNumber, CustomerName: v.CustomerName, Currency: v.Currency.Code,
 		Paid: int64(b.Paid), Debt: int64(b.Debt), FixedCharges: int64(b.FixedCharges), Tax: int64(b.Tax),
 		EnergyCharge: int64(b.EnergyCharge), Energy: int64(b.Energy), FreeEnergy: int64(b.FreeEnergy),
-		Commission: int64(b.Commission), Status: string(v.Status),
+		Commission: int64(b.Commission), Payer: v.Payer, Status: string(v.Status),
 		CreatedAt: v.CreatedAt.UTC(), ReversedAt: v.ReversedAt.UTC(), // a zero time stays zero: NULL
+		ReversalReason: v.ReversalReason, ReversedBy: v.ReversedBy,
+	}
+	if v.Location != nil {
+		r.TimeZone = v.Location.String()
 	}
 	r.Tokens = fromCoreVendTokens(v.ID, v.Tokens)
 	return r
@@ -95,10 +103,16 @@ func fromCoreVendTokens(vendID int64, ts []core.VendToken) []vendTokenRow {
 	return out
 }
 
-func toCoreVend(r vendRow) (*core.Vend, error) {
+func (db *DB) toCoreVend(r vendRow) (*core.Vend, error) {
 	cur, err := core.ParseCurrency(r.Currency)
 	if err != nil {
 		return nil, corrupt("vend", r.ID, err)
+	}
+	loc := time.UTC
+	if r.TimeZone != "" {
+		if loc, err = db.location(r.TimeZone); err != nil {
+			return nil, corrupt("vend", r.ID, err)
+		}
 	}
 	v := &core.Vend{
 		ID: r.ID, Reference: r.Reference, Channel: r.Channel, IdempotencyKey: r.IdempotencyKey,
@@ -109,7 +123,8 @@ func toCoreVend(r vendRow) (*core.Vend, error) {
 			Tax: core.Money(r.Tax), EnergyCharge: core.Money(r.EnergyCharge), Energy: core.Energy(r.Energy),
 			FreeEnergy: core.Energy(r.FreeEnergy), Commission: core.Money(r.Commission),
 		},
-		Status: core.VendStatus(r.Status), CreatedAt: r.CreatedAt.UTC(),
+		Payer: r.Payer, Status: core.VendStatus(r.Status), CreatedAt: r.CreatedAt.UTC(),
+		ReversalReason: r.ReversalReason, ReversedBy: r.ReversedBy, Location: loc,
 		Tokens: make([]core.VendToken, len(r.Tokens)),
 	}
 	if !r.ReversedAt.IsZero() {
@@ -144,8 +159,8 @@ func (db *DB) InVendTx(ctx context.Context, fn func(core.VendTx) error) error {
 const (
 	vendColumns = "reference, channel, idempotency_key, request_hash, agent_id, utility_id, meter_id, meter_number, " +
 		"customer_name, currency, paid, debt, fixed_charges, tax, energy_charge, energy, free_energy, commission, status, " +
-		"created_at, reversed_at"
-	vendColumnsLen = 21
+		"created_at, reversed_at, payer, reversal_reason, reversed_by, time_zone"
+	vendColumnsLen = 25
 )
 
 // ClaimVends inserts the whole vends, each under its unique (channel, idempotency key), with one
@@ -159,7 +174,8 @@ func (t *vendTx) ClaimVends(ctx context.Context, vs []*core.Vend) (int, error) {
 		r := fromCoreVend(v)
 		args = append(args, r.Reference, r.Channel, r.IdempotencyKey, r.RequestHash, r.AgentID, r.UtilityID, r.MeterID,
 			r.MeterNumber, r.CustomerName, r.Currency, r.Paid, r.Debt, r.FixedCharges, r.Tax, r.EnergyCharge, r.Energy,
-			r.FreeEnergy, r.Commission, r.Status, r.CreatedAt, r.ReversedAt)
+			r.FreeEnergy, r.Commission, r.Status, r.CreatedAt, r.ReversedAt, r.Payer, r.ReversalReason, r.ReversedBy,
+			r.TimeZone)
 		byKey[[2]string{v.Channel, v.IdempotencyKey}] = v
 	}
 	q := "INSERT INTO vends (" + vendColumns + ") VALUES " + placeholderRows(len(vs), vendColumnsLen) +
@@ -338,7 +354,7 @@ func (db *DB) VendByKey(ctx context.Context, channel, key string) (*core.Vend, e
 	if err := db.selectVend(&r).Where("v.channel = ? AND v.idempotency_key = ?", channel, key).Scan(ctx); err != nil {
 		return nil, dbError(err)
 	}
-	return toCoreVend(r)
+	return db.toCoreVend(r)
 }
 
 // VendByKeys returns the committed vend of the first key, by vend ID, of keys that has one (a
@@ -350,7 +366,7 @@ func (db *DB) VendByKeys(ctx context.Context, channel string, keys ...string) (*
 	if err != nil {
 		return nil, dbError(err)
 	}
-	return toCoreVend(r)
+	return db.toCoreVend(r)
 }
 
 // Vend returns a vend with its tokens, or core.ErrNotFound.
@@ -359,26 +375,47 @@ func (db *DB) Vend(ctx context.Context, id int64) (*core.Vend, error) {
 	if err := db.selectVend(&r).Where("v.id = ?", id).Scan(ctx); err != nil {
 		return nil, dbError(err)
 	}
-	return toCoreVend(r)
+	return db.toCoreVend(r)
 }
 
-// VendsByMeter returns a meter's vends (voided keys left out) sold by an agent (every agent's for agentID 0), newest
+// VendsByMeter returns a meter's vends sold by an agent (every agent's for agentID 0), newest
 // first, at most limit (at most 1000).
 func (db *DB) VendsByMeter(ctx context.Context, meterNumber string, agentID int64, limit int) ([]*core.Vend, error) {
-	if limit <= 0 || limit > 1000 {
-		limit = 1000
+	return db.FindVends(ctx, core.VendQuery{MeterNumber: meterNumber, AgentID: agentID, Limit: limit})
+}
+
+// FindVends returns the vends a query selects, newest first; voided keys are left out.
+func (db *DB) FindVends(ctx context.Context, query core.VendQuery) ([]*core.Vend, error) {
+	query, err := core.CheckVendQuery(query)
+	if err != nil {
+		return nil, err
 	}
 	var rows []vendRow
-	q := db.selectVend(&rows).Where("v.meter_number = ? AND v.status <> ?", meterNumber, string(core.VendVoided))
-	if agentID != 0 {
-		q = q.Where("v.agent_id = ?", agentID)
+	q := db.selectVend(&rows).Where("v.status <> ?", string(core.VendVoided))
+	for _, c := range []struct {
+		set  bool
+		expr string
+		arg  any
+	}{
+		{query.AgentID != 0, "v.agent_id = ?", query.AgentID},
+		{query.MeterNumber != "", "v.meter_number = ?", query.MeterNumber},
+		{query.Payer != "", "v.payer = ?", query.Payer},
+		{query.Channel != "", "v.channel = ?", query.Channel},
+		{query.Status != "", "v.status = ?", string(query.Status)},
+		{!query.From.IsZero(), "v.created_at >= ?", query.From.UTC()},
+		{!query.To.IsZero(), "v.created_at < ?", query.To.UTC()},
+		{query.BeforeID != 0, "v.id < ?", query.BeforeID},
+	} {
+		if c.set {
+			q = q.Where(c.expr, c.arg)
+		}
 	}
-	if err := q.Order("v.id DESC").Limit(int64(limit)).Scan(ctx); err != nil {
+	if err := q.Order("v.id DESC").Limit(int64(query.Limit)).Scan(ctx); err != nil {
 		return nil, dbError(err)
 	}
 	out := make([]*core.Vend, len(rows))
 	for i, r := range rows {
-		v, err := toCoreVend(r)
+		v, err := db.toCoreVend(r)
 		if err != nil {
 			return nil, err
 		}
@@ -387,17 +424,25 @@ func (db *DB) VendsByMeter(ctx context.Context, meterNumber string, agentID int6
 	return out, nil
 }
 
-// ReverseVend reverses a completed vend in one transaction: it marks it reversed (core.ErrNotFound
-// when no completed vend has the ID), books the reverse of its ledger entries, gives the agent
-// back what the entries took from its float, and restores the meter's arrears and, when the vend
-// is of the meter's current month, its monthly totals. TIDs are never given back. Rows are locked
-// in the vend transaction's order: vend, meter, agent.
-func (db *DB) ReverseVend(ctx context.Context, id int64, at time.Time) (*core.Vend, error) {
+// ReverseVend reverses a completed vend in one transaction: it marks it reversed with the
+// reversal's reason and actor (core.ErrNotFound when no completed vend has the ID), cancels its
+// replies still pending, books the reverse of its ledger entries, gives the agent back what the
+// entries took from its float, and restores the meter's arrears and, when the vend is of the
+// meter's current month, its monthly totals. TIDs are never given back. With r.RefuseDelivered,
+// a vend whose token has reached the customer (a reply sending or delivered, or a USSD vend: its
+// final screen showed the token) is left alone: core.ErrTokenDelivered. Rows are locked in the
+// vend transaction's order: vend, meter, agent; the replies after them (a relay's claim of a
+// pending reply waits for the cancellation, then finds it cancelled).
+func (db *DB) ReverseVend(ctx context.Context, id int64, rev core.VendReversal) (*core.Vend, error) {
 	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var r vendRow
-		err := tx.NewRaw("UPDATE vends SET status = ?, reversed_at = ? WHERE id = ? AND status = ? RETURNING *",
-			string(core.VendReversed), at.UTC(), id, string(core.VendCompleted)).Scan(ctx, &r)
+		err := tx.NewRaw("UPDATE vends SET status = ?, reversed_at = ?, reversal_reason = ?, reversed_by = ? "+
+			"WHERE id = ? AND status = ? RETURNING *",
+			string(core.VendReversed), rev.At.UTC(), rev.Reason, rev.By, id, string(core.VendCompleted)).Scan(ctx, &r)
 		if err != nil {
+			return err
+		}
+		if err := db.cancelReplies(ctx, tx, r, rev); err != nil {
 			return err
 		}
 		var entries []ledgerEntryRow
@@ -416,7 +461,7 @@ func (db *DB) ReverseVend(ctx context.Context, id int64, at time.Time) (*core.Ve
 		if err := db.reverseMeter(ctx, tx, r); err != nil {
 			return err
 		}
-		if err := db.insertEntries(ctx, tx.Tx, &id, core.Reversed(booked, "reversal "+r.Reference), at); err != nil {
+		if err := db.insertEntries(ctx, tx.Tx, &id, core.Reversed(booked, "reversal "+r.Reference), rev.At); err != nil {
 			return err
 		}
 		res, err := tx.NewUpdate().Model((*agentRow)(nil)).Set("balance = balance + ?", int64(agentTook)).
@@ -426,10 +471,41 @@ func (db *DB) ReverseVend(ctx context.Context, id int64, at time.Time) (*core.Ve
 		}
 		return oneRow(res, "agent")
 	})
+	if errors.Is(err, core.ErrTokenDelivered) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, dbError(err)
 	}
 	return db.Vend(ctx, id)
+}
+
+// cancelReplies cancels a reversed vend's replies not sent (pending, or failed and waiting for an
+// operator's resend), so that its token never goes out after the reversal; with RefuseDelivered, a token that has gone out (or may have: a reply being sent)
+// refuses the reversal.
+func (db *DB) cancelReplies(ctx context.Context, tx bun.Tx, v vendRow, rev core.VendReversal) error {
+	if rev.RefuseDelivered && v.Channel == core.ChannelUSSD {
+		return core.ErrTokenDelivered
+	}
+	if _, err := tx.NewUpdate().Model((*replyRow)(nil)).Set("status = ?", string(core.ReplyCancelled)).
+		Set("last_error = ?", "the vend was reversed").
+		Where("vend_id = ? AND status IN (?)", v.ID, bun.List([]string{string(core.ReplyPending), string(core.ReplyFailed)})).
+		Exec(ctx); err != nil {
+		return err
+	}
+	if !rev.RefuseDelivered {
+		return nil
+	}
+	n, err := tx.NewSelect().Model((*replyRow)(nil)).
+		Where("vend_id = ? AND status IN (?)", v.ID, bun.List([]string{string(core.ReplySending), string(core.ReplyDelivered)})).
+		Count(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return core.ErrTokenDelivered
+	}
+	return nil
 }
 
 // reverseMeter gives a reversed vend's debt back to the meter's arrears and takes its energy,

@@ -97,6 +97,10 @@ func TestVendReplay(t *testing.T) {
 		t.Run("SameRequest", func(t *testing.T) {
 			again, err := f.vendor.Vend(ctx, vendReq(f.agent.ID, m, "replay", 50_00))
 			must(t, err)
+			if first.Replayed || !again.Replayed {
+				t.Errorf("replayed: first %v, again %v; want false, true", first.Replayed, again.Replayed)
+			}
+			again.Replayed = false
 			if diff := cmp.Diff(first, again, cmpCore); diff != "" {
 				t.Errorf("the replay differs (-first +replay):\n%s", diff)
 			}
@@ -398,11 +402,11 @@ func TestReverse(t *testing.T) {
 		v := mustVend(t, f, m, "to-reverse", 80_00)
 
 		t.Run("OtherAgent", func(t *testing.T) {
-			_, err := f.vendor.Reverse(ctx, v.ID, f.agent.ID+1000)
+			_, err := f.vendor.Reverse(ctx, reversal(v.ID, f.agent.ID+1000))
 			wantCode(t, err, core.CodeNotFound, "vend_not_found")
 		})
 		t.Run("OK", func(t *testing.T) {
-			r, err := f.vendor.Reverse(ctx, v.ID, f.agent.ID)
+			r, err := f.vendor.Reverse(ctx, reversal(v.ID, f.agent.ID))
 			must(t, err)
 			if r.Status != core.VendReversed || !r.ReversedAt.Equal(now) || !sameTokens(r, v) {
 				t.Errorf("reversed vend: status %s at %v, want reversed at %v with the same tokens", r.Status, r.ReversedAt, now)
@@ -424,9 +428,9 @@ func TestReverse(t *testing.T) {
 			checkLedger(t, db)
 		})
 		t.Run("ErrAlreadyReversed", func(t *testing.T) {
-			_, err := f.vendor.Reverse(ctx, v.ID, f.agent.ID)
+			_, err := f.vendor.Reverse(ctx, reversal(v.ID, f.agent.ID))
 			wantCode(t, err, core.CodeConflict, "already_reversed")
-			if _, err := db.ReverseVend(ctx, v.ID, now); !errors.Is(err, core.ErrNotFound) {
+			if _, err := db.ReverseVend(ctx, v.ID, core.VendReversal{At: now, Reason: "again", By: "test"}); !errors.Is(err, core.ErrNotFound) {
 				t.Errorf("ReverseVend of a reversed vend: got %v, want core.ErrNotFound", err)
 			}
 			after, err := db.Agent(ctx, f.agent.ID)

@@ -49,7 +49,6 @@ var reasonOf = map[string]string{
 	"meter_blocked":        RCNotPermitted,
 	"meter_decommissioned": RCNotPermitted,
 	"meter_not_vendable":   RCNotPermitted,
-	"meter_other_utility":  RCNotPermitted,
 	"key_expired":          RCNotPermitted,
 	"tid_exhausted":        RCNotPermitted,
 	"no_vending_key":       RCNotPermitted,

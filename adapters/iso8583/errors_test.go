@@ -24,7 +24,6 @@ func TestResponseCodeTable(t *testing.T) {
 		{"MeterNotFound", core.Errorf(core.CodeNotFound, "meter_not_found", "x"), "14"},
 		{"NotFound", core.Errorf(core.CodeNotFound, "", "x"), "14"},
 		{"MeterBlocked", core.Errorf(core.CodeInvalid, "meter_blocked", "x"), "57"},
-		{"MeterOtherUtility", core.Errorf(core.CodeInvalid, "meter_other_utility", "x"), "57"},
 		{"KeyExpired", core.Errorf(core.CodeInvalid, "key_expired", "x"), "57"},
 		{"InsufficientFunds", core.Errorf(core.CodeInsufficientFunds, "insufficient_funds", "x"), "51"},
 		{"KeyReused", core.Errorf(core.CodeConflict, "idempotency_key_reused", "x"), "94"},

@@ -124,7 +124,7 @@ func TestLookup(t *testing.T) {
 		{"ErrBadCheckDigit", "01234567890", "14"},
 		{"ErrBlocked", vendfake.MeterBlocked, "57"},
 		{"ErrDecommissioned", vendfake.MeterDecommissioned, "57"},
-		{"ErrOtherUtility", vendfake.MeterOtherUtility, "57"},
+		{"ErrOtherUtility", vendfake.MeterOtherUtility, "14"}, // not found, as an unknown meter
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -23,7 +23,6 @@ var keyOfReason = map[string]string{
 	"meter_blocked":        "err_meter_blocked",
 	"meter_decommissioned": "err_meter_blocked",
 	"meter_not_vendable":   "err_meter_blocked",
-	"meter_other_utility":  "err_meter_elsewhere",
 	"key_expired":          "err_meter_service",
 	"tid_exhausted":        "err_meter_service",
 	"no_vending_key":       "err_meter_service",

@@ -20,7 +20,6 @@ func TestErrorTable(t *testing.T) {
 		{core.CodeInvalid, "invalid_meter_number", "err_meter_number"},
 		{core.CodeInvalid, "meter_blocked", "err_meter_blocked"},
 		{core.CodeInvalid, "meter_decommissioned", "err_meter_blocked"},
-		{core.CodeInvalid, "meter_other_utility", "err_meter_elsewhere"},
 		{core.CodeInvalid, "key_expired", "err_meter_service"},
 		{core.CodeInvalid, "amount_too_small", "err_amount_too_small"},
 		{core.CodeInvalid, "amount_too_large", "err_amount_too_large"},

@@ -39,6 +39,6 @@ func KeyExists(key string) bool { _, ok := spec[key]; return ok }
 
 // CoreReasons are the reasons core's errors carry that a customer of SMS or USSD can meet.
 var CoreReasons = strings.Fields(`invalid_meter_number meter_not_found meter_blocked meter_decommissioned
-	meter_not_vendable meter_other_utility key_expired tid_exhausted no_vending_key invalid_amount
+	meter_not_vendable key_expired tid_exhausted no_vending_key invalid_amount
 	amount_too_small amount_too_large currency_mismatch insufficient_funds idempotency_key_reused
 	already_reversed reversed_before_vend`)

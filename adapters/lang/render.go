@@ -129,19 +129,27 @@ func (l *Language) USSDConfirm(meter, name string, amount core.Money, cur core.C
 	return l.msg("ussd_confirm", args{"meter": meter, "name": clean(name, MaxName), "amount": cur.Format(amount)})
 }
 
-// USSDResult returns the last screen of a purchase: the tokens when they fit a screen, else a
-// notice that they come by SMS (the caller sends the SMS either way: a screen is easily lost). A
-// reversed vend gets the cancellation notice.
-func (l *Language) USSDResult(v *core.Vend) string {
+// USSDResult returns the last screen of a purchase. With sms (the tokens also go by SMS, which
+// the caller sends: a screen is easily lost): the tokens when they fit a screen, else a notice
+// that they come by SMS. Without: the tokens, with the amounts when they fit. A reversed vend
+// gets the reversal notice.
+func (l *Language) USSDResult(v *core.Vend, sms bool) string {
 	if v.Status != core.VendCompleted {
 		return l.reversed(v)
 	}
 	a := l.vendArgs(v)
 	a["tokens"] = l.tokens(v, false, "\n")
-	if s := l.msg("ussd_result", a); USSDLen(s) <= MaxUSSD {
+	if sms {
+		if s := l.msg("ussd_result", a); USSDLen(s) <= MaxUSSD {
+			return s
+		}
+		return l.msg("ussd_result_sms", a)
+	}
+	if s := l.msg("ussd_result_screen", a); USSDLen(s) <= MaxUSSD {
 		return s
 	}
-	return l.msg("ussd_result_sms", a)
+	a["tokens"] = l.tokens(v, true, "\n") // the screen is the only answer: every token, in short
+	return l.msg("ussd_result_tokens", a)
 }
 
 // USSDLanguageMenu returns the language menu: the catalog's languages numbered from 1, each in its

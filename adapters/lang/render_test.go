@@ -51,8 +51,8 @@ func renderings(t *testing.T, c *lang.Catalog, l *lang.Language) [][2]string {
 		{"ussd_confirm_name", l.USSDConfirmName(meter11, "Thabo Nkosi")},
 		{"ussd_enter_amount", l.USSDEnterAmount(meter11, zar)},
 		{"ussd_confirm", l.USSDConfirm(meter11, "Thabo Nkosi", 5000, zar)},
-		{"ussd_result", l.USSDResult(creditVend(t))},
-		{"ussd_result_key_change", l.USSDResult(keyChangeVend(t))},
+		{"ussd_result", l.USSDResult(creditVend(t), true)},
+		{"ussd_result_key_change", l.USSDResult(keyChangeVend(t), true)},
 		{"ussd_language", l.USSDLanguageMenu()},
 		{"ussd_invalid_choice", l.USSDInvalidChoice()},
 		{"ussd_expired", l.USSDExpired()},
@@ -136,7 +136,7 @@ func TestReversedVendShowsNoToken(t *testing.T) {
 	v.Status = core.VendReversed
 	tok := v.Tokens[0].Token.Display()
 	for _, l := range c.Languages() {
-		for _, s := range []string{l.VendFull(v), l.VendCompact(v), l.VendReply(v), l.Last(v, nil), l.USSDResult(v)} {
+		for _, s := range []string{l.VendFull(v), l.VendCompact(v), l.VendReply(v), l.Last(v, nil), l.USSDResult(v, true)} {
 			if strings.Contains(s, tok) || !strings.Contains(s, v.Reference) {
 				t.Errorf("%s: reversed vend reply %q shows its token or lacks the reference", l.Code(), lines(s))
 			}
@@ -197,8 +197,10 @@ func TestUSSDScreensFit(t *testing.T) {
 			"enter_amount":       l.USSDEnterAmount(meter13, ugx),
 			"confirm":            l.USSDConfirm(meter13, longName, 999_999_999, zar),
 			"confirm_ugx":        l.USSDConfirm(meter13, longName, 99_999_999_999, ugx),
-			"result":             l.USSDResult(longVend(t)),
-			"result_key_change":  l.USSDResult(keyChangeVend(t)),
+			"result":             l.USSDResult(longVend(t), true),
+			"result_key_change":  l.USSDResult(keyChangeVend(t), true),
+			"result_no_sms":      l.USSDResult(longVend(t), false),
+			"result_no_sms_kc":   l.USSDResult(keyChangeVend(t), false),
 			"language":           l.USSDLanguageMenu(),
 			"invalid_choice":     l.USSDInvalidChoice(),
 			"expired":            l.USSDExpired(),
@@ -211,8 +213,20 @@ func TestUSSDScreensFit(t *testing.T) {
 				t.Errorf("%s %s: %d characters, want at most %d: %q", l.Code(), name, n, lang.MaxUSSD, lines(s))
 			}
 		}
-		if s := l.USSDResult(longVend(t)); !strings.Contains(s, longVend(t).Tokens[0].Token.Display()) {
+		if s := l.USSDResult(longVend(t), true); !strings.Contains(s, longVend(t).Tokens[0].Token.Display()) {
 			t.Errorf("%s: the result screen of a one-token vend lacks the token: %q", l.Code(), lines(s))
+		}
+		// Without an SMSC the screen is the only answer: every token on it, and no word of an SMS.
+		for _, v := range []*core.Vend{longVend(t), keyChangeVend(t)} {
+			s := l.USSDResult(v, false)
+			for _, tok := range v.Tokens {
+				if !strings.Contains(s, tok.Token.Display()) {
+					t.Errorf("%s: the result screen without SMS lacks token %s: %q", l.Code(), tok.Token.Display(), lines(s))
+				}
+			}
+			if strings.Contains(strings.ToUpper(s), "SMS") {
+				t.Errorf("%s: the result screen without SMS speaks of an SMS: %q", l.Code(), lines(s))
+			}
 		}
 		if s := screens["confirm_name"]; strings.Contains(s, " and more") || !strings.Contains(s, longName) {
 			t.Errorf("%s: the name is not cut at %d characters: %q", l.Code(), lang.MaxName, lines(s))

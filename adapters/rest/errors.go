@@ -83,7 +83,7 @@ func toProblem(err error) problem {
 	case errors.As(err, &re):
 		e, field, status = re.err, re.field, re.status
 	case errors.As(err, &ce):
-		e = ce
+		e, field = ce, ce.Field
 	case errors.As(err, &coder):
 		e, status = echoError(coder.StatusCode(), err)
 	default:

@@ -124,7 +124,7 @@ func TestPanicIsInternal(t *testing.T) {
 	}
 	// The server still serves.
 	e.vendor.fn = nil
-	if rec := e.do(t, postVend(vendBody)()); rec.Code != http.StatusOK {
-		t.Errorf("after a panic: status %d, want 200", rec.Code)
+	if rec := e.do(t, postVend(vendBody)()); rec.Code != http.StatusCreated {
+		t.Errorf("after a panic: status %d, want 201", rec.Code)
 	}
 }

@@ -110,13 +110,18 @@ func (f *fakeVends) Vend(_ context.Context, id int64) (*core.Vend, error) {
 	return v, nil
 }
 
-func (f *fakeVends) VendsByMeter(_ context.Context, number string, agentID int64, limit int) ([]*core.Vend, error) {
+func (f *fakeVends) FindVends(_ context.Context, q core.VendQuery) ([]*core.Vend, error) {
 	if f.err != nil {
 		return nil, f.err
 	}
+	q, err := core.CheckVendQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	number, agentID, limit := q.MeterNumber, q.AgentID, q.Limit
 	var out []*core.Vend
 	for _, v := range f.byID {
-		if v.MeterNumber == number && (agentID == 0 || v.AgentID == agentID) {
+		if (number == "" || v.MeterNumber == number) && (agentID == 0 || v.AgentID == agentID) {
 			out = append(out, v)
 		}
 	}
@@ -293,8 +298,8 @@ func newEnv(tb testing.TB, configure ...func(*rest.Config)) *env {
 	}
 	cfg := rest.Config{
 		Vendor: e.vendor,
-		Reverser: rest.ReverserFunc(func(_ context.Context, id, agentID int64) (*core.Vend, error) {
-			return e.reverse(id, agentID)
+		Reverser: rest.ReverserFunc(func(_ context.Context, r core.ReversalRequest) (*core.Vend, error) {
+			return e.reverse(r.VendID, r.AgentID)
 		}),
 		Meters:   e.meters,
 		Vends:    e.vends,

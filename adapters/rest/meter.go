@@ -68,8 +68,7 @@ func maskAddress(a string) string {
 }
 
 // getMeter is GET /v1/meters/{number}: the meter, its customer and arrears, for the agent to
-// confirm before taking payment. A meter of another utility than the agent's is refused as a vend
-// to it would be, without its customer's details.
+// confirm before taking payment. A meter of another utility than the agent's is not found.
 func (s *Server) getMeter(c *echo.Context) error {
 	number, err := pathParam(c, "number")
 	if err != nil {
@@ -79,14 +78,13 @@ func (s *Server) getMeter(c *echo.Context) error {
 		return &requestError{err: core.AsError(err), field: "number"}
 	}
 	view, err := s.cfg.Meters.MeterByNumber(c.Request().Context(), number)
-	if errors.Is(err, core.ErrNotFound) {
+	// Another utility's meter is not found, as an unknown one is: an agent does not learn which
+	// meters other utilities have.
+	if errors.Is(err, core.ErrNotFound) || err == nil && view.Utility.ID != agentOf(c).UtilityID {
 		return core.Errorf(core.CodeNotFound, "meter_not_found", "meter %s is not registered", number)
 	}
 	if err != nil {
 		return storeError(err)
-	}
-	if agent := agentOf(c); view.Utility.ID != agent.UtilityID {
-		return core.Errorf(core.CodeInvalid, "meter_other_utility", "meter %s belongs to another utility than agent %d sells for", number, agent.ID)
 	}
 	return c.JSON(http.StatusOK, toMeterJSON(view))
 }

@@ -30,21 +30,20 @@ type (
 	Vendor interface {
 		Vend(ctx context.Context, req core.VendRequest) (*core.Vend, error)
 	}
-	// Reverser reverses a vend sold by agentID (core.Vendor.Reverse with its reader, reverser and
-	// window bound by cmd): core's not_found for another agent's vend, conflict when it is
-	// reversed already or too old.
+	// Reverser reverses a vend sold by the asking agent (core.Vendor.Reverse): core's not_found
+	// for another agent's vend, conflict when it is reversed already, too old or its token has
+	// reached the customer.
 	Reverser interface {
-		Reverse(ctx context.Context, id, agentID int64) (*core.Vend, error)
+		Reverse(ctx context.Context, r core.ReversalRequest) (*core.Vend, error)
 	}
 	// Meters finds a meter with its customer, tariff, utility and arrears (core.MeterReader).
 	Meters interface {
 		MeterByNumber(ctx context.Context, number string) (core.MeterView, error)
 	}
-	// Vends reads committed vends (core.VendReader): core.ErrNotFound for an unknown ID;
-	// VendsByMeter returns a meter's vends sold by agentID, newest first, at most limit.
+	// Vends reads committed vends (core.VendReader): core.ErrNotFound for an unknown ID.
 	Vends interface {
 		Vend(ctx context.Context, id int64) (*core.Vend, error)
-		VendsByMeter(ctx context.Context, number string, agentID int64, limit int) ([]*core.Vend, error)
+		FindVends(ctx context.Context, q core.VendQuery) ([]*core.Vend, error)
 	}
 	// Agents authenticates API keys and reads an agent and its statement. Statement returns the
 	// agent's ledger lines with an ID below beforeID (0: from the newest), newest first, at most
@@ -61,11 +60,11 @@ type (
 )
 
 // ReverserFunc lets a function be a Reverser, e.g. a closure over core.Vendor.Reverse.
-type ReverserFunc func(ctx context.Context, id, agentID int64) (*core.Vend, error)
+type ReverserFunc func(ctx context.Context, r core.ReversalRequest) (*core.Vend, error)
 
 // Reverse calls f.
-func (f ReverserFunc) Reverse(ctx context.Context, id, agentID int64) (*core.Vend, error) {
-	return f(ctx, id, agentID)
+func (f ReverserFunc) Reverse(ctx context.Context, r core.ReversalRequest) (*core.Vend, error) {
+	return f(ctx, r)
 }
 
 // Config is what New needs. The six dependencies are required; limits that are zero or negative

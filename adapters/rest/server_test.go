@@ -22,7 +22,7 @@ import (
 func TestLogLine(t *testing.T) {
 	e := newEnv(t)
 	rec := e.do(t, postVend(vendBody, "X-Request-Id", "till-4:0042")())
-	if rec.Code != http.StatusOK {
+	if rec.Code != http.StatusCreated {
 		t.Fatalf("status %d", rec.Code)
 	}
 	if got := rec.Header().Get("X-Request-Id"); got != "till-4:0042" {
@@ -34,7 +34,7 @@ func TestLogLine(t *testing.T) {
 	}
 	l := lines[0]
 	for k, want := range map[string]any{
-		"level": "info", "request_id": "till-4:0042", "method": "POST", "route": "/v1/vends", "status": 200.0, "agent_id": 7.0, "message": "request",
+		"level": "info", "request_id": "till-4:0042", "method": "POST", "route": "/v1/vends", "status": 201.0, "agent_id": 7.0, "message": "request",
 	} {
 		if l[k] != want {
 			t.Errorf("log %s = %v, want %v", k, l[k], want)
@@ -150,8 +150,8 @@ func TestServeGracefulShutdown(t *testing.T) {
 	case <-time.After(100 * time.Millisecond):
 	}
 	close(release)
-	if r := <-vended; r.err != nil || r.status != http.StatusOK {
-		t.Errorf("the vend in flight: %d %v, want 200", r.status, r.err)
+	if r := <-vended; r.err != nil || r.status != http.StatusCreated {
+		t.Errorf("the vend in flight: %d %v, want 201", r.status, r.err)
 	}
 	select {
 	case err := <-served:

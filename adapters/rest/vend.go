@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +41,8 @@ type vendJSON struct {
 	Receipt       []string    `json:"receipt"`
 	CreatedAt     string      `json:"created_at"`
 	ReversedAt    string      `json:"reversed_at,omitempty"`
+	// ReversalReason is why the agent (or an operator) reversed the vend.
+	ReversalReason string `json:"reversal_reason,omitempty"`
 }
 
 type amountsJSON struct {
@@ -62,6 +66,8 @@ type tokenJSON struct {
 
 type vendListJSON struct {
 	Vends []vendJSON `json:"vends"`
+	// NextBefore is the before parameter of the next page; absent on the last page.
+	NextBefore int64 `json:"next_before,omitempty"`
 }
 
 // toVendJSON converts a core vend to its wire form.
@@ -90,6 +96,7 @@ func toVendJSON(v *core.Vend) vendJSON {
 	}
 	if !v.ReversedAt.IsZero() {
 		out.ReversedAt = v.ReversedAt.UTC().Format(time.RFC3339)
+		out.ReversalReason = v.ReversalReason
 	}
 	for _, t := range v.Tokens {
 		tj := tokenJSON{
@@ -107,8 +114,9 @@ func toVendJSON(v *core.Vend) vendJSON {
 	return out
 }
 
-// createVend is POST /v1/vends: one vend per Idempotency-Key. A replay of the key returns the
-// stored vend, tokens and all, so the answer is 200 either way.
+// createVend is POST /v1/vends: one vend per Idempotency-Key, 201 when this request made it. A
+// replay of the key returns the stored vend, tokens and all, with 200 and Idempotent-Replayed:
+// true.
 func (s *Server) createVend(c *echo.Context) error {
 	req := c.Request()
 	agent := agentOf(c)
@@ -144,7 +152,11 @@ func (s *Server) createVend(c *echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Location", "/v1/vends/"+strconv.FormatInt(v.ID, 10))
-	return c.JSON(http.StatusOK, toVendJSON(v))
+	if v.Replayed {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+		return c.JSON(http.StatusOK, toVendJSON(v))
+	}
+	return c.JSON(http.StatusCreated, toVendJSON(v))
 }
 
 // maxIdempotencyKey bounds an agent's Idempotency-Key, leaving room in core's 128 characters for
@@ -183,21 +195,35 @@ func (s *Server) getVend(c *echo.Context) error {
 	return c.JSON(http.StatusOK, toVendJSON(v))
 }
 
-// listVends is GET /v1/vends?meter=NUMBER&limit=N: the asking agent's latest vends for a meter,
-// newest first, with their stored tokens (reprints never make new ones).
+// listVends is GET /v1/vends: the asking agent's sales, newest first, with their stored tokens
+// (reprints never make new ones), filtered by meter, status, channel and time of sale, a page of
+// limit at a time: next_before, when present, is the before of the next page.
 func (s *Server) listVends(c *echo.Context) error {
-	meter := c.QueryParam("meter")
-	if meter == "" {
-		return badRequest("meter", "missing_parameter", "the meter query parameter is required")
+	q := core.VendQuery{AgentID: agentOf(c).ID}
+	if meter := c.QueryParam("meter"); meter != "" {
+		if err := core.CheckMeterNumber(meter); err != nil {
+			return &requestError{err: core.AsError(err), field: "meter"}
+		}
+		q.MeterNumber = meter
 	}
-	if err := core.CheckMeterNumber(meter); err != nil {
-		return &requestError{err: core.AsError(err), field: "meter"}
+	q.Status = core.VendStatus(c.QueryParam("status"))
+	q.Channel = c.QueryParam("channel")
+	var err error
+	if q.From, err = timeParam(c, "from"); err != nil {
+		return err
+	}
+	if q.To, err = timeParam(c, "to"); err != nil {
+		return err
+	}
+	if q.BeforeID, err = intParam(c, "before", 0, 1, math.MaxInt64); err != nil {
+		return err
 	}
 	limit, err := intParam(c, "limit", defaultVendLimit, 1, maxVendLimit)
 	if err != nil {
 		return err
 	}
-	vends, err := s.cfg.Vends.VendsByMeter(c.Request().Context(), meter, agentOf(c).ID, int(limit))
+	q.Limit = int(limit)
+	vends, err := s.cfg.Vends.FindVends(c.Request().Context(), q)
 	if err != nil {
 		return storeError(err)
 	}
@@ -205,17 +231,48 @@ func (s *Server) listVends(c *echo.Context) error {
 	for _, v := range vends {
 		out.Vends = append(out.Vends, toVendJSON(v))
 	}
+	if len(vends) == q.Limit {
+		out.NextBefore = vends[len(vends)-1].ID
+	}
 	return c.JSON(http.StatusOK, out)
 }
 
-// reverseVend is POST /v1/vends/{id}/reversal: cancels the asking agent's vend within the
-// reversal window and gives its float back. A second reversal is a conflict.
+// timeParam parses a time query parameter: an RFC 3339 time, or a date (YYYY-MM-DD, midnight UTC);
+// zero when absent.
+func timeParam(c *echo.Context, name string) (time.Time, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, badRequest(name, "invalid_parameter", "%s must be an RFC 3339 time (2026-12-01T00:00:00+02:00) or a date (2026-12-01)", name)
+}
+
+// reverseVend is POST /v1/vends/{id}/reversal {"reason"}: for a sale whose answer never reached
+// the agent, within the utility's reversal window, gives the float back. A second reversal is a
+// conflict; past the window only an operator may reverse. The token stays valid on the meter.
 func (s *Server) reverseVend(c *echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	v, err := s.cfg.Reverser.Reverse(c.Request().Context(), id, agentOf(c).ID)
+	if err := checkJSON(c.Request()); err != nil {
+		return err
+	}
+	body, err := s.readBody(c)
+	if err != nil {
+		return err
+	}
+	in, err := decodeReversalBody(body)
+	if err != nil {
+		return err
+	}
+	v, err := s.cfg.Reverser.Reverse(c.Request().Context(), core.ReversalRequest{VendID: id, AgentID: agentOf(c).ID, Reason: in.Reason})
 	if err != nil {
 		return err
 	}
@@ -302,60 +359,87 @@ type vendBody struct {
 	Currency    string
 }
 
-// decodeVendBody decodes a POST /v1/vends body strictly: one JSON object with meter_number (a
-// string) and amount_minor (an integer) and an optional currency (a string), nothing else, each
-// at most once, and nothing after it. Every refusal is a 400 that names the field at fault. The
-// values themselves (a zero amount, a mistyped meter number) are core's to judge.
+// decodeVendBody decodes a POST /v1/vends body: meter_number (a string) and amount_minor (an
+// integer) and an optional currency (a string).
 func decodeVendBody(body []byte) (vendBody, error) {
 	var out vendBody
+	err := decodeObject(body, "a vend request", []bodyField{
+		{"meter_number", &out.MeterNumber, "a string", true},
+		{"amount_minor", &out.AmountMinor, "an integer number of minor units", true},
+		{"currency", &out.Currency, "a string (an ISO 4217 code)", false},
+	})
+	return out, err
+}
+
+// reversalBody is a decoded POST /v1/vends/{id}/reversal body: {"reason"}.
+type reversalBody struct {
+	Reason string
+}
+
+func decodeReversalBody(body []byte) (reversalBody, error) {
+	var out reversalBody
+	err := decodeObject(body, "a reversal request", []bodyField{{"reason", &out.Reason, "a string", true}})
+	return out, err
+}
+
+// bodyField is one field of a request body: its name, where it decodes to, what it must be and
+// whether it is required.
+type bodyField struct {
+	name     string
+	dst      any
+	want     string
+	required bool
+}
+
+// decodeObject decodes a request body strictly: one JSON object with the fields given and nothing
+// else, each at most once and of its type; what names the request in messages.
+func decodeObject(body []byte, what string, fields []bodyField) error {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return out, badRequest("", "malformed_json", "the body is empty: a JSON object is required")
+		return badRequest("", "malformed_json", "the body is empty: a JSON object is required")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return out, badRequest("", "malformed_json", "the body must be a JSON object")
+		return badRequest("", "malformed_json", "the body must be a JSON object")
+	}
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.name
 	}
 	seen := map[string]bool{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return out, malformed(err)
+			return malformed(err)
 		}
 		name, _ := tok.(string) // inside an object, the decoder returns only string keys
 		if seen[name] {
-			return out, badRequest(fieldRef(name), "duplicate_field", "%s appears more than once", quoted(name))
+			return badRequest(fieldRef(name), "duplicate_field", "%s appears more than once", quoted(name))
 		}
 		seen[name] = true
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return out, malformed(err)
+			return malformed(err)
 		}
-		switch name {
-		case "meter_number":
-			err = decodeField(raw, &out.MeterNumber, "a string")
-		case "amount_minor":
-			err = decodeField(raw, &out.AmountMinor, "an integer number of minor units")
-		case "currency":
-			err = decodeField(raw, &out.Currency, "a string (an ISO 4217 code)")
-		default:
-			return out, badRequest(fieldRef(name), "unknown_field", "%s is not a field of a vend request (meter_number, amount_minor, currency)", quoted(name))
+		i := slices.Index(names, name)
+		if i < 0 {
+			return badRequest(fieldRef(name), "unknown_field", "%s is not a field of %s (%s)", quoted(name), what, strings.Join(names, ", "))
 		}
-		if err != nil {
-			return out, badRequest(name, "wrong_type", "%s must be %s", name, err.Error())
+		if err := decodeField(raw, fields[i].dst, fields[i].want); err != nil {
+			return badRequest(name, "wrong_type", "%s must be %s", name, err.Error())
 		}
 	}
 	if _, err := dec.Token(); err != nil { // the closing brace
-		return out, malformed(err)
+		return malformed(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return out, badRequest("", "malformed_json", "the body has data after the JSON object")
+		return badRequest("", "malformed_json", "the body has data after the JSON object")
 	}
-	for _, required := range []string{"meter_number", "amount_minor"} {
-		if !seen[required] {
-			return out, badRequest(required, "missing_field", "%s is required", required)
+	for _, f := range fields {
+		if f.required && !seen[f.name] {
+			return badRequest(f.name, "missing_field", "%s is required", f.name)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // decodeField decodes one field's value into dst; null is not a value of any field.

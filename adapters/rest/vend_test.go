@@ -42,8 +42,8 @@ func TestVendBodyGolden(t *testing.T) {
 			e := newEnv(t)
 			rec := e.do(t, postVend(string(body))())
 			if ok := strings.HasPrefix(name, "ok-"); ok {
-				if rec.Code != http.StatusOK || len(e.vendor.requests()) != 1 {
-					t.Fatalf("status %d, core called %d times; want 200 and 1: %s", rec.Code, len(e.vendor.requests()), rec.Body)
+				if rec.Code != http.StatusCreated || len(e.vendor.requests()) != 1 {
+					t.Fatalf("status %d, core called %d times; want 201 and 1: %s", rec.Code, len(e.vendor.requests()), rec.Body)
 				}
 				return
 			}
@@ -68,8 +68,8 @@ func TestMaxBodyBytes(t *testing.T) {
 	if rec := e.do(t, postVend(body)()); rec.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("66 bytes over a limit of 64: status %d, want 413", rec.Code)
 	}
-	if rec := e.do(t, postVend(`{"meter_number":"01234567897","amount_minor":5000}`)()); rec.Code != http.StatusOK {
-		t.Errorf("50 bytes under a limit of 64: status %d, want 200", rec.Code)
+	if rec := e.do(t, postVend(`{"meter_number":"01234567897","amount_minor":5000}`)()); rec.Code != http.StatusCreated {
+		t.Errorf("50 bytes under a limit of 64: status %d, want 201", rec.Code)
 	}
 }
 
@@ -87,7 +87,7 @@ func TestVendMetrics(t *testing.T) {
 	for _, want := range []string{
 		`vendgate_vends_total{channel="rest",outcome="ok"} 2`,
 		`vendgate_vends_total{channel="rest",outcome="insufficient_funds"} 1`,
-		`vendgate_http_request_duration_seconds_count{method="POST",route="/v1/vends",status="200"} 2`,
+		`vendgate_http_request_duration_seconds_count{method="POST",route="/v1/vends",status="201"} 2`,
 		`vendgate_http_request_duration_seconds_count{method="POST",route="/v1/vends",status="402"} 1`,
 		`vendgate_http_request_duration_seconds_count{method="POST",route="/v1/vends",status="400"} 1`,
 	} {
@@ -128,9 +128,9 @@ func FuzzVendBody(f *testing.F) {
 		r := got
 		mu.Unlock()
 		switch rec.Code {
-		case http.StatusOK:
+		case http.StatusCreated:
 			if r == nil {
-				t.Fatal("200 without a call to core")
+				t.Fatal("201 without a call to core")
 			}
 			var std struct {
 				MeterNumber *string `json:"meter_number"`

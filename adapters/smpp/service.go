@@ -37,7 +37,7 @@ type (
 	Vends interface {
 		// VendByKeys returns the vend of the first of keys that has one, or core.ErrNotFound.
 		VendByKeys(ctx context.Context, channel string, keys ...string) (*core.Vend, error)
-		VendsByMeter(ctx context.Context, number string, agentID int64, limit int) ([]*core.Vend, error)
+		FindVends(ctx context.Context, q core.VendQuery) ([]*core.Vend, error)
 	}
 	// Replies is the outbox: Reply adds an SMS that answers no new vend and announces it to the
 	// relay (a vend's own reply is written by core in the vend's transaction); receipts are
@@ -190,7 +190,8 @@ func (a *Adapter) mo(ctx context.Context, m MO) error {
 				return out.send(ctx, l.NoDefaultMeter(), 0)
 			}
 		}
-		vends, err := a.cfg.Vends.VendsByMeter(ctx, meter, code.sc.AgentID, 1)
+		// Only the asking phone's own purchases: LAST must not show another customer's token.
+		vends, err := a.cfg.Vends.FindVends(ctx, core.VendQuery{MeterNumber: meter, Payer: m.From, Limit: 1})
 		if err != nil {
 			return err
 		}
@@ -221,7 +222,7 @@ func (a *Adapter) buy(ctx context.Context, m MO, sc core.ServiceCode, sub core.S
 		return out.send(ctx, l.VendReply(prior), prior.ID)
 	}
 	v, err := a.cfg.Vendor.Vend(ctx, core.VendRequest{
-		Channel: core.ChannelSMS, IdempotencyKey: key, AgentID: sc.AgentID, MeterNumber: meter, Amount: amount,
+		Channel: core.ChannelSMS, IdempotencyKey: key, AgentID: sc.AgentID, MeterNumber: meter, Amount: amount, Payer: m.From,
 		Reply: &core.ReplyTo{Route: out.route, Sender: out.sender, Recipient: out.recipient, Render: l.VendReply},
 	})
 	if err == nil {

@@ -65,8 +65,8 @@ func (m *memory) Vend(_ context.Context, req core.VendRequest) (*core.Vend, erro
 		Tokens:    []core.VendToken{{Purpose: core.PurposeCredit, Token: tok}, {Purpose: core.PurposeFreeBasic, Token: tok, Energy: 500}}}, nil
 }
 
-func (m *memory) VendsByMeter(ctx context.Context, n string, _ int64, _ int) ([]*core.Vend, error) {
-	v, _ := m.Vend(ctx, core.VendRequest{MeterNumber: n, Amount: 100_000_000_00})
+func (m *memory) FindVends(ctx context.Context, q core.VendQuery) ([]*core.Vend, error) {
+	v, _ := m.Vend(ctx, core.VendRequest{MeterNumber: q.MeterNumber, Amount: 100_000_000_00})
 	return []*core.Vend{v}, nil
 }
 
@@ -130,7 +130,7 @@ func fuzzHandler(tb testing.TB) (*ussd.Handler, *memory) {
 		tb.Fatal(err)
 	}
 	m := &memory{sessions: map[string]core.USSDSession{}, subs: map[string]core.Subscriber{}}
-	h := ussd.New(ussd.Config{Vendor: m, Meters: m, Vends: m, ServiceCodes: m, Subscribers: m, Sessions: m, Replies: m,
+	h := ussd.New(ussd.Config{Vendor: m, Meters: m, Vends: m, ServiceCodes: m, Subscribers: m, Sessions: m, Replies: m, SMS: true,
 		Catalog: cat, Service: "A service name longer than thirty characters", Logger: zerolog.New(io.Discard),
 		Allowed: []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}})
 	return h, m

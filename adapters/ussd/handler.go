@@ -30,9 +30,9 @@ type (
 	Meters interface {
 		MeterByNumber(ctx context.Context, number string) (core.MeterView, error)
 	}
-	// Vends finds a meter's vends sold by an agent, newest first (core.VendReader).
+	// Vends finds committed vends, newest first (core.VendReader).
 	Vends interface {
-		VendsByMeter(ctx context.Context, number string, agentID int64, limit int) ([]*core.Vend, error)
+		FindVends(ctx context.Context, q core.VendQuery) ([]*core.Vend, error)
 	}
 	// ServiceCodes finds the telco service code a callback came on, and lists them all (to find
 	// the operator's SMS short code, which replies come from).
@@ -89,6 +89,9 @@ type Config struct {
 	SweepInterval time.Duration
 	// MaxBodyBytes bounds a callback's body: larger is 413. Default DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// SMS says replies go out by SMS (an SMSC is configured): a purchase's tokens are also sent
+	// by SMS and LAST sends them again. Without it the screen is the only answer, and says so.
+	SMS bool
 	// Allowed are the networks aggregators call from (the connection's source address); a
 	// callback from anywhere else is 403. Empty allows none.
 	Allowed []netip.Prefix

@@ -310,8 +310,10 @@ func (d *dialogue) buy(ctx context.Context) string {
 	l, phone := d.l, d.req.Phone
 	req := core.VendRequest{
 		Channel: core.ChannelUSSD, IdempotencyKey: d.sess.ID, AgentID: d.sc.AgentID,
-		MeterNumber: d.st.Meter, Amount: core.Money(d.st.Amount), Currency: d.st.Currency,
-		Reply: &core.ReplyTo{Route: d.sc.Route, Sender: d.sender(ctx), Recipient: phone, Render: l.VendReply},
+		MeterNumber: d.st.Meter, Amount: core.Money(d.st.Amount), Currency: d.st.Currency, Payer: phone,
+	}
+	if d.h.cfg.SMS {
+		req.Reply = &core.ReplyTo{Route: d.sc.Route, Sender: d.sender(ctx), Recipient: phone, Render: l.VendReply}
 	}
 	v, err := d.h.cfg.Vendor.Vend(ctx, req)
 	outcome := "ok"
@@ -327,10 +329,11 @@ func (d *dialogue) buy(ctx context.Context) string {
 	if err := d.h.cfg.Subscribers.SetDefaultMeter(ctx, phone, v.MeterNumber); err != nil {
 		d.h.log.Warn().Str("error", err.Error()).Str("phone", core.MaskPhone(phone)).Msg("storing the default meter")
 	}
-	return d.end(l.USSDResult(v))
+	return d.end(l.USSDResult(v, d.h.cfg.SMS))
 }
 
-// last shows the phone's last purchase on this service's operator and sends it again by SMS.
+// last shows the phone's last purchase (paid from this phone: another phone's purchase for the
+// same meter is not shown) and sends it again by SMS when replies go by SMS.
 func (d *dialogue) last(ctx context.Context) string {
 	l, phone := d.l, d.req.Phone
 	sub, err := d.h.cfg.Subscribers.Subscriber(ctx, phone)
@@ -341,7 +344,7 @@ func (d *dialogue) last(ctx context.Context) string {
 		d.err = &core.Error{Code: core.CodeUnavailable, Reason: "unavailable", Message: "reading the subscriber", Err: err}
 		return d.end(l.Error(d.err))
 	}
-	vends, err := d.h.cfg.Vends.VendsByMeter(ctx, sub.DefaultMeter, d.sc.AgentID, 1)
+	vends, err := d.h.cfg.Vends.FindVends(ctx, core.VendQuery{MeterNumber: sub.DefaultMeter, Payer: phone, Limit: 1})
 	if err != nil {
 		d.err = &core.Error{Code: core.CodeUnavailable, Reason: "unavailable", Message: "reading the last vend", Err: err}
 		return d.end(l.Error(d.err))
@@ -355,14 +358,16 @@ func (d *dialogue) last(ctx context.Context) string {
 		view = mv
 	}
 	body := l.Last(v, view.Utility.Location)
-	if err := d.h.cfg.Replies.Reply(ctx, d.sc.Route, d.sender(ctx), phone, body, v.ID); err != nil {
-		d.h.log.Warn().Str("error", err.Error()).Str("phone", core.MaskPhone(phone)).Int64("vend_id", v.ID).Msg("queueing the LAST SMS")
+	if d.h.cfg.SMS {
+		if err := d.h.cfg.Replies.Reply(ctx, d.sc.Route, d.sender(ctx), phone, body, v.ID); err != nil {
+			d.h.log.Warn().Str("error", err.Error()).Str("phone", core.MaskPhone(phone)).Int64("vend_id", v.ID).Msg("queueing the LAST SMS")
+		}
 	}
 	d.vend = v.ID
 	if lang.USSDLen(body) <= lang.MaxUSSD {
 		return d.end(body)
 	}
-	return d.end(l.USSDResult(v))
+	return d.end(l.USSDResult(v, d.h.cfg.SMS))
 }
 
 // setLanguage stores the language chosen and shows the main menu in it.

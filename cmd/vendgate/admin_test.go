@@ -131,13 +131,20 @@ func TestAdminSetupThenVend(t *testing.T) {
 			adminOK(t, env, "meter", "set-status", "--number", number, "--status", "active")
 
 			before := adminOK(t, env, "agent", "top-up", "--agent", id(ag), "--amount", "1")["balance"].(float64)
-			rev := adminOK(t, env, "vend", "reverse", "--id", strconv.FormatInt(v.ID, 10))
+			if code, _, errOut := admin(t, env, "vend", "reverse", "--id", strconv.FormatInt(v.ID, 10)); code != 2 || !strings.Contains(errOut, "--reason") {
+				t.Fatalf("a reversal without a reason: exit %d, %q", code, errOut)
+			}
+			rev := adminOK(t, env, "vend", "reverse", "--id", strconv.FormatInt(v.ID, 10), "--reason", "paid twice")
 			after := adminOK(t, env, "agent", "top-up", "--agent", id(ag), "--amount", "1")["balance"].(float64)
 			if rev["status"] != "reversed" || int64(after-1-before) != int64(v.Breakdown.Paid-v.Breakdown.Commission) {
 				t.Fatalf("operator reversal: %v; the float moved by %v, want %d", rev, after-1-before, v.Breakdown.Paid-v.Breakdown.Commission)
 			}
-			if code, _, errOut := admin(t, env, "vend", "reverse", "--id", strconv.FormatInt(v.ID, 10)); code != 1 || !strings.Contains(errOut, "already reversed") {
+			if code, _, errOut := admin(t, env, "vend", "reverse", "--id", strconv.FormatInt(v.ID, 10), "--reason", "again"); code != 1 || !strings.Contains(errOut, "already reversed") {
 				t.Fatalf("second reversal: exit %d, %q", code, errOut)
+			}
+			list := adminOK(t, env, "vend", "reversed")
+			if vs, _ := list["vends"].([]any); len(vs) != 1 || vs[0].(map[string]any)["reason"] != "paid twice" || vs[0].(map[string]any)["reversed_by"] != "operator" {
+				t.Fatalf("the list of reversed vends: %v", list)
 			}
 			adminOK(t, env, "agent", "api-key", "revoke", "--id", id(k))
 			if _, err := core.Authenticate(ctx, db, apiKey); core.ErrorCode(err) != core.CodeUnauthorized {

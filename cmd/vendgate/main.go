@@ -236,7 +236,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("ussd_allow: %w", err)
 	}
 	m.ussd = ussd.New(ussd.Config{Allowed: aggregators, Vendor: m.Vendor, Meters: m.DB, Vends: m.DB, ServiceCodes: m.DB, Subscribers: m.DB,
-		Sessions: m.DB, Replies: outboxReplies{DB: m.DB, notifier: notifier}, Catalog: catalog, Logger: m.Logger,
+		Sessions: m.DB, Replies: outboxReplies{DB: m.DB, notifier: notifier}, SMS: m.sms != nil, Catalog: catalog, Logger: m.Logger,
 		Registry: registry, Clock: m.Clock, Timeout: cfg.USSDSessionTimeout})
 	mux := http.NewServeMux()
 	mux.Handle("POST "+ussd.Path, m.ussd)
