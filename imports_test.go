@@ -1,5 +1,6 @@
 // Package vendgate_test holds the tests that guard the project's architecture: the import rules of
-// STYLE.md, written as a table so that review does not depend on memory.
+// the README's Architecture and Layout sections, written as a table so that review does not depend
+// on memory.
 package vendgate_test
 
 import (

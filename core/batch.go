@@ -7,18 +7,19 @@ import (
 	"time"
 )
 
-// The hot agent (DESIGN.md). A bank or a telco sells everything from one settlement account, so
-// every one of its vends updates the same agent row, and the row stays locked until the commit is
-// on disk: one agent, one commit at a time. Vendor therefore runs an agent's vends in batches, the
-// way a database groups commits: a vend that finds fewer than BatchConcurrency transactions of its
-// agent running starts one at once, with itself alone; vends that arrive while they all run wait
-// and go together in the next transaction, which moves the float once for all of them. An idle
-// agent's vend waits for nothing; a busy agent's vends share statements, the debit and the
-// commit. Several batches of one agent run at once so that one prepares (locks its meters, makes
-// its tokens, writes its vends) while another holds the agent's row through its commit. A batch is one
-// transaction: each of its vends is priced and refused on its own before anything of it is
-// written, and if the transaction fails as a whole (a taken idempotency key, a float that does not
-// cover the sum, a database error) each vend runs again alone, so a batch never changes an answer.
+// The hot agent (docs/design.md, "The hot agent: batches"). A bank or a telco sells everything from
+// one settlement account, so every one of its vends updates the same agent row, and the row stays
+// locked until the commit is on disk: one agent, one commit at a time. Vendor therefore runs an
+// agent's vends in batches, the way a database groups commits: a vend that finds fewer than
+// BatchConcurrency transactions of its agent running starts one at once, with itself alone; vends
+// that arrive while they all run wait and go together in the next transaction, which moves the
+// float once for all of them. An idle agent's vend waits for nothing; a busy agent's vends share
+// statements, the debit and the commit. Several batches of one agent run at once so that one
+// prepares (locks its meters, makes its tokens, writes its vends) while another holds the agent's
+// row through its commit. A batch is one transaction: each of its vends is priced and refused on
+// its own before anything of it is written, and if the transaction fails as a whole (a taken
+// idempotency key, a float that does not cover the sum, a database error) each vend runs again
+// alone, so a batch never changes an answer.
 
 // Defaults for Vendor.BatchSize and Vendor.BatchConcurrency.
 const (

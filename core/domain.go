@@ -95,7 +95,7 @@ const (
 	MeterDecommissioned MeterStatus = "decommissioned"
 )
 
-// MeterKey is everything that identifies a meter's decoder key (SPEC.md §10).
+// MeterKey is everything that identifies a meter's decoder key (docs/sts.md §10).
 type MeterKey struct {
 	PAN      sts.PAN
 	SGC      sts.SGC

@@ -43,7 +43,8 @@ type VendRequest struct {
 }
 
 // ReplyTo asks for a vend's reply on an asynchronous channel. Core writes it to the outbox in the
-// vend's own transaction, so a committed vend always has its reply (DESIGN.md).
+// vend's own transaction, so a committed vend always has its reply (docs/design.md, "Replies are
+// never lost").
 type ReplyTo struct {
 	Route     string // the outward link: an SMSC bind's name
 	Sender    string // the address the reply comes from: a short code

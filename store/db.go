@@ -99,7 +99,8 @@ func Open(ctx context.Context, databaseURL, dataDir string, opts ...Option) (*DB
 }
 
 // sqliteDSN is the DSN of the embedded database: WAL, a busy timeout, foreign keys enforced and
-// write transactions that take the write lock when they begin (DEPENDENCIES.md).
+// write transactions that take the write lock when they begin (docs/design.md, "SQLite and
+// PostgreSQL").
 func sqliteDSN(path string) string {
 	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
 }

@@ -3,11 +3,12 @@
 // core.SealedKeys, core.APIKeyReader, core.VendStore with core.VendTx, core.VendReader,
 // core.VendReverser).
 //
-// The vend transaction follows DESIGN.md "One vend, one transaction": the idempotency key is
-// claimed with INSERT ... ON CONFLICT DO NOTHING RETURNING, the meter's row is locked by the one
-// UPDATE ... RETURNING that reads its counters, and the agent's float moves last with a guarded
-// UPDATE. The same SQL runs on both databases (SQLite 3.35 or later for RETURNING); what differs
-// between them (drivers, error codes, pool sizes, the migration lock) is in dialect.go.
+// The vend transaction follows docs/design.md, "One vend, one transaction": the meters' rows are
+// locked first by the SELECT that reads their counters (FOR NO KEY UPDATE on PostgreSQL), the
+// idempotency keys are claimed with INSERT ... ON CONFLICT DO NOTHING RETURNING, and the agent's
+// float moves last with a guarded UPDATE. The same SQL runs on both databases (SQLite 3.35 or
+// later for RETURNING); what differs between them (drivers, error codes, pool sizes, the
+// migration lock) is in dialect.go.
 //
 // Row structs carry the bun tags and named converters (toCoreMeter, fromCoreMeter, ...) turn them
 // into core's types, which carry none. Decimals are stored as TEXT in exact form, tariff blocks as

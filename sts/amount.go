@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// The 16-bit amount field (IEC 62055-41; SPEC.md §5): exponent e in bits 15..14, mantissa m in
+// The 16-bit amount field (IEC 62055-41; docs/sts.md §5): exponent e in bits 15..14, mantissa m in
 // bits 13..0, value m·10^e plus an offset per exponent, so that every exponent continues where the
 // previous one ended. Credit values count tenths of a unit (0.1 kWh for electricity); power limits
 // count watts.

@@ -15,7 +15,7 @@ var roundings = []struct {
 	r    sts.Rounding
 }{{"RoundDown", sts.RoundDown}, {"RoundUp", sts.RoundUp}, {"RoundNearest", sts.RoundNearest}}
 
-// TestAmountTable checks the boundaries of each exponent in the table of SPEC.md §5.
+// TestAmountTable checks the boundaries of each exponent in the table of docs/sts.md §5.
 func TestAmountTable(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -98,8 +98,8 @@ func TestEncodeAmountExamples(t *testing.T) {
 		raw     uint16
 		carried uint64
 	}{
-		{"OKRoundUp1638_5", "SPEC.md §5: 1638.5 units -> raw 0x4001 (1639.4)", 16385, sts.RoundUp, 0x4001, 16394},
-		{"OKRoundUpMPL20000", "SPEC.md §5: MPL 20000 W -> 0x416A (20004 W)", 20000, sts.RoundUp, 0x416A, 20004},
+		{"OKRoundUp1638_5", "docs/sts.md §5: 1638.5 units -> raw 0x4001 (1639.4)", 16385, sts.RoundUp, 0x4001, 16394},
+		{"OKRoundUpMPL20000", "docs/sts.md §5: MPL 20000 W -> 0x416A (20004 W)", 20000, sts.RoundUp, 0x416A, 20004},
 		{"OKRoundDown1638_5", "exponent 1 step is 10", 16385, sts.RoundDown, 0x4000, 16384},
 		{"OKRoundNearestDownTie", "16389 is 5 from 16384 and 16394: a tie goes down", 16389, sts.RoundNearest, 0x4000, 16384},
 		{"OKRoundNearestUp", "16390 is 4 from 16394", 16390, sts.RoundNearest, 0x4001, 16394},

@@ -20,7 +20,7 @@ func BenchmarkSTA(b *testing.B) { benchBlockCipher(b, sts.NewSTA, 8, false) }
 // BenchmarkMISTY1 encrypts one block with EA11.
 func BenchmarkMISTY1(b *testing.B) { benchBlockCipher(b, sts.NewMISTY1, 16, false) }
 
-// BenchmarkDKGA02 derives the SPEC.md §8 DKGA02 vector key.
+// BenchmarkDKGA02 derives the docs/sts.md §8 DKGA02 vector key.
 func BenchmarkDKGA02(b *testing.B) {
 	vk := mustHex(b, vectorVK02)
 	p := baseKeyParams(b)
@@ -34,7 +34,7 @@ func BenchmarkDKGA02(b *testing.B) {
 	}
 }
 
-// BenchmarkDKGA04 derives the SPEC.md §8 DKGA04 vector key for each EA.
+// BenchmarkDKGA04 derives the docs/sts.md §8 DKGA04 vector key for each EA.
 func BenchmarkDKGA04(b *testing.B) {
 	for _, ea := range []sts.EA{sts.EA07, sts.EA11} {
 		b.Run("EA"+ea.String(), func(b *testing.B) {
@@ -57,7 +57,7 @@ func BenchmarkDKGA04(b *testing.B) {
 // decoder key cipher already built (cached_*), or deriving the key and building the cipher for
 // every token (DKGA02 with EA07, DKGA04 with EA11).
 func BenchmarkCreditToken(b *testing.B) {
-	const amount = 0x416A // 2000.4 kWh, SPEC.md §5
+	const amount = 0x416A // 2000.4 kWh, docs/sts.md §5
 	cached := func(b *testing.B, c cipher.Block) {
 		b.ReportAllocs()
 		var tid sts.TID
@@ -121,7 +121,7 @@ func BenchmarkCreditToken(b *testing.B) {
 	}
 }
 
-// BenchmarkDecode parses and decodes the CTSA01 step 1 token (SPEC.md §7) under a cached STA key.
+// BenchmarkDecode parses and decodes the CTSA01 step 1 token (docs/sts.md §7) under a cached STA key.
 func BenchmarkDecode(b *testing.B) {
 	c := mustCipher(b, sts.NewSTA, mustHex(b, "e653341f9d5bf36f"))
 	const s = "23716100501183194197"

@@ -20,7 +20,7 @@ type EA uint8
 const (
 	// EA07 is the Standard Transfer Algorithm (STA), 64-bit key.
 	EA07 EA = 7
-	// EA09 is DEA (single DES). It is unverified: no published STS vector covers it (SPEC.md §7),
+	// EA09 is DEA (single DES). It is unverified: no published STS vector covers it (docs/sts.md §7),
 	// so Vendgate never uses it by default and meters should not be configured with it.
 	EA09 EA = 9
 	// EA11 is MISTY1 (RFC 2994), 128-bit key, used with DKGA04 keys.
@@ -67,7 +67,7 @@ func NewCipher(ea EA, key []byte) (cipher.Block, error) {
 // NewDEA returns EA09, single DES-ECB over the big-endian data block, under an 8-byte key.
 //
 // EA09 is UNVERIFIED: no published STS vector covers it and the byte order and parity handling
-// are a guess (SPEC.md §7). It exists so a test can exercise the interface; do not configure
+// are a guess (docs/sts.md §7). It exists so a test can exercise the interface; do not configure
 // meters with it.
 func NewDEA(key []byte) (cipher.Block, error) {
 	if len(key) != 8 {

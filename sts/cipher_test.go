@@ -26,7 +26,7 @@ func newCipherFor(ea sts.EA) func([]byte) (cipher.Block, error) {
 }
 
 // blockCipherCases lists every cipher.Block of the package: the constructors and sts.NewCipher
-// for each EA. EA09 (DEA) is unverified (SPEC.md §7); only the cipher.Block contract is checked.
+// for each EA. EA09 (DEA) is unverified (docs/sts.md §7); only the cipher.Block contract is checked.
 var blockCipherCases = []blockCipherCase{
 	{"STA", 8, sts.NewSTA, []int{0, 1, 7, 9, 16}},
 	{"MISTY1", 16, sts.NewMISTY1, []int{0, 8, 15, 17, 24, 32}},
@@ -280,10 +280,10 @@ func TestNewCipher(t *testing.T) {
 	})
 }
 
-// TestSTAKnownAnswer is CTSA01 step 1 of STS 531-1-0-02 as given in SPEC.md §7.
+// TestSTAKnownAnswer is CTSA01 step 1 of STS 531-1-0-02 as given in docs/sts.md §7.
 func TestSTAKnownAnswer(t *testing.T) {
 	const (
-		source = "SPEC.md §7, CTSA01 step 1 (STS 531-1-0-02 via NectarAPI/tokens-service)"
+		source = "docs/sts.md §7, CTSA01 step 1 (STS 531-1-0-02 via NectarAPI/tokens-service)"
 		key    = "e653341f9d5bf36f"
 		pt     = "05599863000119e6"
 		ct     = "492083c0ae7ce455"

@@ -1,6 +1,6 @@
 package sts
 
-// The token CRC (IEC 62055-41; SPEC.md §2): CRC-16 with the reflected polynomial 0xA001 and initial
+// The token CRC (IEC 62055-41; docs/sts.md §2): CRC-16 with the reflected polynomial 0xA001 and initial
 // value 0xFFFF (the CRC-16/MODBUS parameters) over 7 big-endian bytes of class << 48 | block >> 16,
 // stored byte-swapped in the block's bits 15..0.
 var crcTable = func() (t [256]uint16) {

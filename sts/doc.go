@@ -2,7 +2,7 @@
 // for prepaid keypad meters. It is pure: it imports only the standard library, does no I/O, reads no
 // clock and logs nothing; callers pass times and random values in.
 //
-// What it implements (clauses as summarised in the project's SPEC.md):
+// What it implements (clauses as summarised in docs/sts.md):
 //   - 66-bit tokens <-> 20 digits, with the class inserted at bits 28..27 (Token, ParseToken);
 //   - the CRC-16 over class and data block (CRC);
 //   - every defined class and subclass: class 0 credit for electricity, water, gas, time and
@@ -22,7 +22,7 @@
 //   - key change token sets: two tokens for 64-bit keys, four for 128-bit MISTY1 keys, with KEN,
 //     KRN, KT, TI, the rollover flag and the SGC halves (KeyChange, AssembleKeyChange).
 //
-// Choices where the standard's text was not available (SPEC.md marks these UNCERTAIN):
+// Choices where the standard's text was not available (docs/sts.md §11 lists them):
 //   - TIDs count minutes in UTC.
 //   - Decoder keys are handled in natural byte order (most significant byte first), as derived.
 //   - KEN bounds the TID's top 8 bits; 255 never expires (KEN.Expired).

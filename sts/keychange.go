@@ -96,7 +96,7 @@ func bit(b bool) uint64 {
 // KEN is a key expiry number: the key may carry tokens whose TID's top 8 bits are at most KEN.
 // KEN 255 never expires.
 //
-// UNCERTAIN (SPEC.md §9): the reference generator refuses TID > KEN·65535; Vendgate reads KEN as
+// UNCERTAIN (docs/sts.md §9): the reference generator refuses TID > KEN·65535; Vendgate reads KEN as
 // a bound on the TID's top 8 bits, which differs from it only at the edge of each 65,536-minute step.
 type KEN uint8
 

@@ -9,7 +9,7 @@ import (
 	"fmt"
 )
 
-// KeyType is the decoder key type (SPEC.md §8).
+// KeyType is the decoder key type (docs/sts.md §8).
 type KeyType uint8
 
 // Decoder key types.
@@ -183,7 +183,7 @@ func allDigits(s string) bool {
 // DKGA is a decoder key generation algorithm.
 type DKGA uint8
 
-// The supported algorithms. DKGA01 and DKGA03 have no public vectors (SPEC.md §8) and are not
+// The supported algorithms. DKGA01 and DKGA03 have no public vectors (docs/sts.md §8) and are not
 // offered.
 const (
 	DKGA02 DKGA = 2 // edition 1: DES under an 8-byte vending key
@@ -241,7 +241,7 @@ func (p KeyParams) check() error {
 
 // DeriveKey derives a meter's decoder key, in natural byte order, from a vending key.
 //
-// DKGA02 (SPEC.md §8): PC = PAN block XOR control block; DK = DES(VK, PC) XOR PC XOR VK, for
+// DKGA02 (docs/sts.md §8): PC = PAN block XOR control block; DK = DES(VK, PC) XOR PC XOR VK, for
 // EA07 (and the unverified EA09). DKGA04: the first 8 (EA07) or 16 (EA11) bytes of
 // HMAC-SHA-256(VK, label ‖ 0x00 ‖ context ‖ L), with the base date and EA bound into the label.
 func DeriveKey(a DKGA, vk []byte, p KeyParams) ([]byte, error) {
@@ -347,7 +347,7 @@ const hexDigits = "0123456789ABCDEF"
 func dkga04(vk []byte, p KeyParams) []byte {
 	pan := p.PAN
 	if p.KT == KeyTypeCommon {
-		// UNCERTAIN (SPEC.md §8 is silent): a common key must not depend on the meter, so the
+		// UNCERTAIN (docs/sts.md §8, §11): a common key must not depend on the meter, so the
 		// IAIN is zeroed here as in the DKGA02 PAN block, with the check digits recomputed.
 		pan = zeroIAIN(pan)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/vendgate/vendgate/sts"
 )
 
-// Vector PANs of SPEC.md §8 ("600727 00000000000 9" and "0000 0100000000008 2").
+// Vector PANs of docs/sts.md §8 ("600727 00000000000 9" and "0000 0100000000008 2").
 const (
 	vectorPAN       = "600727000000000009"
 	vectorLegacyPAN = "000001000000000082"
@@ -181,7 +181,7 @@ func TestZeroPAN(t *testing.T) {
 	})
 }
 
-// baseKeyParams are the parameters of the SPEC.md §8 DKGA02 vector.
+// baseKeyParams are the parameters of the docs/sts.md §8 DKGA02 vector.
 func baseKeyParams(tb testing.TB) sts.KeyParams {
 	return sts.KeyParams{
 		PAN: mustPAN(tb, vectorPAN), KT: sts.KeyTypeUnique, SGC: 123456, TI: 1, KRN: 1,
@@ -203,11 +203,11 @@ func TestDeriveKey(t *testing.T) {
 		edit   func(*sts.KeyParams)
 		want   string
 	}{
-		{"OKDKGA02", "SPEC.md §8 DKGA02 vector (STS 531-1-0-02 CTSA01)", sts.DKGA02, vectorVK02,
+		{"OKDKGA02", "docs/sts.md §8 DKGA02 vector (STS 531-1-0-02 CTSA01)", sts.DKGA02, vectorVK02,
 			func(*sts.KeyParams) {}, "e653341f9d5bf36f"},
-		{"OKDKGA04EA11", "SPEC.md §8 DKGA04 vector (STS 531-1-0-04)", sts.DKGA04, vectorVK04,
+		{"OKDKGA04EA11", "docs/sts.md §8 DKGA04 vector (STS 531-1-0-04)", sts.DKGA04, vectorVK04,
 			func(p *sts.KeyParams) { p.SGC = 123457; p.EA = sts.EA11 }, "f94b6ed353c3bfdb113e2d3a7ea3c41d"},
-		{"OKDKGA04EA07", "SPEC.md §8 DKGA04 vector, EA 07", sts.DKGA04, vectorVK04,
+		{"OKDKGA04EA07", "docs/sts.md §8 DKGA04 vector, EA 07", sts.DKGA04, vectorVK04,
 			func(p *sts.KeyParams) { p.SGC = 123457 }, "aa4baa8749c10d27"},
 	}
 	for _, tc := range cases {

@@ -7,7 +7,7 @@ import (
 	"fmt"
 )
 
-// Class is the 2-bit token class (IEC 62055-41; SPEC.md §3).
+// Class is the 2-bit token class (IEC 62055-41; docs/sts.md §3).
 type Class uint8
 
 // Token classes. Class 3 is reserved.
@@ -23,7 +23,7 @@ type Kind struct {
 	Subclass uint8
 }
 
-// Every kind of token of SPEC.md §3.
+// Every kind of token of docs/sts.md §3.
 var (
 	KindElectricity    = Kind{ClassCredit, 0}
 	KindWater          = Kind{ClassCredit, 1}

@@ -472,7 +472,7 @@ func TestEncodeDecodeErrors(t *testing.T) {
 	})
 }
 
-// undefinedKinds lists the subclasses the standard reserves in classes 0, 1 and 2 (SPEC.md §3).
+// undefinedKinds lists the subclasses the standard reserves in classes 0, 1 and 2 (docs/sts.md §3).
 func undefinedKinds() []sts.Kind {
 	var ks []sts.Kind
 	for sub := uint8(5); sub <= 15; sub++ {

@@ -7,7 +7,7 @@ import (
 )
 
 // The Standard Transfer Algorithm (EA07): 16 rounds of a key-selected nibble substitution followed
-// by a fixed 64-bit permutation (IEC 62055-41; SPEC.md §7). Each nibble n of the block goes through
+// by a fixed 64-bit permutation (IEC 62055-41; docs/sts.md §7). Each nibble n of the block goes through
 // S-box 1 when bit 4n+3 of the round key is 0 and through S-box 2 when it is 1.
 var (
 	staS1   = [16]byte{14, 10, 7, 9, 12, 3, 2, 5, 13, 0, 15, 1, 4, 8, 6, 11}
@@ -81,7 +81,7 @@ type staCipher struct {
 }
 
 // NewSTA returns the Standard Transfer Algorithm (STS EA07) under an 8-byte decoder key in
-// natural byte order (SPEC.md §8).
+// natural byte order (docs/sts.md §8).
 func NewSTA(key []byte) (cipher.Block, error) {
 	if len(key) != 8 {
 		return nil, KeySizeError(len(key))

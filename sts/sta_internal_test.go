@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// staReference is SPEC.md §7 written literally, bit by bit: the table-driven cipher must agree.
+// staReference is docs/sts.md §7 written literally, bit by bit: the table-driven cipher must agree.
 func staReference(key, d uint64) uint64 {
 	k := ^key
 	k = k>>12 | k<<52
@@ -34,7 +34,7 @@ func TestSTAMatchesReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// CTSA01 step 1 (SPEC.md §7).
+	// CTSA01 step 1 (docs/sts.md §7).
 	var ct [8]byte
 	c.Encrypt(ct[:], []byte{0x05, 0x59, 0x98, 0x63, 0x00, 0x01, 0x19, 0xe6})
 	if got := hex.EncodeToString(ct[:]); got != "492083c0ae7ce455" {

@@ -7,7 +7,7 @@ import (
 )
 
 // TID is a token identifier: whole minutes since the decoder key's base date, in 24 bits
-// (IEC 62055-41; SPEC.md §4). Vendgate counts minutes in UTC.
+// (IEC 62055-41; docs/sts.md §4). Vendgate counts minutes in UTC.
 type TID uint32
 
 // MaxTID is the last TID of a base date's range (about 31.9 years after it).

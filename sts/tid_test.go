@@ -16,7 +16,7 @@ func utc(y int, mo time.Month, d, h, mi, s int) time.Time {
 }
 
 func TestTIDAt(t *testing.T) {
-	// SPEC.md §4 table: TID 0xFFFFFF of each base date.
+	// docs/sts.md §4 table: TID 0xFFFFFF of each base date.
 	lastMinute := map[sts.BaseDate]time.Time{
 		sts.BaseDate1993: utc(2024, time.November, 24, 20, 15, 0),
 		sts.BaseDate2014: utc(2045, time.November, 24, 20, 15, 0),

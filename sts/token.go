@@ -6,7 +6,7 @@ import (
 	"math/bits"
 )
 
-// Token is a 66-bit STS token number (IEC 62055-41 §6.1; SPEC.md §1): the encrypted 64-bit data
+// Token is a 66-bit STS token number (IEC 62055-41 §6.1; docs/sts.md §1): the encrypted 64-bit data
 // block with the 2-bit token class inserted at bits 28..27 and the two displaced cipher bits moved
 // to bits 65..64. Its zero value is the token 00000000000000000000.
 type Token struct {
@@ -118,7 +118,7 @@ func (t Token) Cipher() uint64 {
 	return lo | uint64(t.hi&3)<<27
 }
 
-// Assemble inserts the class into an encrypted block (SPEC.md §1, "class insertion"): the inverse
+// Assemble inserts the class into an encrypted block (docs/sts.md §1, "class insertion"): the inverse
 // of Class and Cipher. Encode is the usual way to make a token; Assemble serves tools and tests
 // that build a block by hand.
 func Assemble(class Class, block uint64) Token {

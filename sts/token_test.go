@@ -12,7 +12,7 @@ import (
 	"github.com/vendgate/vendgate/sts"
 )
 
-// tokenDigits builds the 20-digit token of a class and an encrypted block as SPEC.md §1 step 3
+// tokenDigits builds the 20-digit token of a class and an encrypted block as docs/sts.md §1 step 3
 // describes it, with math/big, independently of the package's own transposition.
 func tokenDigits(class sts.Class, e uint64) string {
 	b28, b27 := e>>28&1, e>>27&1
@@ -47,7 +47,7 @@ func tokenFromBlock(tb testing.TB, class sts.Class, block uint64, c interface{ E
 }
 
 func TestParseToken(t *testing.T) {
-	// CTSA02 of STS 531-1-0-02 (SPEC.md §3, class 1 example).
+	// CTSA02 of STS 531-1-0-02 (docs/sts.md §3, class 1 example).
 	const ctsa02 = "56493153725450313471"
 	ok := []struct {
 		name, in, want string
@@ -208,7 +208,7 @@ func TestTokenClassCipher(t *testing.T) {
 			t.Errorf("%s: class insertion of Cipher(): got %s, want %s", v.ID, got, v.Token)
 		}
 	}
-	// SPEC.md §7: CTSA01 step 1, E = 492083c0ae7ce455 → token 23716100501183194197.
+	// docs/sts.md §7: CTSA01 step 1, E = 492083c0ae7ce455 → token 23716100501183194197.
 	tok := sts.MustParseToken("23716100501183194197")
 	if got := hex16(tok.Cipher()); got != "492083c0ae7ce455" {
 		t.Errorf("CTSA01 Cipher(): got %s, want 492083c0ae7ce455", got)
@@ -218,7 +218,7 @@ func TestTokenClassCipher(t *testing.T) {
 	}
 }
 
-// TestAssemble: Assemble is the inverse of Class and Cipher, and matches SPEC.md §1 step 3.
+// TestAssemble: Assemble is the inverse of Class and Cipher, and matches docs/sts.md §1 step 3.
 func TestAssemble(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 27))
 	for range 10000 {
@@ -256,7 +256,7 @@ func crcModbusRef(data []byte) uint16 {
 	return crc
 }
 
-// crcFieldRef is SPEC.md §2 written out: 7 big-endian bytes of class<<48 | D>>16, byte-swapped.
+// crcFieldRef is docs/sts.md §2 written out: 7 big-endian bytes of class<<48 | D>>16, byte-swapped.
 func crcFieldRef(class sts.Class, d uint64) uint16 {
 	x := uint64(class)<<48 | d>>16
 	var buf [7]byte
@@ -279,8 +279,8 @@ func TestCRC(t *testing.T) {
 		class  sts.Class
 		block  uint64
 	}{
-		{"OKCTSA01", "SPEC.md §2, CTSA01 step 1: X = 0x055998630001 -> CRC field 0x19E6", 0, 0x05599863000119e6},
-		{"OKTIDPage", "SPEC.md §2 [S1]: RND 5, TID 12593749, amount 10000 -> CRC 0x1970", 0, 0x05c02a5527101970},
+		{"OKCTSA01", "docs/sts.md §2, CTSA01 step 1: X = 0x055998630001 -> CRC field 0x19E6", 0, 0x05599863000119e6},
+		{"OKTIDPage", "docs/sts.md §2 [S1]: RND 5, TID 12593749, amount 10000 -> CRC 0x1970", 0, 0x05c02a5527101970},
 	}
 	for _, ex := range examples {
 		t.Run(ex.name, func(t *testing.T) {

@@ -166,8 +166,8 @@ const maxIdempotencyKey = 100
 // idempotencyKey checks an agent's Idempotency-Key and scopes it to the agent ("7:000123"). Core
 // keeps one key space per channel, and terminals of different agents that number their sales
 // alike must not collide: without the prefix the second agent's "000123" would be refused as a
-// reused key (DESIGN.md: the channel's own reference is the unique key, and a REST client's
-// reference is unique only per agent).
+// reused key (docs/design.md, "Idempotency keys": the channel's own reference is the unique key,
+// and a REST client's reference is unique only per agent).
 func idempotencyKey(agentID int64, key string) (string, error) {
 	if key == "" {
 		return "", badRequest("Idempotency-Key", "missing_idempotency_key", "the Idempotency-Key header is required: one key per purchase, reused only to retry it")

@@ -1,5 +1,5 @@
 // Package meter is a virtual STS keypad meter: a pure state machine that does what a prepaid meter
-// does when a 20-digit token is typed (IEC 62055-41 decoder side; SPEC.md §9). Vendgate's tests use
+// does when a 20-digit token is typed (IEC 62055-41 decoder side; docs/sts.md §9). Vendgate's tests use
 // it to prove that the tokens it issues are accepted, once, with the right amount.
 //
 // The meter decrypts with its current decoder key, checks the CRC, keeps a memory of the last
@@ -7,7 +7,7 @@
 // credit register per credit subclass, applies the class 2 settings, assembles key changes section
 // by section and installs the new key when it has them all, and acknowledges class 1 tokens.
 //
-// Choices where SPEC.md marks the standard UNCERTAIN:
+// Choices where docs/sts.md marks the standard UNCERTAIN (§9, §11):
 //   - Credit under a default key (DDTK, key type 1) is refused; management tokens are accepted
 //     under it, so a meter can be commissioned by a key change.
 //   - A key change may not install an initialisation key (DITK, key type 0).
