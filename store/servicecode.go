@@ -77,3 +77,16 @@ func (db *DB) ServiceCodes(ctx context.Context) ([]core.ServiceCode, error) {
 	}
 	return out, nil
 }
+
+// SMSShortCode returns an operator agent's active SMS short code (the lowest, when it has
+// several), or core.ErrNotFound.
+func (db *DB) SMSShortCode(ctx context.Context, agentID int64) (string, error) {
+	var code string
+	err := db.bun.NewSelect().Model((*serviceCodeRow)(nil)).Column("sc.code").
+		Where("sc.agent_id = ? AND sc.channel = ? AND sc.active", agentID, core.ChannelSMS).
+		Order("sc.code").Limit(1).Scan(ctx, &code)
+	if err != nil {
+		return "", dbError(err)
+	}
+	return code, nil
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -21,23 +20,19 @@ type (
 	Vendor interface {
 		Vend(ctx context.Context, req core.VendRequest) (*core.Vend, error)
 	}
-	// Directory finds what a message needs: the short code's operator, its agent and utility.
-	Directory interface {
-		ServiceCode(ctx context.Context, channel, code string) (core.ServiceCode, error)
-		Agent(ctx context.Context, id int64) (core.Agent, error)
-		Utility(ctx context.Context, id int64) (core.Utility, error)
-	}
-	// Subscribers keeps a phone's language and default meter.
-	Subscribers interface {
+	// Mobile is the rules SMS and USSD share (core.Mobile): the short code's operator, a phone's
+	// preferences, LAST.
+	Mobile interface {
+		Operator(ctx context.Context, channel, code string) (core.Operator, error)
 		Subscriber(ctx context.Context, phone string) (core.Subscriber, error)
-		SetSubscriberLanguage(ctx context.Context, phone, lang string) error
-		SetDefaultMeter(ctx context.Context, phone, meter string) error
+		Bought(ctx context.Context, sub core.Subscriber, v *core.Vend) error
+		SetLanguage(ctx context.Context, phone, lang string) error
+		Last(ctx context.Context, phone, meter string) (*core.Vend, error)
 	}
-	// Vends reads committed vends.
+	// Vends finds the vend a message made before (core.VendStore).
 	Vends interface {
 		// VendByKeys returns the vend of the first of keys that has one, or core.ErrNotFound.
 		VendByKeys(ctx context.Context, channel string, keys ...string) (*core.Vend, error)
-		FindVends(ctx context.Context, q core.VendQuery) ([]*core.Vend, error)
 	}
 	// Replies is the outbox: Reply adds an SMS that answers no new vend and announces it to the
 	// relay (a vend's own reply is written by core in the vend's transaction); receipts are
@@ -50,14 +45,13 @@ type (
 
 // Config is what New needs.
 type Config struct {
-	Binds       []Bind
-	Vendor      Vendor
-	Directory   Directory
-	Subscribers Subscribers
-	Vends       Vends
-	Replies     Replies
-	Catalog     *lang.Catalog
-	Logger      zerolog.Logger
+	Binds   []Bind
+	Vendor  Vendor
+	Mobile  Mobile
+	Vends   Vends
+	Replies Replies
+	Catalog *lang.Catalog
+	Logger  zerolog.Logger
 	// Clock is the time (time.Now by default).
 	Clock func() time.Time
 	// RepeatWindow is how long the same message from the same phone counts as the SMSC delivering
@@ -71,23 +65,13 @@ type Adapter struct {
 	log   zerolog.Logger
 	links map[string]*Link
 	names []string
-
-	mu    sync.Mutex
-	codes map[string]cachedCode // short code -> its operator, for a minute
-}
-
-type cachedCode struct {
-	sc       core.ServiceCode
-	currency core.Currency
-	loc      *time.Location
-	until    time.Time
 }
 
 // New checks the configuration and makes the links; Start binds them.
 func New(cfg Config) (*Adapter, error) {
 	switch {
-	case cfg.Vendor == nil || cfg.Directory == nil || cfg.Subscribers == nil || cfg.Vends == nil || cfg.Replies == nil:
-		return nil, errors.New("smpp: Vendor, Directory, Subscribers, Vends and Replies are required")
+	case cfg.Vendor == nil || cfg.Mobile == nil || cfg.Vends == nil || cfg.Replies == nil:
+		return nil, errors.New("smpp: Vendor, Mobile, Vends and Replies are required")
 	case cfg.Catalog == nil:
 		return nil, errors.New("smpp: a language catalog is required")
 	}
@@ -97,8 +81,7 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.RepeatWindow <= 0 {
 		cfg.RepeatWindow = 30 * time.Minute
 	}
-	a := &Adapter{cfg: cfg, log: cfg.Logger.With().Str("adapter", "smpp").Logger(),
-		links: map[string]*Link{}, codes: map[string]cachedCode{}}
+	a := &Adapter{cfg: cfg, log: cfg.Logger.With().Str("adapter", "smpp").Logger(), links: map[string]*Link{}}
 	for _, b := range cfg.Binds {
 		if err := b.Check(); err != nil {
 			return nil, err
@@ -153,21 +136,21 @@ func (a *Adapter) mo(ctx context.Context, m MO) error {
 		return nil
 	}
 	m.From = from
-	code, err := a.serviceCode(ctx, m.To)
-	if errors.Is(err, core.ErrNotFound) {
+	op, err := a.cfg.Mobile.Operator(ctx, core.ChannelSMS, m.To)
+	if core.ErrorCode(err) == core.CodeUnauthorized {
 		a.log.Warn().Str("to", m.To).Msg("message to a short code that no operator has dropped")
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	sub, err := a.cfg.Subscribers.Subscriber(ctx, m.From)
-	if err != nil && !errors.Is(err, core.ErrNotFound) {
+	sub, err := a.cfg.Mobile.Subscriber(ctx, m.From)
+	if err != nil {
 		return err
 	}
-	cmd := a.cfg.Catalog.Parse(m.Text, code.currency)
+	cmd := a.cfg.Catalog.Parse(m.Text, op.Utility.Currency)
 	l := a.cfg.Catalog.Negotiate(sub.Language, cmd)
-	route := code.sc.Route
+	route := op.Code.Route
 	if route == "" {
 		route = m.Route
 	}
@@ -182,7 +165,7 @@ func (a *Adapter) mo(ctx context.Context, m MO) error {
 				return out.send(ctx, l.NoDefaultMeter(), 0)
 			}
 		}
-		return a.buy(ctx, m, code.sc, sub, meter, cmd.Amount, l, out)
+		return a.buy(ctx, m, op.Code, sub, meter, cmd.Amount, l, out)
 	case lang.Last:
 		meter := cmd.Meter
 		if meter == "" {
@@ -190,20 +173,19 @@ func (a *Adapter) mo(ctx context.Context, m MO) error {
 				return out.send(ctx, l.NoDefaultMeter(), 0)
 			}
 		}
-		// Only the asking phone's own purchases: LAST must not show another customer's token.
-		vends, err := a.cfg.Vends.FindVends(ctx, core.VendQuery{MeterNumber: meter, Payer: m.From, Limit: 1})
+		v, err := a.cfg.Mobile.Last(ctx, m.From, meter)
 		if err != nil {
 			return err
 		}
-		if len(vends) == 0 {
+		if v == nil {
 			return out.send(ctx, l.NoVend(meter), 0)
 		}
-		return out.send(ctx, l.Last(vends[0], code.loc), vends[0].ID)
+		return out.send(ctx, l.Last(v, op.Utility.Location), v.ID)
 	case lang.SetLanguage:
 		if cmd.Language == "" {
 			return out.send(ctx, l.LanguageList(), 0)
 		}
-		if err := a.cfg.Subscribers.SetSubscriberLanguage(ctx, m.From, cmd.Language); err != nil {
+		if err := a.cfg.Mobile.SetLanguage(ctx, m.From, cmd.Language); err != nil {
 			return err
 		}
 		return out.send(ctx, a.cfg.Catalog.Language(cmd.Language).LanguageSet(), 0)
@@ -226,10 +208,8 @@ func (a *Adapter) buy(ctx context.Context, m MO, sc core.ServiceCode, sub core.S
 		Reply: &core.ReplyTo{Route: out.route, Sender: out.sender, Recipient: out.recipient, Render: l.VendReply},
 	})
 	if err == nil {
-		if sub.DefaultMeter != v.MeterNumber {
-			if err := a.cfg.Subscribers.SetDefaultMeter(ctx, m.From, v.MeterNumber); err != nil {
-				a.log.Warn().Err(err).Msg("the default meter was not remembered")
-			}
+		if err := a.cfg.Mobile.Bought(ctx, sub, v); err != nil {
+			a.log.Warn().Err(err).Msg("the default meter was not remembered")
 		}
 		return nil
 	}
@@ -257,37 +237,6 @@ func (a *Adapter) idempotencyKey(ctx context.Context, m MO) (key string, prior *
 		return "", nil, err
 	}
 	return fmt.Sprint(base, w), nil, nil
-}
-
-// serviceCode finds a short code's operator with its currency, cached for a minute.
-func (a *Adapter) serviceCode(ctx context.Context, to string) (cachedCode, error) {
-	now := a.cfg.Clock()
-	a.mu.Lock()
-	c, ok := a.codes[to]
-	a.mu.Unlock()
-	if ok && now.Before(c.until) {
-		return c, nil
-	}
-	sc, err := a.cfg.Directory.ServiceCode(ctx, core.ChannelSMS, core.NormalizeServiceCode(to))
-	if err == nil && !sc.Active {
-		err = core.ErrNotFound
-	}
-	if err != nil {
-		return cachedCode{}, err
-	}
-	agent, err := a.cfg.Directory.Agent(ctx, sc.AgentID)
-	if err != nil {
-		return cachedCode{}, err
-	}
-	u, err := a.cfg.Directory.Utility(ctx, agent.UtilityID)
-	if err != nil {
-		return cachedCode{}, err
-	}
-	c = cachedCode{sc: sc, currency: u.Currency, loc: u.Location, until: now.Add(time.Minute)}
-	a.mu.Lock()
-	a.codes[to] = c
-	a.mu.Unlock()
-	return c, nil
 }
 
 // replyTo sends replies that answer no new vend to one customer.

@@ -37,7 +37,15 @@ func (m *memory) ServiceCode(_ context.Context, channel, code string) (core.Serv
 	return core.ServiceCode{}, core.ErrNotFound
 }
 
-func (m *memory) ServiceCodes(context.Context) ([]core.ServiceCode, error) { return nil, nil }
+func (m *memory) SMSShortCode(context.Context, int64) (string, error) { return "40404", nil }
+
+func (m *memory) Agent(_ context.Context, id int64) (core.Agent, error) {
+	return core.Agent{ID: id, UtilityID: 1, Active: true}, nil
+}
+
+func (m *memory) Utility(_ context.Context, id int64) (core.Utility, error) {
+	return core.Utility{ID: id, Currency: zar, Location: time.UTC}, nil
+}
 
 func (m *memory) MeterByNumber(_ context.Context, n string) (core.MeterView, error) {
 	if n != fuzzMeter {
@@ -130,7 +138,7 @@ func fuzzHandler(tb testing.TB) (*ussd.Handler, *memory) {
 		tb.Fatal(err)
 	}
 	m := &memory{sessions: map[string]core.USSDSession{}, subs: map[string]core.Subscriber{}}
-	h := ussd.New(ussd.Config{Vendor: m, Meters: m, Vends: m, ServiceCodes: m, Subscribers: m, Sessions: m, Replies: m, SMS: true,
+	h := ussd.New(ussd.Config{Vendor: m, Mobile: &core.Mobile{Store: m}, Sessions: m, Replies: m, SMS: true,
 		Catalog: cat, Service: "A service name longer than thirty characters", Logger: zerolog.New(io.Discard),
 		Allowed: []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}})
 	return h, m

@@ -26,26 +26,14 @@ type (
 		// Sellable finds a meter the operator's agent may sell to now (core.Vendor.Sellable).
 		Sellable(ctx context.Context, agentID int64, number string) (core.MeterView, core.Agent, error)
 	}
-	// Meters finds a meter with its customer and utility (core.MeterReader).
-	Meters interface {
-		MeterByNumber(ctx context.Context, number string) (core.MeterView, error)
-	}
-	// Vends finds committed vends, newest first (core.VendReader).
-	Vends interface {
-		FindVends(ctx context.Context, q core.VendQuery) ([]*core.Vend, error)
-	}
-	// ServiceCodes finds the telco service code a callback came on, and lists them all (to find
-	// the operator's SMS short code, which replies come from).
-	ServiceCodes interface {
-		ServiceCode(ctx context.Context, channel, code string) (core.ServiceCode, error)
-		ServiceCodes(ctx context.Context) ([]core.ServiceCode, error)
-	}
-	// Subscribers reads and sets a phone's preferences; Subscriber returns core.ErrNotFound for
-	// a phone nobody knows.
-	Subscribers interface {
+	// Mobile is the rules SMS and USSD share (core.Mobile): the service code's operator, a
+	// phone's preferences, LAST.
+	Mobile interface {
+		Operator(ctx context.Context, channel, code string) (core.Operator, error)
 		Subscriber(ctx context.Context, phone string) (core.Subscriber, error)
-		SetSubscriberLanguage(ctx context.Context, phone, lang string) error
-		SetDefaultMeter(ctx context.Context, phone, meter string) error
+		Bought(ctx context.Context, sub core.Subscriber, v *core.Vend) error
+		SetLanguage(ctx context.Context, phone, lang string) error
+		Last(ctx context.Context, phone, meter string) (*core.Vend, error)
 	}
 	// Sessions keeps the USSD sessions; USSDSession returns core.ErrNotFound for an unknown ID.
 	Sessions interface {
@@ -65,14 +53,11 @@ type (
 // Config is what New needs. The dependencies are required; limits that are zero or negative
 // take the defaults.
 type Config struct {
-	Vendor       Vendor
-	Meters       Meters
-	Vends        Vends
-	ServiceCodes ServiceCodes
-	Subscribers  Subscribers
-	Sessions     Sessions
-	Replies      Replies
-	Catalog      *lang.Catalog
+	Vendor   Vendor
+	Mobile   Mobile
+	Sessions Sessions
+	Replies  Replies
+	Catalog  *lang.Catalog
 
 	// Service is the name at the top of the main menu. Default "Vendgate".
 	Service string
@@ -143,8 +128,7 @@ type Handler struct {
 // New returns the handler for cfg. A missing dependency is a programming error: New panics.
 func New(cfg Config) *Handler {
 	for name, dep := range map[string]any{
-		"Vendor": cfg.Vendor, "Meters": cfg.Meters, "Vends": cfg.Vends, "ServiceCodes": cfg.ServiceCodes,
-		"Subscribers": cfg.Subscribers, "Sessions": cfg.Sessions, "Replies": cfg.Replies, "Catalog": cfg.Catalog,
+		"Vendor": cfg.Vendor, "Mobile": cfg.Mobile, "Sessions": cfg.Sessions, "Replies": cfg.Replies, "Catalog": cfg.Catalog,
 	} {
 		if dep == nil || dep == (*lang.Catalog)(nil) {
 			panic("ussd: Config." + name + " is nil")

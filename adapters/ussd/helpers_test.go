@@ -151,7 +151,7 @@ func seed(t *testing.T, db *store.DB) *fixture {
 	cat, err := lang.Load()
 	must(t, err)
 	f.handler = ussd.New(ussd.Config{
-		Vendor: f.vendor, Meters: db, Vends: db, ServiceCodes: db, Subscribers: db, Sessions: db,
+		Vendor: f.vendor, Mobile: &core.Mobile{Store: db, Clock: f.clock}, Sessions: db,
 		Replies: f.replies, Catalog: cat, Service: "City Power", SMS: true,
 		Logger: zerolog.New(io.Discard), Clock: f.clock, Timeout: 3 * time.Minute,
 		Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},

@@ -61,7 +61,8 @@ type result struct {
 type dialogue struct {
 	h     *Handler
 	req   request
-	sc    core.ServiceCode
+	op    core.Operator
+	sub   core.Subscriber // the phone's preferences as the callback began
 	sess  core.USSDSession
 	st    state
 	l     *lang.Language
@@ -74,13 +75,16 @@ type dialogue struct {
 // inputs and walks the menu with them.
 func (h *Handler) answer(ctx context.Context, req request) result {
 	def := h.cfg.Catalog.Default()
-	sc, err := h.cfg.ServiceCodes.ServiceCode(ctx, core.ChannelUSSD, req.ServiceCode)
-	switch {
-	case errors.Is(err, core.ErrNotFound) || err == nil && !sc.Active:
-		e := core.Errorf(core.CodeUnauthorized, "unknown_service_code", "USSD service code %s is not configured or not active", req.ServiceCode)
-		return result{screen: "END " + fit(def.Error(e)), outcome: "unknown_service_code", err: e}
+	op, err := h.cfg.Mobile.Operator(ctx, core.ChannelUSSD, req.ServiceCode)
+	switch code := core.ErrorCode(err); {
+	case code == core.CodeUnauthorized:
+		return result{screen: "END " + fit(def.Error(err)), outcome: "unknown_service_code", err: err}
 	case err != nil:
 		return h.unavailable(def, err, "reading the service code")
+	}
+	sub, err := h.cfg.Mobile.Subscriber(ctx, req.Phone)
+	if err != nil {
+		return h.unavailable(def, err, "reading the subscriber")
 	}
 	id := req.ServiceCode + ":" + req.SessionID
 	now := h.now().UTC()
@@ -89,10 +93,9 @@ func (h *Handler) answer(ctx context.Context, req request) result {
 	if err != nil && !fresh {
 		return h.unavailable(def, err, "reading the USSD session")
 	}
-	d := &dialogue{h: h, req: req, sc: sc, sess: sess}
+	d := &dialogue{h: h, req: req, op: op, sub: sub, sess: sess}
 	if fresh {
-		d.sess = core.USSDSession{ID: id, Phone: req.Phone, ServiceCode: req.ServiceCode, CreatedAt: now}
-		d.sess.Language = h.language(ctx, req.Phone)
+		d.sess = core.USSDSession{ID: id, Phone: req.Phone, ServiceCode: req.ServiceCode, CreatedAt: now, Language: sub.Language}
 		d.st = state{Step: stepMain}
 	} else if err := json.Unmarshal([]byte(sess.State), &d.st); err != nil {
 		return h.unavailable(def, core.Internal(err, "the stored USSD session does not convert"), "reading the USSD session")
@@ -163,19 +166,6 @@ func (h *Handler) unavailable(l *lang.Language, err error, what string) result {
 		e = &core.Error{Code: core.CodeUnavailable, Reason: "unavailable", Message: what, Err: err}
 	}
 	return result{screen: "END " + fit(l.Error(e)), outcome: "unavailable", err: e}
-}
-
-// language returns the language code a phone's dialogue starts in: its stored preference, its
-// customer's, or "" (the default).
-func (h *Handler) language(ctx context.Context, phone string) string {
-	s, err := h.cfg.Subscribers.Subscriber(ctx, phone)
-	if err != nil {
-		if !errors.Is(err, core.ErrNotFound) {
-			h.log.Warn().Str("error", err.Error()).Str("phone", core.MaskPhone(phone)).Msg("reading a subscriber")
-		}
-		return ""
-	}
-	return s.Language
 }
 
 // con answers a screen that continues the dialogue.
@@ -290,7 +280,7 @@ func (d *dialogue) meter(ctx context.Context, in string) string {
 	if err != nil {
 		return d.refuse(err)
 	}
-	view, _, err := d.h.cfg.Vendor.Sellable(ctx, d.sc.AgentID, number)
+	view, _, err := d.h.cfg.Vendor.Sellable(ctx, d.op.Code.AgentID, number)
 	if code := core.ErrorCode(err); err != nil && (code == core.CodeUnavailable || code == core.CodeInternal) {
 		d.err = core.AsError(err)
 		return d.end(d.l.Error(d.err))
@@ -309,11 +299,11 @@ func (d *dialogue) meter(ctx context.Context, in string) string {
 func (d *dialogue) buy(ctx context.Context) string {
 	l, phone := d.l, d.req.Phone
 	req := core.VendRequest{
-		Channel: core.ChannelUSSD, IdempotencyKey: d.sess.ID, AgentID: d.sc.AgentID,
+		Channel: core.ChannelUSSD, IdempotencyKey: d.sess.ID, AgentID: d.op.Code.AgentID,
 		MeterNumber: d.st.Meter, Amount: core.Money(d.st.Amount), Currency: d.st.Currency, Payer: phone,
 	}
 	if d.h.cfg.SMS {
-		req.Reply = &core.ReplyTo{Route: d.sc.Route, Sender: d.sender(ctx), Recipient: phone, Render: l.VendReply}
+		req.Reply = &core.ReplyTo{Route: d.op.Code.Route, Sender: d.op.ReplyFrom, Recipient: phone, Render: l.VendReply}
 	}
 	v, err := d.h.cfg.Vendor.Vend(ctx, req)
 	outcome := "ok"
@@ -326,7 +316,7 @@ func (d *dialogue) buy(ctx context.Context) string {
 		return d.end(l.Error(err))
 	}
 	d.vend = v.ID
-	if err := d.h.cfg.Subscribers.SetDefaultMeter(ctx, phone, v.MeterNumber); err != nil {
+	if err := d.h.cfg.Mobile.Bought(ctx, d.sub, v); err != nil {
 		d.h.log.Warn().Str("error", err.Error()).Str("phone", core.MaskPhone(phone)).Msg("storing the default meter")
 	}
 	return d.end(l.USSDResult(v, d.h.cfg.SMS))
@@ -336,30 +326,21 @@ func (d *dialogue) buy(ctx context.Context) string {
 // same meter is not shown) and sends it again by SMS when replies go by SMS.
 func (d *dialogue) last(ctx context.Context) string {
 	l, phone := d.l, d.req.Phone
-	sub, err := d.h.cfg.Subscribers.Subscriber(ctx, phone)
-	switch {
-	case errors.Is(err, core.ErrNotFound) || err == nil && sub.DefaultMeter == "":
+	meter := d.sub.DefaultMeter
+	if meter == "" {
 		return d.end(l.NoDefaultMeter())
-	case err != nil:
-		d.err = &core.Error{Code: core.CodeUnavailable, Reason: "unavailable", Message: "reading the subscriber", Err: err}
-		return d.end(l.Error(d.err))
 	}
-	vends, err := d.h.cfg.Vends.FindVends(ctx, core.VendQuery{MeterNumber: sub.DefaultMeter, Payer: phone, Limit: 1})
+	v, err := d.h.cfg.Mobile.Last(ctx, phone, meter)
 	if err != nil {
-		d.err = &core.Error{Code: core.CodeUnavailable, Reason: "unavailable", Message: "reading the last vend", Err: err}
+		d.err = err
 		return d.end(l.Error(d.err))
 	}
-	if len(vends) == 0 {
-		return d.end(l.NoVend(sub.DefaultMeter))
+	if v == nil {
+		return d.end(l.NoVend(meter))
 	}
-	v := vends[0]
-	var view core.MeterView
-	if mv, err := d.h.cfg.Meters.MeterByNumber(ctx, v.MeterNumber); err == nil {
-		view = mv
-	}
-	body := l.Last(v, view.Utility.Location)
+	body := l.Last(v, v.Location)
 	if d.h.cfg.SMS {
-		if err := d.h.cfg.Replies.Reply(ctx, d.sc.Route, d.sender(ctx), phone, body, v.ID); err != nil {
+		if err := d.h.cfg.Replies.Reply(ctx, d.op.Code.Route, d.op.ReplyFrom, phone, body, v.ID); err != nil {
 			d.h.log.Warn().Str("error", err.Error()).Str("phone", core.MaskPhone(phone)).Int64("vend_id", v.ID).Msg("queueing the LAST SMS")
 		}
 	}
@@ -372,28 +353,13 @@ func (d *dialogue) last(ctx context.Context) string {
 
 // setLanguage stores the language chosen and shows the main menu in it.
 func (d *dialogue) setLanguage(ctx context.Context, l *lang.Language) string {
-	if err := d.h.cfg.Subscribers.SetSubscriberLanguage(ctx, d.req.Phone, l.Code()); err != nil {
-		d.err = &core.Error{Code: core.CodeUnavailable, Reason: "unavailable", Message: "storing the language", Err: err}
+	if err := d.h.cfg.Mobile.SetLanguage(ctx, d.req.Phone, l.Code()); err != nil {
+		d.err = err
 		return d.end(d.l.Error(d.err))
 	}
 	d.l, d.sess.Language = l, l.Code()
 	d.st.Step = stepMain
 	return d.again(l.LanguageSet())
-}
-
-// sender is the address the SMS replies come from: the operator's active SMS short code, else
-// the USSD service code.
-func (d *dialogue) sender(ctx context.Context) string {
-	codes, err := d.h.cfg.ServiceCodes.ServiceCodes(ctx)
-	if err != nil {
-		d.h.log.Warn().Str("error", err.Error()).Msg("reading the service codes")
-	}
-	for _, c := range codes {
-		if c.Channel == core.ChannelSMS && c.AgentID == d.sc.AgentID && c.Active {
-			return c.Code
-		}
-	}
-	return d.sc.Code
 }
 
 // fit cuts a screen to what a USSD screen shows: MaxUSSD characters. Screens are written to fit;

@@ -221,7 +221,8 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	notifier := &lateNotifier{}
 	m.Vendor.Replies = notifier
-	if m.sms, m.replies, err = openSMS(cfg, m.DB, m.Vendor, agents, catalog, notifier, m.Logger); err != nil {
+	mobile := &core.Mobile{Store: mobileStore{DB: m.DB, agents: agents}, Clock: m.Clock}
+	if m.sms, m.replies, err = openSMS(cfg, m.DB, m.Vendor, mobile, catalog, notifier, m.Logger); err != nil {
 		return fmt.Errorf("the SMS channel: %w", err)
 	}
 	registry := prometheus.NewRegistry()
@@ -235,7 +236,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("ussd_allow: %w", err)
 	}
-	m.ussd = ussd.New(ussd.Config{Allowed: aggregators, Vendor: m.Vendor, Meters: m.DB, Vends: m.DB, ServiceCodes: m.DB, Subscribers: m.DB,
+	m.ussd = ussd.New(ussd.Config{Allowed: aggregators, Vendor: m.Vendor, Mobile: mobile,
 		Sessions: m.DB, Replies: outboxReplies{DB: m.DB, notifier: notifier}, SMS: m.sms != nil, Catalog: catalog, Logger: m.Logger,
 		Registry: registry, Clock: m.Clock, Timeout: cfg.USSDSessionTimeout})
 	mux := http.NewServeMux()

@@ -43,14 +43,14 @@ func (n *lateNotifier) Notify(ctx context.Context, id int64) {
 	}
 }
 
-// smsDirectory is what the SMS channel looks up: service codes in the store, agents through the
-// cache.
-type smsDirectory struct {
+// mobileStore is what the mobile channels' rules (core.Mobile) read: the store, with agents
+// through the cache.
+type mobileStore struct {
 	*store.DB
 	agents *store.AgentCache
 }
 
-func (d smsDirectory) Agent(ctx context.Context, id int64) (core.Agent, error) {
+func (d mobileStore) Agent(ctx context.Context, id int64) (core.Agent, error) {
 	return d.agents.Agent(ctx, id)
 }
 
@@ -66,7 +66,7 @@ func routeOf(cfg config.Config) string {
 // openSMS builds the SMS channel on the configured binds and the relay that delivers replies
 // through them; Run starts both. Without binds there is neither: the server runs, and replies
 // wait in the outbox.
-func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, agents *store.AgentCache, catalog *lang.Catalog,
+func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, mobile *core.Mobile, catalog *lang.Catalog,
 	notifier *lateNotifier, log zerolog.Logger) (*smpp.Adapter, relay, error) {
 	binds := cfg.Binds()
 	if len(binds) == 0 {
@@ -96,8 +96,7 @@ func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, agents *store
 		}
 		sb = append(sb, bind)
 	}
-	sms, err := smpp.New(smpp.Config{Binds: sb, Vendor: vendor, Directory: smsDirectory{DB: db, agents: agents},
-		Subscribers: db, Vends: db, Replies: outboxReplies{DB: db, notifier: notifier}, Catalog: catalog, Logger: log, Clock: vendor.Clock})
+	sms, err := smpp.New(smpp.Config{Binds: sb, Vendor: vendor, Mobile: mobile, Vends: db, Replies: outboxReplies{DB: db, notifier: notifier}, Catalog: catalog, Logger: log, Clock: vendor.Clock})
 	if err != nil {
 		return nil, nil, err
 	}
