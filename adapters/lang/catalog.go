@@ -308,7 +308,7 @@ func (l *Language) msg(key string, a args) string {
 	return l.msgs[key].render(a)
 }
 
-// date formats a vend's time in the language's layout, in loc (UTC when nil).
+// date formats a time in the language's layout, which shows the zone, in loc (UTC when nil).
 func (l *Language) date(t time.Time, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/vendgate/vendgate/core"
@@ -59,15 +58,15 @@ func (l *Language) VendReply(v *core.Vend) string {
 	return l.VendCompact(v)
 }
 
-// Last returns the reply to LAST: the vend's date in loc (UTC when nil), meter, tokens, energy,
-// amount and reference; a reversed vend gets the cancellation notice.
-func (l *Language) Last(v *core.Vend, loc *time.Location) string {
+// Last returns the reply to LAST: the vend's date in its utility's zone, meter, tokens, energy,
+// amount and reference; a reversed vend gets the reversal notice.
+func (l *Language) Last(v *core.Vend) string {
 	if v.Status != core.VendCompleted {
 		return l.reversed(v)
 	}
 	a := l.vendArgs(v)
 	a["tokens"] = l.tokens(v, false, "\n")
-	a["date"] = l.date(v.CreatedAt, loc)
+	a["date"] = l.date(v.CreatedAt, v.Location)
 	return l.msg("last", a)
 }
 

@@ -17,6 +17,12 @@ var update = flag.Bool("update", false, "rewrite the golden texts in testdata/go
 
 var sast = time.FixedZone("SAST", 2*60*60)
 
+// inZone returns v sold in a utility of zone loc.
+func inZone(v *core.Vend, loc *time.Location) *core.Vend {
+	v.Location = loc
+	return v
+}
+
 // renderings are the replies of one language, by name, in the order of the golden file.
 func renderings(t *testing.T, c *lang.Catalog, l *lang.Language) [][2]string {
 	t.Helper()
@@ -29,9 +35,9 @@ func renderings(t *testing.T, c *lang.Catalog, l *lang.Language) [][2]string {
 		{"vend_compact_key_change", l.VendCompact(keyChangeVend(t))},
 		{"vend_reply_long", l.VendReply(longVend(t))},
 		{"vend_reversed", l.VendFull(reversed)},
-		{"last", l.Last(creditVend(t), sast)},
-		{"last_key_change", l.Last(keyChangeVend(t), nil)},
-		{"last_reversed", l.Last(reversed, sast)},
+		{"last", l.Last(inZone(creditVend(t), sast))},
+		{"last_key_change", l.Last(keyChangeVend(t))},
+		{"last_reversed", l.Last(inZone(reversed, sast))},
 		{"no_vend", l.NoVend(meter11)},
 		{"no_default_meter", l.NoDefaultMeter()},
 		{"help", l.Help()},
@@ -111,7 +117,7 @@ func TestVendReplyTokens(t *testing.T) {
 	c := MustCatalog(t)
 	v := keyChangeVend(t)
 	for _, l := range c.Languages() {
-		for form, s := range map[string]string{"full": l.VendFull(v), "compact": l.VendCompact(v), "last": l.Last(v, nil)} {
+		for form, s := range map[string]string{"full": l.VendFull(v), "compact": l.VendCompact(v), "last": l.Last(v)} {
 			pos := -1
 			for _, tok := range v.Tokens {
 				i := strings.Index(s, tok.Token.Display())
@@ -136,7 +142,7 @@ func TestReversedVendShowsNoToken(t *testing.T) {
 	v.Status = core.VendReversed
 	tok := v.Tokens[0].Token.Display()
 	for _, l := range c.Languages() {
-		for _, s := range []string{l.VendFull(v), l.VendCompact(v), l.VendReply(v), l.Last(v, nil), l.USSDResult(v, true)} {
+		for _, s := range []string{l.VendFull(v), l.VendCompact(v), l.VendReply(v), l.Last(v), l.USSDResult(v, true)} {
 			if strings.Contains(s, tok) || !strings.Contains(s, v.Reference) {
 				t.Errorf("%s: reversed vend reply %q shows its token or lacks the reference", l.Code(), lines(s))
 			}
@@ -153,7 +159,7 @@ func TestSMSFits(t *testing.T) {
 		replies := map[string]string{
 			"vend_compact": l.VendCompact(long),
 			"vend_full":    l.VendFull(long), // the full form fits too with one credit token
-			"last":         l.Last(long, sast),
+			"last":         l.Last(inZone(long, sast)),
 			"no_vend":      l.NoVend(meter13),
 			"help":         l.Help(),
 			"language_set": l.LanguageSet(),

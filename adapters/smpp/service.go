@@ -180,7 +180,7 @@ func (a *Adapter) mo(ctx context.Context, m MO) error {
 		if v == nil {
 			return out.send(ctx, l.NoVend(meter), 0)
 		}
-		return out.send(ctx, l.Last(v, op.Utility.Location), v.ID)
+		return out.send(ctx, l.Last(v), v.ID)
 	case lang.SetLanguage:
 		if cmd.Language == "" {
 			return out.send(ctx, l.LanguageList(), 0)

@@ -338,7 +338,7 @@ func (d *dialogue) last(ctx context.Context) string {
 	if v == nil {
 		return d.end(l.NoVend(meter))
 	}
-	body := l.Last(v, v.Location)
+	body := l.Last(v)
 	if d.h.cfg.SMS {
 		if err := d.h.cfg.Replies.Reply(ctx, d.op.Code.Route, d.op.ReplyFrom, phone, body, v.ID); err != nil {
 			d.h.log.Warn().Str("error", err.Error()).Str("phone", core.MaskPhone(phone)).Int64("vend_id", v.ID).Msg("queueing the LAST SMS")
