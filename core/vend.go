@@ -730,14 +730,25 @@ func (s *Vendor) validate(r VendRequest) error {
 		return Errorf(CodeInvalid, "invalid_channel", "the channel is missing")
 	case r.IdempotencyKey == "" || len(r.IdempotencyKey) > 128:
 		return Errorf(CodeInvalid, "invalid_idempotency_key", "an idempotency key of 1 to 128 characters is required")
-	case r.Amount <= 0:
-		return Errorf(CodeInvalid, "invalid_amount", "the amount must be positive")
-	case s.MaxAmount > 0 && r.Amount > s.MaxAmount:
-		return Errorf(CodeInvalid, "amount_too_large", "the amount is above the maximum of one purchase")
 	case r.Reply != nil && (r.Reply.Render == nil || r.Reply.Recipient == "" || r.Reply.Route == ""):
 		return Errorf(CodeInvalid, "invalid_reply", "a reply needs a route, a recipient and a renderer")
 	}
+	if err := s.CheckAmount(r.Amount); err != nil {
+		return err
+	}
 	return CheckMeterNumber(r.MeterNumber)
+}
+
+// CheckAmount refuses an amount no purchase may have: nothing, or above the maximum of one
+// purchase. A channel that confirms the purchase first (USSD) asks before the confirmation.
+func (s *Vendor) CheckAmount(amount Money) error {
+	switch {
+	case amount <= 0:
+		return Errorf(CodeInvalid, "invalid_amount", "the amount must be positive")
+	case s.MaxAmount > 0 && amount > s.MaxAmount:
+		return Errorf(CodeInvalid, "amount_too_large", "the amount is above the maximum of one purchase")
+	}
+	return nil
 }
 
 // CheckMeterNumber checks a meter number (DRN): 11 digits (IIN 600727) or 13 (IIN 0000), with a

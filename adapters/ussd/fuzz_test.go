@@ -37,6 +37,13 @@ func (m *memory) ServiceCode(_ context.Context, channel, code string) (core.Serv
 	return core.ServiceCode{}, core.ErrNotFound
 }
 
+func (m *memory) CheckAmount(a core.Money) error {
+	if a <= 0 {
+		return core.Errorf(core.CodeInvalid, "invalid_amount", "the amount must be positive")
+	}
+	return nil
+}
+
 func (m *memory) SMSShortCode(context.Context, int64) (string, error) { return "40404", nil }
 
 func (m *memory) Agent(_ context.Context, id int64) (core.Agent, error) {

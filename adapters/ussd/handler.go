@@ -23,6 +23,8 @@ type (
 	// Vendor runs the vend pipeline (core.Vendor.Vend).
 	Vendor interface {
 		Vend(ctx context.Context, req core.VendRequest) (*core.Vend, error)
+		// CheckAmount refuses an amount no purchase may have (core.Vendor.CheckAmount).
+		CheckAmount(amount core.Money) error
 		// Sellable finds a meter the operator's agent may sell to now (core.Vendor.Sellable).
 		Sellable(ctx context.Context, agentID int64, number string) (core.MeterView, core.Agent, error)
 	}

@@ -57,6 +57,20 @@ func TestUSSD(t *testing.T) {
 				t.Errorf("the SMS %q does not carry the token", r.Render(v))
 			}
 		})
+		t.Run("AmountAboveTheMaximumRefusedBeforeConfirm", func(t *testing.T) {
+			// Refused only after the customer confirmed, before the fix.
+			f.vendor.v.MaxAmount = 1000_00
+			t.Cleanup(func() { f.vendor.v.MaxAmount = 0 })
+			f.dial(t, "max1", "1")
+			f.dial(t, "max1", "1*"+m)
+			f.dial(t, "max1", "1*"+m+"*1")
+			screen := f.dial(t, "max1", "1*"+m+"*1*5000")
+			wantPrefix(t, screen, "CON ", "")
+			if strings.Contains(screen, "Buy ZAR 5000.00") || !strings.Contains(screen, "amount in ZAR") {
+				t.Errorf("an amount over the maximum got %q: want it refused and the amount asked again", screen)
+			}
+			wantPrefix(t, f.dial(t, "max1", "1*"+m+"*1*5000*50"), "CON ", "Buy ZAR 50.00 of electricity")
+		})
 		t.Run("RepeatedFinalCallback", func(t *testing.T) {
 			before := f.balance(t)
 			first := f.dial(t, "s1", "1*"+m+"*1*50*1")

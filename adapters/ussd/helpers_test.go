@@ -70,6 +70,8 @@ func (r *recordingVendor) Vend(ctx context.Context, req core.VendRequest) (*core
 	return r.v.Vend(ctx, req)
 }
 
+func (r *recordingVendor) CheckAmount(a core.Money) error { return r.v.CheckAmount(a) }
+
 func (r *recordingVendor) Sellable(ctx context.Context, agentID int64, number string) (core.MeterView, core.Agent, error) {
 	return r.v.Sellable(ctx, agentID, number)
 }

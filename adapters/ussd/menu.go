@@ -250,6 +250,9 @@ func (d *dialogue) input(ctx context.Context, in string) string {
 			return d.goTo(stepName)
 		}
 		amount, err := lang.ParseAmount(in, d.st.currency())
+		if err == nil {
+			err = d.h.cfg.Vendor.CheckAmount(amount) // refused now, not after the customer confirms
+		}
 		if err != nil {
 			return d.refuse(err)
 		}
