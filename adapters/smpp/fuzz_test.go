@@ -53,7 +53,7 @@ func FuzzDeliver(f *testing.F) {
 	f.Add(byte(0), byte(0x40), []byte{0x05, 0x00, 0x03, 0x07, 0x02, 0x01, 'B', 'U', 'Y'})
 	f.Add(byte(0), byte(0x04), []byte("id:77 sub:001 dlvr:001 submit date:2611300612 done date:2611300612 stat:DELIVRD err:000 text:"))
 	f.Add(byte(0xf5), byte(0), []byte{0xff, 0x00})
-	l := newLink(Bind{Name: "fuzz", Addr: "127.0.0.1:1", SystemID: "x"}, takeAll{}, zerolog.Nop(), time.Now)
+	l := newLink(Bind{Name: "fuzz", Addr: "127.0.0.1:1", SystemID: "x"}, takeAll{}, NodeThrottle, zerolog.Nop(), time.Now)
 	f.Fuzz(func(t *testing.T, dcs, esm byte, sm []byte) {
 		if len(sm) > 254 {
 			sm = sm[:254]

@@ -15,7 +15,6 @@ import (
 	"github.com/linxGnu/gosmpp/data"
 	"github.com/linxGnu/gosmpp/pdu"
 	"github.com/rs/zerolog"
-	"golang.org/x/time/rate"
 
 	"github.com/vendgate/vendgate/adapters/smpp/smstext"
 	"github.com/vendgate/vendgate/core"
@@ -33,7 +32,7 @@ type Bind struct {
 	// code the customer wrote to.
 	ShortCodes []string
 	// Window bounds the submit_sm awaiting their response (default 10); Throughput the submit_sm
-	// per second (default 50).
+	// per second (default 50), for the SMSC as a whole when the bind's Throttle is shared.
 	Window     int
 	Throughput int
 	// EnquireLink is the keep-alive interval (default 15 s); a bind that hears nothing for three
@@ -125,7 +124,7 @@ type Link struct {
 	in      inbound
 	log     zerolog.Logger
 	codec   smstext.Codec
-	limiter *rate.Limiter
+	limiter Throttle
 	window  chan struct{}
 	parts   *smstext.Reassembler
 	moSlots chan struct{}
@@ -140,13 +139,13 @@ type Link struct {
 	done chan struct{}
 }
 
-func newLink(cfg Bind, in inbound, log zerolog.Logger, now func() time.Time) *Link {
+func newLink(cfg Bind, in inbound, throttles Throttles, log zerolog.Logger, now func() time.Time) *Link {
 	cfg = cfg.withDefaults()
 	l := &Link{
 		cfg: cfg, in: in, now: now,
 		log:     log.With().Str("smsc", cfg.Name).Logger(),
 		codec:   smstext.Codec{Default: cfg.Alphabet},
-		limiter: rate.NewLimiter(rate.Limit(cfg.Throughput), max(1, cfg.Throughput/10)),
+		limiter: throttles(cfg),
 		window:  make(chan struct{}, cfg.Window),
 		moSlots: make(chan struct{}, 64),
 		pending: make(map[int32]chan submitResult),
