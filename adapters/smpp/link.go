@@ -16,8 +16,8 @@ import (
 	"github.com/linxGnu/gosmpp/pdu"
 	"github.com/rs/zerolog"
 
-	"github.com/vendgate/vendgate/adapters/smpp/smstext"
 	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/smstext"
 )
 
 // Bind is one bind to an SMSC as an ESME transceiver.

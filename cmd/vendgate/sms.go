@@ -15,9 +15,9 @@ import (
 	"github.com/vendgate/vendgate/adapters/lang"
 	"github.com/vendgate/vendgate/adapters/queue"
 	"github.com/vendgate/vendgate/adapters/smpp"
-	"github.com/vendgate/vendgate/adapters/smpp/smstext"
 	"github.com/vendgate/vendgate/config"
 	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/smstext"
 	"github.com/vendgate/vendgate/store"
 )
 
