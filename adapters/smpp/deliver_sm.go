@@ -40,9 +40,9 @@ const (
 	statusCorrupted = data.ESME_RX_P_APPN // never accepted: delivering again cannot help
 )
 
-// deliver takes a deliver_sm: a receipt is recorded, a customer's message (once all its parts
+// receive takes a deliver_sm: a receipt is recorded, a customer's message (once all its parts
 // are in) goes to the service. It returns the deliver_sm_resp status.
-func (l *Link) deliver(p *pdu.DeliverSM) data.CommandStatusType {
+func (l *Link) receive(p *pdu.DeliverSM) data.CommandStatusType {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	raw, err := p.Message.GetMessageData()
@@ -57,7 +57,7 @@ func (l *Link) deliver(p *pdu.DeliverSM) data.CommandStatusType {
 		dcs = enc.DataCoding()
 	}
 	if p.EsmClass&0x3c == 0x04 || p.EsmClass&0x3c == 0x20 { // SMSC delivery receipt, intermediate notification
-		return l.receipt(ctx, p, raw)
+		return l.receiveReceipt(ctx, p, raw)
 	}
 	if udh := p.Message.UDH(); len(udh) > 0 { // gosmpp took the header off: Decode reads it
 		head, err := udh.MarshalBinary()
@@ -112,8 +112,8 @@ func sar(p *pdu.DeliverSM) smstext.Concat {
 	return c
 }
 
-// receipt records a delivery receipt against the reply it acknowledges.
-func (l *Link) receipt(ctx context.Context, p *pdu.DeliverSM, raw []byte) data.CommandStatusType {
+// receiveReceipt records a delivery receipt against the reply it acknowledges.
+func (l *Link) receiveReceipt(ctx context.Context, p *pdu.DeliverSM, raw []byte) data.CommandStatusType {
 	id, state := receiptFields(string(raw))
 	if v, ok := p.OptionalParameters[pdu.TagReceiptedMessageID]; ok {
 		id = strings.TrimRight(string(v.Data), "\x00")

@@ -208,7 +208,7 @@ func (l *Link) handle(s *gosmpp.Session, p pdu.PDU) (pdu.PDU, bool) {
 		l.moSlots <- struct{}{} // at most 64 messages in hand; past that the SMSC waits
 		go func() {
 			defer func() { <-l.moSlots }()
-			status := l.deliver(p)
+			status := l.receive(p)
 			resp := p.GetResponse()
 			resp.(*pdu.DeliverSMResp).CommandStatus = status
 			if err := s.Transceiver().Submit(resp); err != nil {
