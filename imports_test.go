@@ -71,6 +71,9 @@ var rules = []rule{
 	{"sts", beyondSTS, "sts is the pure token engine: the standard library only", ""},
 	{"sts", oneOf("os", "net", "net/http", "log", "log/slog", "syscall", "math/rand", "math/rand/v2", "crypto/rand", "unsafe"),
 		"sts does no I/O and no logging; randomness is passed in", ""},
+	{"smstext", notStdlib, "smstext is the SMS text codec that several channels share: the standard library only", ""},
+	{"smstext", oneOf("os", "net", "net/http", "log", "log/slog", "syscall", "unsafe"),
+		"smstext is pure: no I/O and no logging (dropped parts are reported to a callback)", ""},
 	{"cmd/stsctl", beyondSTS, "stsctl is the offline tool: it imports sts only", ""},
 	{"core", project("store", "adapters", "config", "cmd"), "core is the centre: technology packages depend on it, not the reverse", ""},
 	{"store", project("adapters", "config", "cmd"), "store implements core's interfaces and knows no transport", ""},
@@ -149,6 +152,9 @@ func TestRulesBite(t *testing.T) {
 		{"sts/meter", "os"},
 		{"sts", module + "/core"},
 		{"cmd/stsctl", module + "/core"},
+		{"smstext", "github.com/linxGnu/gosmpp/pdu"},
+		{"smstext", module + "/core"},
+		{"smstext", "net"},
 		{"core", module + "/store"},
 		{"store", module + "/adapters/rest"},
 		{"adapters/rest", module + "/store"},
@@ -178,6 +184,8 @@ func TestRulesBite(t *testing.T) {
 		{"store", module + "/core"},
 		{"testkit/cmd/smsload", module + "/testkit/smsc"},
 		{"testkit", "testing"},
+		{"adapters/lang", module + "/smstext"},
+		{"smstext", "unicode/utf16"},
 	} {
 		for _, r := range rules {
 			if r.applies(ok.dir) && r.forbid(ok.imp) {

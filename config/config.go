@@ -70,7 +70,8 @@ type Config struct {
 	SMPPBinds    []SMPPBind `koanf:"smpp_binds"`
 
 	// RedisAddr (host:port), when set, moves reply delivery to asynq on Redis, shared by every
-	// node; empty delivers replies from the database (the embedded default).
+	// node, and paces each SMSC bind through Redis so that its throughput holds across nodes;
+	// empty delivers replies from the database (the embedded default).
 	RedisAddr string `koanf:"redis_addr"`
 	// ReplyWorkers deliver replies concurrently on this node.
 	ReplyWorkers int `koanf:"reply_workers"`

@@ -1,6 +1,6 @@
 package lang
 
-import "github.com/vendgate/vendgate/adapters/smpp/smstext"
+import "github.com/vendgate/vendgate/smstext"
 
 // GSM7Len returns how many septets s takes in the GSM 03.38 default alphabet and its extension
 // table, and false when s has a character outside both (the SMS then goes as UCS-2). The SMS

@@ -44,16 +44,16 @@ func TestReceiptFields(t *testing.T) {
 	}
 }
 
-// FuzzDeliver hands the link deliver_sm of any data coding, esm_class and octets (parsed from the
+// FuzzDeliverSM hands the link deliver_sm of any data coding, esm_class and octets (parsed from the
 // wire by gosmpp, as the SMSC sends them): it never panics, and answers every one with one of
 // its three statuses.
-func FuzzDeliver(f *testing.F) {
+func FuzzDeliverSM(f *testing.F) {
 	f.Add(byte(0), byte(0), []byte("BUY 01234567897 50"))
 	f.Add(byte(8), byte(0), []byte{0x00, 0x42, 0x00, 0x55, 0xd8, 0x3d, 0xde, 0x00})
 	f.Add(byte(0), byte(0x40), []byte{0x05, 0x00, 0x03, 0x07, 0x02, 0x01, 'B', 'U', 'Y'})
 	f.Add(byte(0), byte(0x04), []byte("id:77 sub:001 dlvr:001 submit date:2611300612 done date:2611300612 stat:DELIVRD err:000 text:"))
 	f.Add(byte(0xf5), byte(0), []byte{0xff, 0x00})
-	l := newLink(Bind{Name: "fuzz", Addr: "127.0.0.1:1", SystemID: "x"}, takeAll{}, zerolog.Nop(), time.Now)
+	l := newLink(Bind{Name: "fuzz", Addr: "127.0.0.1:1", SystemID: "x"}, takeAll{}, NodeThrottle, zerolog.Nop(), time.Now)
 	f.Fuzz(func(t *testing.T, dcs, esm byte, sm []byte) {
 		if len(sm) > 254 {
 			sm = sm[:254]
@@ -67,7 +67,7 @@ func FuzzDeliver(f *testing.F) {
 		if !ok {
 			t.Fatalf("parsed as %T", p)
 		}
-		switch st := l.deliver(d); st {
+		switch st := l.receive(d); st {
 		case statusOK, statusTryLater, statusCorrupted:
 		default:
 			t.Fatalf("status %v", st)

@@ -79,11 +79,17 @@ func startLink(t *testing.T, srv *smsc.Server, in inbound, b Bind) *Link {
 // startLinkAt binds a link to the SMSC at addr.
 func startLinkAt(t *testing.T, addr string, in inbound, b Bind) *Link {
 	t.Helper()
+	return startLinkWith(t, addr, in, b, NodeThrottle)
+}
+
+// startLinkWith binds a link paced by throttles to the SMSC at addr.
+func startLinkWith(t *testing.T, addr string, in inbound, b Bind, throttles Throttles) *Link {
+	t.Helper()
 	if b.Name == "" {
 		b = Bind{Name: "test", SystemID: "vendgate", Password: "secret", RebindMin: 20 * time.Millisecond, RebindMax: 100 * time.Millisecond}
 	}
 	b.Addr = addr
-	l := newLink(b, in, zerolog.Nop(), time.Now)
+	l := newLink(b, in, throttles, zerolog.Nop(), time.Now)
 	go l.run()
 	t.Cleanup(l.close)
 	waitBound(t, l)
@@ -296,7 +302,7 @@ func TestLinkBadPassword(t *testing.T) {
 	srv := newSMSC(t, smsc.Config{})
 	b := Bind{Name: "test", Addr: srv.Addr(), SystemID: "vendgate", Password: "wrong", RebindMin: 10 * time.Millisecond, RebindMax: 20 * time.Millisecond}
 	var logs syncLog
-	l := newLink(b, newRecorder(), zerolog.New(&logs), time.Now)
+	l := newLink(b, newRecorder(), NodeThrottle, zerolog.New(&logs), time.Now)
 	go l.run()
 	defer l.close()
 	deadline := time.Now().Add(10 * time.Second)
@@ -338,7 +344,7 @@ func TestLinkTLS(t *testing.T) {
 	b.Name, b.TLS = "untrusted", &tls.Config{MinVersion: tls.VersionTLS12}
 	b.Addr = front
 	var logs syncLog
-	u := newLink(b, rec, zerolog.New(&logs), time.Now)
+	u := newLink(b, rec, NodeThrottle, zerolog.New(&logs), time.Now)
 	go u.run()
 	defer u.close()
 	deadline := time.Now().Add(10 * time.Second)

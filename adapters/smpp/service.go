@@ -54,6 +54,9 @@ type Config struct {
 	Logger  zerolog.Logger
 	// Clock is the time (time.Now by default).
 	Clock func() time.Time
+	// Throttles pace each bind's submit_sm: NodeThrottle (the default) for one node,
+	// SharedThrottles when several nodes bind to the same SMSC.
+	Throttles Throttles
 	// RepeatWindow is how long the same message from the same phone counts as the SMSC delivering
 	// it again, not as a new purchase (default 30 minutes; see idempotencyKey).
 	RepeatWindow time.Duration
@@ -78,6 +81,9 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
+	if cfg.Throttles == nil {
+		cfg.Throttles = NodeThrottle
+	}
 	if cfg.RepeatWindow <= 0 {
 		cfg.RepeatWindow = 30 * time.Minute
 	}
@@ -89,7 +95,7 @@ func New(cfg Config) (*Adapter, error) {
 		if a.links[b.Name] != nil {
 			return nil, fmt.Errorf("smpp: two binds are named %s", b.Name)
 		}
-		a.links[b.Name] = newLink(b, a, a.log, cfg.Clock)
+		a.links[b.Name] = newLink(b, a, cfg.Throttles, a.log, cfg.Clock)
 		a.names = append(a.names, b.Name)
 	}
 	return a, nil

@@ -9,14 +9,15 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
 	"github.com/vendgate/vendgate/adapters/lang"
 	"github.com/vendgate/vendgate/adapters/queue"
 	"github.com/vendgate/vendgate/adapters/smpp"
-	"github.com/vendgate/vendgate/adapters/smpp/smstext"
 	"github.com/vendgate/vendgate/config"
 	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/smstext"
 	"github.com/vendgate/vendgate/store"
 )
 
@@ -31,6 +32,25 @@ type relay interface {
 type poolRelay struct{ *queue.Pool }
 
 func (p poolRelay) Start() error { p.Pool.Start(); return nil }
+
+// throttledRelay is a relay whose links are paced through Redis: the throttles' client closes
+// after the relay, whose deliveries are the only ones that wait on them.
+type throttledRelay struct {
+	relay
+	rdb *redis.Client
+}
+
+func (t throttledRelay) Shutdown(ctx context.Context) error {
+	err := t.relay.Shutdown(ctx)
+	closeRedis(t.rdb)
+	return err
+}
+
+func closeRedis(rdb *redis.Client) {
+	if rdb != nil {
+		_ = rdb.Close()
+	}
+}
 
 // lateNotifier passes notifications to the relay, which is built after the adapters that notify
 // it (it needs their links as deliverers); until then, and without a relay, replies wait in the
@@ -96,8 +116,18 @@ func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, mobile *core.
 		}
 		sb = append(sb, bind)
 	}
-	sms, err := smpp.New(smpp.Config{Binds: sb, Vendor: vendor, Mobile: mobile, Vends: db, Replies: outboxReplies{DB: db, notifier: notifier}, Catalog: catalog, Logger: log, Clock: vendor.Clock})
+	// With Redis, every node bound to an SMSC shares the bind's throughput through it.
+	var throttles smpp.Throttles
+	var rdb *redis.Client
+	if cfg.RedisAddr != "" {
+		rdb = redis.NewClient(&redis.Options{Addr: cfg.RedisAddr})
+		throttles = smpp.SharedThrottles(rdb)
+		log.Info().Msg("SMSC throughput shared through Redis by every node")
+	}
+	sms, err := smpp.New(smpp.Config{Binds: sb, Vendor: vendor, Mobile: mobile, Vends: db, Replies: outboxReplies{DB: db, notifier: notifier}, Catalog: catalog, Logger: log, Clock: vendor.Clock,
+		Throttles: throttles})
 	if err != nil {
+		closeRedis(rdb)
 		return nil, nil, err
 	}
 	qc := queue.Config{Store: db, Routes: sms.Deliverers(), Workers: cfg.ReplyWorkers, Clock: vendor.Clock,
@@ -110,9 +140,10 @@ func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, mobile *core.
 		a, err := queue.NewAsynq(queue.AsynqConfig{Config: qc, Redis: asynq.RedisClientOpt{Addr: cfg.RedisAddr},
 			SweepInterval: cfg.ReplySweep, Grace: 2 * cfg.ReplySweep})
 		if err != nil {
+			closeRedis(rdb)
 			return nil, nil, err
 		}
-		r = a
+		r = throttledRelay{relay: a, rdb: rdb}
 	} else {
 		p, err := queue.NewPool(qc)
 		if err != nil {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vendgate/vendgate/adapters/smpp/smstext"
+	"github.com/vendgate/vendgate/smstext"
 )
 
 // sentinels names this package's errors as testdata spells them.

@@ -1,6 +1,7 @@
-// Package smstext reads and writes the text of SMPP 3.4 short messages for Vendgate's SMS
-// channel: what customers' phones send through an SMSC (deliver_sm) and the replies Vendgate
-// submits (submit_sm). It is pure: no network, no clock of its own, the standard library only.
+// Package smstext reads and writes the text of SMPP 3.4 short messages: what customers' phones
+// send through an SMSC (deliver_sm) and the replies Vendgate submits (submit_sm). The SMPP adapter
+// codes messages with it, and the language files measure reply lengths with it (Measure). It is
+// pure: no network, no clock of its own, the standard library only.
 //
 // Decoding (Codec.Decode) follows data_coding as SMPP 3.4 §5.2.19 and the coding groups of
 // 3GPP TS 23.038 §4 define it: the SMSC default alphabet (0; GSM 7-bit unpacked, GSM 7-bit packed

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vendgate/vendgate/adapters/smpp/smstext"
+	"github.com/vendgate/vendgate/smstext"
 )
 
 func BenchmarkDecodeGSM7(b *testing.B) {

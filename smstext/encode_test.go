@@ -8,7 +8,7 @@ import (
 	"testing"
 	"unicode/utf16"
 
-	"github.com/vendgate/vendgate/adapters/smpp/smstext"
+	"github.com/vendgate/vendgate/smstext"
 )
 
 func TestEncodeVectors(t *testing.T) {

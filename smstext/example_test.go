@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/vendgate/vendgate/adapters/smpp/smstext"
+	"github.com/vendgate/vendgate/smstext"
 )
 
 func ExampleCodec_Decode() {

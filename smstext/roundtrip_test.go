@@ -6,7 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/vendgate/vendgate/adapters/smpp/smstext"
+	"github.com/vendgate/vendgate/smstext"
 )
 
 // gsmChars is every character of the GSM 7-bit default alphabet and its extension table.

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/vendgate/vendgate/adapters/smpp/smstext"
+	"github.com/vendgate/vendgate/smstext"
 )
 
 func TestDecodeVectors(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vendgate/vendgate/adapters/smpp/smstext"
+	"github.com/vendgate/vendgate/smstext"
 )
 
 // clock is a settable clock for a Reassembler.
