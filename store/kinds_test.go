@@ -209,3 +209,58 @@ func TestClaimFreeBasicInOneTransaction(t *testing.T) {
 		}))
 	})
 }
+
+// TestFreeBasicOnceInBatches sends one agent's vends for customers' two meters all at once, so
+// that core batches them and a batch often holds both meters of a customer: each customer still
+// gets the allowance once, on the one vend whose free token carries it.
+func TestFreeBasicOnceInBatches(t *testing.T) {
+	ctx := context.Background()
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		f := seed(t, db)
+		cs := &countingStore{DB: db}
+		f.vendor.Vends = cs
+		elec, _ := kindTariffs(t, f)
+		const customers, rounds = 10, 2
+		var meters []core.Meter
+		for i := range customers {
+			c := freeBasicCustomer(t, f, fmt.Sprintf("Batch customer %d", i))
+			meters = append(meters, f.meterOn(t, c.ID, elec, 0), f.meterOn(t, c.ID, elec, 0))
+		}
+		var (
+			mu    sync.Mutex
+			given = map[int64]int{}
+			wg    sync.WaitGroup
+		)
+		for r := range rounds {
+			for i, m := range meters {
+				wg.Go(func() {
+					v, err := f.vendor.Vend(ctx, vendReq(f.agent.ID, m, fmt.Sprintf("batch-%d-%d", r, i), 50_00))
+					if err != nil {
+						t.Errorf("meter %s: %v", m.Number, err)
+						return
+					}
+					if got := freeTokens(v); got != min(v.Breakdown.FreeEnergy, 1) {
+						t.Errorf("vend %s: %d free tokens for %s free", v.Reference, got, v.Breakdown.FreeEnergy)
+					}
+					if v.Breakdown.FreeEnergy > 0 {
+						mu.Lock()
+						given[m.CustomerID]++
+						mu.Unlock()
+					}
+				})
+			}
+		}
+		wg.Wait()
+		for i := 0; i < len(meters); i += 2 {
+			if n := given[meters[i].CustomerID]; n != 1 {
+				t.Errorf("customer %d got the allowance %d times, want once", meters[i].CustomerID, n)
+			}
+		}
+		n := customers * 2 * rounds
+		if txs := cs.txs.Load(); txs >= int64(n) {
+			t.Errorf("%d transactions for %d vends: none were batched", txs, n)
+		}
+		t.Logf("%d vends in %d transactions", n, cs.txs.Load())
+		checkLedger(t, db)
+	})
+}
