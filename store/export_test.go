@@ -30,3 +30,17 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
 	_, err := db.bun.ExecContext(ctx, query, args...)
 	return err
 }
+
+// RollbackLast rolls back the last group of migrations that Migrate ran.
+func (db *DB) RollbackLast(ctx context.Context) error {
+	m := migrate.NewMigrator(db.bun, migrations.Migrations, migrate.WithMarkAppliedOnSuccess(true))
+	_, err := m.Rollback(ctx)
+	return err
+}
+
+// ScanInt runs a query that returns one integer.
+func (db *DB) ScanInt(ctx context.Context, query string, args ...any) (int64, error) {
+	var n int64
+	err := db.bun.QueryRowContext(ctx, query, args...).Scan(&n)
+	return n, err
+}

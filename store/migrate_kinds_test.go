@@ -75,6 +75,21 @@ func TestMigrateTariffKinds(t *testing.T) {
 				return err
 			})
 			must(t, err)
+
+			// Down again: the charges go back to the utility, the allowance to the meter.
+			must(t, db.RollbackLast(ctx))
+			for q, want := range map[string]int64{
+				"SELECT monthly_fixed_charge FROM utilities":         2000,
+				"SELECT free_basic_energy FROM utilities":            500,
+				"SELECT COUNT(*) FROM meters WHERE month_free_given": 1,
+				"SELECT COUNT(*) FROM tariffs":                       3,
+			} {
+				got, err := db.ScanInt(ctx, q)
+				if err != nil || got != want {
+					t.Errorf("after the rollback, %s: got %d, %v; want %d", q, got, err, want)
+				}
+			}
+			must(t, db.Migrate(ctx))
 		})
 	}
 }
