@@ -4,6 +4,6 @@
 //
 // It imports the standard library, sts and an exact decimal type; technology packages (store,
 // adapters) import it, never the reverse. Money is int64 minor units of the utility's ISO 4217
-// currency; energy is int64 tenths of a kWh (the STS token unit); prices and rates are exact
-// decimals. Nothing here reads the wall clock or the global random source: both are injected.
+// currency; units of service are int64 tenths of the meter kind's unit (kWh, kL, m3: the STS
+// token's amount, MeterKind.Unit); prices and rates are exact decimals. Nothing here reads the wall clock or the global random source: both are injected.
 package core

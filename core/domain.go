@@ -9,7 +9,9 @@ import (
 	"github.com/vendgate/vendgate/sts"
 )
 
-// Utility sells the energy: its currency, tax and the rules applied to every purchase.
+// Utility sells electricity, water or gas: its currency, tax and the rules applied to every
+// purchase. What a purchase costs besides tax and debt (the monthly fixed charge, the free basic
+// allowance) is the tariff's.
 type Utility struct {
 	ID       int64
 	Name     string
@@ -20,10 +22,6 @@ type Utility struct {
 	Location *time.Location
 	// DebtRecoveryRate is the share of each purchase that goes to arrears, e.g. 0.25.
 	DebtRecoveryRate decimal.Decimal
-	// MonthlyFixedCharge is taken from the first purchases of each month until paid.
-	MonthlyFixedCharge Money
-	// FreeBasicEnergy is given once a month to customers flagged for it, as its own token.
-	FreeBasicEnergy Energy
 	// ReversalWindow is how long after a vend it may be reversed.
 	ReversalWindow time.Duration
 }
@@ -38,19 +36,27 @@ type SupplyGroup struct {
 	Name      string
 }
 
-// Tariff prices energy for a utility's customers: one block for a flat tariff, or several whose
-// bounds are cumulative purchases in the calendar month.
+// Tariff prices one kind of service (electricity, water or gas) for a utility's customers: one
+// block for a flat tariff, or several whose bounds are cumulative purchases in the calendar month,
+// with the monthly charges of the customers on it. Only meters of its kind take it.
 type Tariff struct {
 	ID        int64
 	UtilityID int64
 	Name      string
+	Kind      MeterKind
 	Blocks    []TariffBlock
+	// MonthlyFixedCharge is taken from each meter's first purchases of a month until paid.
+	MonthlyFixedCharge Money
+	// FreeBasicEnergy is given to customers flagged for it once a month per kind of service,
+	// however many meters of the kind they have, as its own token; in tenths of the kind's unit.
+	FreeBasicEnergy Energy
 }
 
-// TariffBlock prices energy up to a cumulative monthly bound (the last block has no bound).
+// TariffBlock prices the kind's unit up to a cumulative monthly bound (the last block has no
+// bound).
 type TariffBlock struct {
 	UpTo  Energy          // 0 for the last, unbounded block
-	Price decimal.Decimal // minor units per whole unit (kWh), VAT excluded
+	Price decimal.Decimal // minor units per whole unit (kWh, kL, m3), VAT excluded
 }
 
 // Customer is who buys for a meter.
@@ -62,27 +68,6 @@ type Customer struct {
 	Language string
 	// FreeBasic flags a customer for the monthly free basic energy allowance.
 	FreeBasic bool
-}
-
-// MeterKind is the service a meter measures.
-type MeterKind string
-
-// Meter kinds and the STS credit subclass each takes.
-const (
-	Electricity MeterKind = "electricity"
-	Water       MeterKind = "water"
-	Gas         MeterKind = "gas"
-)
-
-// CreditKind returns the STS token kind that carries credit for the meter kind.
-func (k MeterKind) CreditKind() sts.Kind {
-	switch k {
-	case Water:
-		return sts.KindWater
-	case Gas:
-		return sts.KindGas
-	}
-	return sts.KindElectricity
 }
 
 // MeterStatus says whether a meter may be vended to.

@@ -62,7 +62,8 @@ func (c Currency) ParseAmount(s string) (Money, error) {
 // String returns the minor units.
 func (m Money) String() string { return strconv.FormatInt(int64(m), 10) }
 
-// Energy is an amount of energy (or water, or gas) in tenths of a unit: 0.1 kWh for electricity.
+// Energy is an amount of electricity, water or gas in tenths of the meter kind's unit
+// (MeterKind.Unit): 0.1 kWh for electricity, 0.1 kL for water.
 type Energy int64
 
 // String returns the energy with one decimal: "25.5".

@@ -14,7 +14,7 @@ type Breakdown struct {
 	Tax          Money  // VAT included in the energy part
 	EnergyCharge Money  // the energy part, VAT excluded
 	Energy       Energy // what the credit token carries: rounded down to the token encoding
-	FreeEnergy   Energy // free basic energy given with this vend, on its own token
+	FreeEnergy   Energy // the free basic allowance given with this vend, on its own token
 	Commission   Money  // earned by the agent
 }
 
@@ -27,28 +27,30 @@ type MeterCounters struct {
 	Month          string
 	MonthEnergy    Energy // purchased this month, for stepped tariffs
 	MonthFixedPaid Money
-	MonthFreeGiven bool
 }
 
 // ForMonth returns the counters with the monthly totals reset when month is a new month.
 func (c MeterCounters) ForMonth(month string) MeterCounters {
 	if c.Month != month {
-		c.Month, c.MonthEnergy, c.MonthFixedPaid, c.MonthFreeGiven = month, 0, 0, false
+		c.Month, c.MonthEnergy, c.MonthFixedPaid = month, 0, 0
 	}
 	return c
 }
 
-// Price applies a utility's rules to a payment: debt recovery as a share of the payment up to the
-// arrears, the monthly fixed charge until paid, VAT (included in prices), energy from the tariff
-// over the month's cumulative purchases, rounded down to what a token carries, and the free basic
-// energy allowance once a month. It returns the breakdown and the counters after the vend.
+// Price applies a utility's and a tariff's rules to a payment: debt recovery as a share of the
+// payment up to the arrears, the tariff's monthly fixed charge until paid, VAT (included in
+// prices), units from the tariff over the month's cumulative purchases, rounded down to what a
+// token carries, and the tariff's free basic allowance for a customer flagged for it. Whether the
+// customer has had the allowance of the month already is not the meter's to know (it is once per
+// customer and kind, whichever meter): the vend's transaction claims it, and takes FreeEnergy
+// back when it is taken. It returns the breakdown and the counters after the vend.
 func Price(v MeterView, paid Money, c MeterCounters) (Breakdown, MeterCounters, error) {
-	u := v.Utility
+	u, t := v.Utility, v.Tariff
 	b := Breakdown{Paid: paid}
 	if c.Arrears > 0 && u.DebtRecoveryRate.IsPositive() {
 		b.Debt = min(Money(decimal.NewFromInt(int64(paid)).Mul(u.DebtRecoveryRate).Floor().IntPart()), c.Arrears)
 	}
-	if due := u.MonthlyFixedCharge - c.MonthFixedPaid; due > 0 {
+	if due := t.MonthlyFixedCharge - c.MonthFixedPaid; due > 0 {
 		b.FixedCharges = min(due, paid-b.Debt)
 	}
 	rest := paid - b.Debt - b.FixedCharges
@@ -56,22 +58,21 @@ func Price(v MeterView, paid Money, c MeterCounters) (Breakdown, MeterCounters, 
 	tax := decimal.NewFromInt(int64(rest)).Mul(u.TaxRate).Div(decimal.NewFromInt(1).Add(u.TaxRate)).Round(0)
 	b.Tax = Money(tax.IntPart())
 	b.EnergyCharge = rest - b.Tax
-	energy, err := v.Tariff.Energy(b.EnergyCharge, c.MonthEnergy)
+	energy, err := t.Energy(b.EnergyCharge, c.MonthEnergy)
 	if err != nil {
 		return Breakdown{}, c, err
 	}
-	if b.Energy, err = tokenEnergy(energy); err != nil {
+	if b.Energy, err = tokenEnergy(energy, t.Kind); err != nil {
 		return Breakdown{}, c, err
 	}
 	if b.Energy == 0 {
 		return Breakdown{}, c, Errorf(CodeInvalid, "amount_too_small",
-			"%s buys no energy after debt recovery, charges and tax", u.Currency.Format(paid))
+			"%s buys no %s after debt recovery, charges and tax", u.Currency.Format(paid), t.Kind.Unit())
 	}
-	if v.Customer.FreeBasic && u.FreeBasicEnergy > 0 && !c.MonthFreeGiven {
-		if b.FreeEnergy, err = tokenEnergy(u.FreeBasicEnergy); err != nil {
+	if v.Customer.FreeBasic && t.FreeBasicEnergy > 0 {
+		if b.FreeEnergy, err = tokenEnergy(t.FreeBasicEnergy, t.Kind); err != nil {
 			return Breakdown{}, c, err
 		}
-		c.MonthFreeGiven = true
 	}
 	c.Arrears -= b.Debt
 	c.MonthEnergy += b.Energy
@@ -79,20 +80,33 @@ func Price(v MeterView, paid Money, c MeterCounters) (Breakdown, MeterCounters, 
 	return b, c, nil
 }
 
-// tokenEnergy rounds energy down to a value an STS token carries exactly.
-func tokenEnergy(e Energy) (Energy, error) {
+// tokenEnergy rounds a quantity of kind k down to a value an STS token carries exactly.
+func tokenEnergy(e Energy, k MeterKind) (Energy, error) {
 	if e < 0 {
 		return 0, Errorf(CodeInternal, "", "negative energy %s", e)
 	}
 	_, carried, err := sts.EncodeAmount(uint64(e), sts.RoundDown)
 	if err != nil {
-		return 0, Errorf(CodeInvalid, "amount_too_large", "%s kWh is more than one token carries", e)
+		return 0, Errorf(CodeInvalid, "amount_too_large", "%s is more than one token carries", k.Format(e))
 	}
 	return Energy(carried), nil
 }
 
-// Validate checks a tariff's blocks: positive prices and increasing bounds, the last unbounded.
+// Validate checks a tariff: a known kind, charges that are not negative, and its blocks: positive
+// prices and increasing bounds, the last unbounded.
 func (t Tariff) Validate() error {
+	if _, err := ParseMeterKind(string(t.Kind)); err != nil {
+		return Errorf(CodeInvalid, "invalid_tariff", "tariff %q: kind %q is not electricity, water or gas", t.Name, t.Kind)
+	}
+	if t.MonthlyFixedCharge < 0 || t.FreeBasicEnergy < 0 {
+		return Errorf(CodeInvalid, "invalid_tariff", "tariff %q: the monthly fixed charge and the free basic allowance must not be negative", t.Name)
+	}
+	return t.validateBlocks()
+}
+
+// validateBlocks checks a tariff's blocks: positive prices and increasing bounds, the last
+// unbounded.
+func (t Tariff) validateBlocks() error {
 	if len(t.Blocks) == 0 {
 		return Errorf(CodeInvalid, "invalid_tariff", "tariff %q has no price blocks", t.Name)
 	}
@@ -112,10 +126,10 @@ func (t Tariff) Validate() error {
 	return nil
 }
 
-// Energy returns the energy charge buys, in tenths, for a customer who bought already this
-// month: each block's price applies to the energy within its bounds, rounding down.
+// Energy returns the units charge buys, in tenths of the kind's unit, for a customer who bought
+// already this month: each block's price applies to the energy within its bounds, rounding down.
 func (t Tariff) Energy(charge Money, already Energy) (Energy, error) {
-	if err := t.Validate(); err != nil {
+	if err := t.validateBlocks(); err != nil {
 		return 0, err
 	}
 	ten := decimal.NewFromInt(10)

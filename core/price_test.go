@@ -27,7 +27,7 @@ func stepped() core.Tariff {
 func view(mod func(*core.MeterView)) core.MeterView {
 	v := core.MeterView{
 		Utility: core.Utility{ID: 1, Currency: zar(), TaxRate: dec("0.15"), Location: time.UTC},
-		Tariff:  core.Tariff{Name: "flat", Blocks: []core.TariffBlock{{Price: dec("200")}}},
+		Tariff:  core.Tariff{Name: "flat", Kind: core.Electricity, Blocks: []core.TariffBlock{{Price: dec("200")}}},
 	}
 	if mod != nil {
 		mod(&v)
@@ -108,28 +108,37 @@ func TestPrice(t *testing.T) {
 			after: core.MeterCounters{Arrears: 97125, MonthEnergy: 375},
 		},
 		{
-			name: "FixedChargeOncePerMonth", view: view(func(v *core.MeterView) { v.Utility.MonthlyFixedCharge = 2300 }),
+			name: "FixedChargeOncePerMonth", view: view(func(v *core.MeterView) { v.Tariff.MonthlyFixedCharge = 2300 }),
 			paid: 11500, counters: core.MeterCounters{MonthFixedPaid: 1000},
 			want:  core.Breakdown{Paid: 11500, FixedCharges: 1300, Tax: 1330, EnergyCharge: 8870, Energy: 443},
 			after: core.MeterCounters{MonthFixedPaid: 2300, MonthEnergy: 443},
 		},
 		{
-			name: "FreeBasicOncePerMonth", view: view(func(v *core.MeterView) {
-				v.Utility.FreeBasicEnergy = 500
+			// Price offers the tariff's allowance; the vend's transaction claims it once a month
+			// per customer and kind (TestFreeBasicOncePerCustomerAndKind in store).
+			name: "FreeBasicForFlaggedCustomer", view: view(func(v *core.MeterView) {
+				v.Tariff.FreeBasicEnergy = 500
 				v.Customer.FreeBasic = true
 			}),
 			paid:  11500,
 			want:  core.Breakdown{Paid: 11500, Tax: 1500, EnergyCharge: 10000, Energy: 500, FreeEnergy: 500},
-			after: core.MeterCounters{MonthEnergy: 500, MonthFreeGiven: true},
+			after: core.MeterCounters{MonthEnergy: 500},
 		},
 		{
-			name: "FreeBasicAlreadyGiven", view: view(func(v *core.MeterView) {
-				v.Utility.FreeBasicEnergy = 500
+			name: "FreeBasicNotFlagged", view: view(func(v *core.MeterView) { v.Tariff.FreeBasicEnergy = 500 }),
+			paid:  11500,
+			want:  core.Breakdown{Paid: 11500, Tax: 1500, EnergyCharge: 10000, Energy: 500},
+			after: core.MeterCounters{MonthEnergy: 500},
+		},
+		{
+			// The utility's electricity tariff has charges; a water tariff of its own has none.
+			name: "WaterTariffNoElectricityCharges", view: view(func(v *core.MeterView) {
+				v.Meter.Kind, v.Tariff.Kind = core.Water, core.Water
 				v.Customer.FreeBasic = true
 			}),
-			paid: 11500, counters: core.MeterCounters{MonthFreeGiven: true},
+			paid: 11500, counters: core.MeterCounters{},
 			want:  core.Breakdown{Paid: 11500, Tax: 1500, EnergyCharge: 10000, Energy: 500},
-			after: core.MeterCounters{MonthEnergy: 500, MonthFreeGiven: true},
+			after: core.MeterCounters{MonthEnergy: 500},
 		},
 		{
 			// 20000.0 kWh cannot be carried exactly: rounded down to 19992.4 kWh, never up.

@@ -111,6 +111,7 @@ type Vend struct {
 	UtilityID      int64
 	MeterID        int64
 	MeterNumber    string
+	Kind           MeterKind // the meter's: its unit is the vend's (Kind.Unit)
 	CustomerName   string
 	Currency       Currency
 	Breakdown      Breakdown
@@ -132,7 +133,8 @@ type Vend struct {
 }
 
 // Receipt returns the lines a person reads, at most 40 columns each: meter, customer, the time in
-// the utility's zone, energy, amounts, the tokens in 4-4-4-4-4 form and the reference.
+// the utility's zone, amounts, the units bought in the meter kind's unit, the tokens in 4-4-4-4-4
+// form and the reference.
 func (v *Vend) Receipt() []string {
 	c := v.Currency
 	b := v.Breakdown
@@ -154,11 +156,11 @@ func (v *Vend) Receipt() []string {
 	}
 	lines = append(lines,
 		receiptLine("VAT", c.Format(b.Tax)),
-		receiptLine("Energy", c.Format(b.EnergyCharge)),
-		receiptLine("Units", b.Energy.String()+" kWh"),
+		receiptLine(v.Kind.service(), c.Format(b.EnergyCharge)),
+		receiptLine("Units", v.Kind.Format(b.Energy)),
 	)
 	if b.FreeEnergy > 0 {
-		lines = append(lines, receiptLine("Free", b.FreeEnergy.String()+" kWh"))
+		lines = append(lines, receiptLine("Free", v.Kind.Format(b.FreeEnergy)))
 	}
 	for _, t := range v.Tokens {
 		label := "Token"
@@ -246,6 +248,12 @@ type (
 		// CompleteVends writes the claimed vends' tokens, their ledger entries (entries[i] are
 		// vs[i]'s) and the counters of the meters they changed.
 		CompleteVends(ctx context.Context, vs []*Vend, entries [][]LedgerEntry, counters map[int64]MeterCounters) error
+		// ClaimFreeBasic records that a customer has the free basic allowance of a kind for a
+		// month, with the vend that gives it, and reports whether this call recorded it: false
+		// when it is recorded already, by this transaction or a committed one. A concurrent
+		// transaction that records the same allowance makes this call wait for it to end, so
+		// that of two vends for two meters of one customer only one gets it.
+		ClaimFreeBasic(ctx context.Context, g FreeBasicGrant) (bool, error)
 		// AddReply writes a vend's reply to the outbox and sets r.ID.
 		AddReply(ctx context.Context, r *Reply) error
 		// DebitAgent takes amount from the agent's float unless that passes its credit limit,
@@ -253,6 +261,16 @@ type (
 		DebitAgent(ctx context.Context, agentID int64, amount Money) (Money, error)
 	}
 )
+
+// FreeBasicGrant is a customer's free basic allowance of one kind for one month (utility time,
+// "2006-01"), given once whatever meters the customer has, and the vend that gave it: reversing
+// that vend gives the allowance back.
+type FreeBasicGrant struct {
+	CustomerID    int64
+	Kind          MeterKind
+	Month         string
+	VendReference string
+}
 
 // Vendor runs the vend pipeline. Its fields are set once and then read concurrently.
 type Vendor struct {
@@ -437,7 +455,7 @@ func (s *Vendor) void(ctx context.Context, req VendRequest) (v *Vend, claimed bo
 	v = &Vend{
 		Reference: ref, Channel: req.Channel, IdempotencyKey: req.IdempotencyKey, RequestHash: req.hash(),
 		AgentID: req.AgentID, UtilityID: view.Utility.ID, MeterID: view.Meter.ID, MeterNumber: view.Meter.Number,
-		CustomerName: view.Customer.Name, Currency: view.Utility.Currency, Breakdown: Breakdown{Paid: req.Amount},
+		Kind: view.Meter.Kind, CustomerName: view.Customer.Name, Currency: view.Utility.Currency, Breakdown: Breakdown{Paid: req.Amount},
 		Status: VendVoided, CreatedAt: now, ReversedAt: now, Payer: req.Payer,
 		ReversalReason: "reversal advice before the request", ReversedBy: req.Channel + " advice",
 	}
@@ -526,7 +544,7 @@ func (s *Vendor) vend(ctx context.Context, req VendRequest) (*Vend, error) {
 	v := &Vend{
 		Reference: ref, Channel: req.Channel, IdempotencyKey: req.IdempotencyKey, RequestHash: req.hash(),
 		AgentID: agent.ID, UtilityID: view.Utility.ID, MeterID: view.Meter.ID, MeterNumber: view.Meter.Number,
-		CustomerName: view.Customer.Name, Currency: view.Utility.Currency, Status: VendCompleted,
+		Kind: view.Meter.Kind, CustomerName: view.Customer.Name, Currency: view.Utility.Currency, Status: VendCompleted,
 		CreatedAt: s.Clock().UTC().Truncate(time.Second), Payer: req.Payer, Location: view.Utility.Location,
 	}
 	j := &vendJob{v: v, view: view, paid: req.Amount, reply: req.Reply}
@@ -576,7 +594,7 @@ func (s *Vendor) vendTx(ctx context.Context, tx VendTx, agent Agent, jobs []*ven
 		if !ok {
 			return Internal(fmt.Errorf("meter %d was not locked", j.v.MeterID), "locking the meters")
 		}
-		after, err := s.prepare(ctx, j, m, agent)
+		after, err := s.prepare(ctx, tx, j, m, agent)
 		if err != nil {
 			if len(jobs) == 1 {
 				return err
@@ -625,8 +643,10 @@ func (s *Vendor) vendTx(ctx context.Context, tx VendTx, agent Agent, jobs []*ven
 }
 
 // prepare prices one vend of a batch on its locked meter and makes its tokens; it returns the
-// meter's counters after the vend.
-func (s *Vendor) prepare(ctx context.Context, j *vendJob, m MeterState, agent Agent) (MeterCounters, error) {
+// meter's counters after the vend. The free basic allowance is claimed last, once nothing else
+// of the vend can fail (a refused vend of a batch must not keep the claim); when the customer has
+// had it this month, the tokens are made again without it.
+func (s *Vendor) prepare(ctx context.Context, tx VendTx, j *vendJob, m MeterState, agent Agent) (MeterCounters, error) {
 	v, view := j.v, j.view
 	v.ID, v.Tokens, j.err, j.replyID = 0, nil, nil, 0 // a vend that runs again alone starts afresh
 	if err := vendable(m.Meter); err != nil {
@@ -639,10 +659,24 @@ func (s *Vendor) prepare(ctx context.Context, j *vendJob, m MeterState, agent Ag
 		return m.Counters, err
 	}
 	b.Commission = Money(decimal.NewFromInt(int64(j.paid)).Mul(agent.CommissionRate).Floor().IntPart())
-	v.Breakdown = b
-	if v.Tokens, after, err = s.tokens(ctx, view.Meter, b, after, v.CreatedAt); err != nil {
+	priced := after
+	if v.Tokens, after, err = s.tokens(ctx, view.Meter, b, priced, v.CreatedAt); err != nil {
 		return m.Counters, err
 	}
+	if b.FreeEnergy > 0 {
+		g := FreeBasicGrant{CustomerID: view.Meter.CustomerID, Kind: view.Meter.Kind, Month: month, VendReference: v.Reference}
+		granted, err := tx.ClaimFreeBasic(ctx, g)
+		if err != nil {
+			return m.Counters, err
+		}
+		if !granted {
+			b.FreeEnergy = 0
+			if v.Tokens, after, err = s.tokens(ctx, view.Meter, b, priced, v.CreatedAt); err != nil {
+				return m.Counters, err
+			}
+		}
+	}
+	v.Breakdown = b
 	return after, nil
 }
 

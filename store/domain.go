@@ -31,8 +31,6 @@ type (
 		TaxRate               string `bun:"tax_rate"`
 		TimeZone              string `bun:"time_zone"`
 		DebtRecoveryRate      string `bun:"debt_recovery_rate"`
-		MonthlyFixedCharge    int64  `bun:"monthly_fixed_charge"`
-		FreeBasicEnergy       int64  `bun:"free_basic_energy"`
 		ReversalWindowSeconds int64  `bun:"reversal_window_seconds"`
 	}
 	// supplyGroupRow leaves out the sealed vending key, so that no read of a supply group
@@ -51,10 +49,13 @@ type (
 	tariffRow struct {
 		bun.BaseModel `bun:"table:tariffs,alias:t"`
 
-		ID        int64  `bun:"id,pk,autoincrement"`
-		UtilityID int64  `bun:"utility_id"`
-		Name      string `bun:"name"`
-		Blocks    string `bun:"blocks"` // JSON, see tariffBlockJSON
+		ID                 int64  `bun:"id,pk,autoincrement"`
+		UtilityID          int64  `bun:"utility_id"`
+		Name               string `bun:"name"`
+		Kind               string `bun:"kind"`
+		Blocks             string `bun:"blocks"` // JSON, see tariffBlockJSON
+		MonthlyFixedCharge int64  `bun:"monthly_fixed_charge"`
+		FreeBasicEnergy    int64  `bun:"free_basic_energy"`
 	}
 	tariffBlockJSON struct {
 		UpTo  int64  `json:"up_to"` // tenths of a unit; 0 for the last, unbounded block
@@ -117,12 +118,11 @@ type (
 		Month          string `bun:"month"`
 		MonthEnergy    int64  `bun:"month_energy"`
 		MonthFixedPaid int64  `bun:"month_fixed_paid"`
-		MonthFreeGiven bool   `bun:"month_free_given"`
 	}
 )
 
 // countersColumns lists countersRow's columns, for RETURNING.
-const countersColumns = "last_tid, tid_key, arrears, month, month_energy, month_fixed_paid, month_free_given"
+const countersColumns = "last_tid, tid_key, arrears, month, month_energy, month_fixed_paid"
 
 // keyColumns lists a meter's identity and key columns, for RETURNING.
 const keyColumns = "id, number, kind, status, supply_group_id, customer_id, tariff_id, " +
@@ -136,8 +136,7 @@ func fromCoreUtility(u *core.Utility) utilityRow {
 	}
 	return utilityRow{
 		ID: u.ID, Name: u.Name, Currency: u.Currency.Code, TaxRate: u.TaxRate.String(), TimeZone: tz,
-		DebtRecoveryRate: u.DebtRecoveryRate.String(), MonthlyFixedCharge: int64(u.MonthlyFixedCharge),
-		FreeBasicEnergy: int64(u.FreeBasicEnergy), ReversalWindowSeconds: int64(u.ReversalWindow / time.Second),
+		DebtRecoveryRate: u.DebtRecoveryRate.String(), ReversalWindowSeconds: int64(u.ReversalWindow / time.Second),
 	}
 }
 
@@ -160,7 +159,6 @@ func (db *DB) toCoreUtility(r utilityRow) (core.Utility, error) {
 	}
 	return core.Utility{
 		ID: r.ID, Name: r.Name, Currency: cur, TaxRate: tax, Location: loc, DebtRecoveryRate: debt,
-		MonthlyFixedCharge: core.Money(r.MonthlyFixedCharge), FreeBasicEnergy: core.Energy(r.FreeBasicEnergy),
 		ReversalWindow: time.Duration(r.ReversalWindowSeconds) * time.Second,
 	}, nil
 }
@@ -178,7 +176,8 @@ func fromCoreTariff(t *core.Tariff) (tariffRow, error) {
 	if err != nil {
 		return tariffRow{}, err
 	}
-	return tariffRow{ID: t.ID, UtilityID: t.UtilityID, Name: t.Name, Blocks: string(js)}, nil
+	return tariffRow{ID: t.ID, UtilityID: t.UtilityID, Name: t.Name, Kind: string(t.Kind), Blocks: string(js),
+		MonthlyFixedCharge: int64(t.MonthlyFixedCharge), FreeBasicEnergy: int64(t.FreeBasicEnergy)}, nil
 }
 
 func toCoreTariff(r tariffRow) (core.Tariff, error) {
@@ -186,7 +185,12 @@ func toCoreTariff(r tariffRow) (core.Tariff, error) {
 	if err := json.Unmarshal([]byte(r.Blocks), &blocks); err != nil {
 		return core.Tariff{}, corrupt("tariff", r.ID, err)
 	}
-	t := core.Tariff{ID: r.ID, UtilityID: r.UtilityID, Name: r.Name, Blocks: make([]core.TariffBlock, len(blocks))}
+	kind, err := core.ParseMeterKind(r.Kind)
+	if err != nil {
+		return core.Tariff{}, corrupt("tariff", r.ID, err)
+	}
+	t := core.Tariff{ID: r.ID, UtilityID: r.UtilityID, Name: r.Name, Kind: kind, Blocks: make([]core.TariffBlock, len(blocks)),
+		MonthlyFixedCharge: core.Money(r.MonthlyFixedCharge), FreeBasicEnergy: core.Energy(r.FreeBasicEnergy)}
 	for i, b := range blocks {
 		price, err := decimal.NewFromString(b.Price)
 		if err != nil {
@@ -288,14 +292,14 @@ func toCoreMeterKey(pan, sgc string, krn, kt, ti, dkga, ea, baseDate, ken int16)
 func toCoreCounters(r countersRow) core.MeterCounters {
 	return core.MeterCounters{
 		LastTID: sts.TID(r.LastTID), TIDKey: r.TIDKey, Arrears: core.Money(r.Arrears), Month: r.Month,
-		MonthEnergy: core.Energy(r.MonthEnergy), MonthFixedPaid: core.Money(r.MonthFixedPaid), MonthFreeGiven: r.MonthFreeGiven,
+		MonthEnergy: core.Energy(r.MonthEnergy), MonthFixedPaid: core.Money(r.MonthFixedPaid),
 	}
 }
 
 func fromCoreCounters(c core.MeterCounters) countersRow {
 	return countersRow{
 		LastTID: int64(c.LastTID), TIDKey: c.TIDKey, Arrears: int64(c.Arrears), Month: c.Month,
-		MonthEnergy: int64(c.MonthEnergy), MonthFixedPaid: int64(c.MonthFixedPaid), MonthFreeGiven: c.MonthFreeGiven,
+		MonthEnergy: int64(c.MonthEnergy), MonthFixedPaid: int64(c.MonthFixedPaid),
 	}
 }
 
@@ -374,8 +378,8 @@ func (db *DB) CreateUtility(ctx context.Context, u *core.Utility) error {
 		return err
 	}
 	if u.TaxRate.IsNegative() || u.DebtRecoveryRate.IsNegative() || u.DebtRecoveryRate.GreaterThan(decimal.NewFromInt(1)) ||
-		u.MonthlyFixedCharge < 0 || u.FreeBasicEnergy < 0 || u.ReversalWindow < 0 {
-		return core.Errorf(core.CodeInvalid, "invalid_utility", "utility %q: rates, charges and the reversal window must not be negative, and the debt recovery rate is at most 1", u.Name)
+		u.ReversalWindow < 0 {
+		return core.Errorf(core.CodeInvalid, "invalid_utility", "utility %q: rates and the reversal window must not be negative, and the debt recovery rate is at most 1", u.Name)
 	}
 	r := fromCoreUtility(u)
 	if _, err := db.location(r.TimeZone); err != nil {
@@ -405,8 +409,11 @@ func (db *DB) CreateSupplyGroup(ctx context.Context, g *core.SupplyGroup, sealed
 	return nil
 }
 
-// CreateTariff validates and stores a tariff, and sets its ID.
+// CreateTariff validates and stores a tariff, and sets its ID. An empty kind is electricity.
 func (db *DB) CreateTariff(ctx context.Context, t *core.Tariff) error {
+	if t.Kind == "" {
+		t.Kind = core.Electricity
+	}
 	if err := t.Validate(); err != nil {
 		return err
 	}
@@ -433,7 +440,8 @@ func (db *DB) CreateCustomer(ctx context.Context, c *core.Customer) error {
 
 // CreateMeter stores a meter with its opening arrears and sets its ID. The number must be the
 // key's DRN (an empty PAN is built from it), the key must be the supply group's, and the tariff
-// must belong to the supply group's utility. An empty kind is electricity, an empty status active.
+// must belong to the supply group's utility and be of the meter's kind (core.Meter.CheckTariff).
+// An empty kind is electricity, an empty status active.
 func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money) error {
 	if err := core.CheckMeterNumber(m.Number); err != nil {
 		return err
@@ -454,9 +462,10 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 	if m.Status == "" {
 		m.Status = core.MeterActive
 	}
-	switch {
-	case m.Kind != core.Electricity && m.Kind != core.Water && m.Kind != core.Gas:
+	if _, err := core.ParseMeterKind(string(m.Kind)); err != nil {
 		return core.Errorf(core.CodeInvalid, "invalid_meter_kind", "meter %s: unknown kind %q", m.Number, m.Kind)
+	}
+	switch {
 	case m.Status != core.MeterActive && m.Status != core.MeterBlocked && m.Status != core.MeterDecommissioned:
 		return core.Errorf(core.CodeInvalid, "invalid_meter_status", "meter %s: unknown status %q", m.Number, m.Status)
 	case arrears < 0:
@@ -482,22 +491,29 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 		if g.SGC != r.SGC || g.KRN != r.KRN || g.DKGA != r.DKGA {
 			return core.Errorf(core.CodeInvalid, "invalid_meter_key", "meter %s: the key's SGC, KRN and DKGA are not supply group %d's", m.Number, g.ID)
 		}
-		var tariffUtility int64
-		if err := tx.NewSelect().Model((*tariffRow)(nil)).Column("utility_id").Where("id = ?", m.TariffID).Scan(ctx, &tariffUtility); err != nil {
+		var tr tariffRow
+		if err := tx.NewSelect().Model(&tr).Where("id = ?", m.TariffID).Scan(ctx); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return core.Errorf(core.CodeInvalid, "unknown_tariff", "meter %s: tariff %d does not exist", m.Number, m.TariffID)
 			}
 			return err
 		}
-		if tariffUtility != g.UtilityID {
+		if tr.UtilityID != g.UtilityID {
 			return core.Errorf(core.CodeInvalid, "meter_other_utility", "meter %s: tariff %d belongs to another utility than supply group %d", m.Number, m.TariffID, g.ID)
+		}
+		t, err := toCoreTariff(tr)
+		if err != nil {
+			return err
+		}
+		if err := m.CheckTariff(t); err != nil {
+			return err
 		}
 		if m.PendingKey != nil {
 			if err := checkPendingGroup(ctx, tx, g.UtilityID, m.PendingKey); err != nil {
 				return err
 			}
 		}
-		_, err := tx.NewInsert().Model(&r).Exec(ctx)
+		_, err = tx.NewInsert().Model(&r).Exec(ctx)
 		return err
 	})
 	if err != nil {

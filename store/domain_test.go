@@ -30,8 +30,8 @@ func TestConvertersRoundTrip(t *testing.T) {
 		must(t, err)
 		u := core.Utility{
 			Name: "Eskom Direct", Currency: zar, TaxRate: decimal.RequireFromString("0.155"), Location: joburg,
-			DebtRecoveryRate: decimal.RequireFromString("0.3"), MonthlyFixedCharge: 15_00, FreeBasicEnergy: 500,
-			ReversalWindow: 30 * time.Minute,
+			DebtRecoveryRate: decimal.RequireFromString("0.3"),
+			ReversalWindow:   30 * time.Minute,
 		}
 		must(t, db.CreateUtility(ctx, &u))
 		g := core.SupplyGroup{UtilityID: u.ID, SGC: 654321, KRN: 3, DKGA: sts.DKGA02, Name: "Tembisa"}
@@ -40,7 +40,7 @@ func TestConvertersRoundTrip(t *testing.T) {
 		must(t, db.CreateSupplyGroup(ctx, &g, sealed))
 		g2 := core.SupplyGroup{UtilityID: u.ID, SGC: 654321, KRN: 4, DKGA: sts.DKGA02, Name: "Tembisa KRN 4"}
 		must(t, db.CreateSupplyGroup(ctx, &g2, sealed))
-		tariff := core.Tariff{UtilityID: u.ID, Name: "Stepped", Blocks: []core.TariffBlock{
+		tariff := core.Tariff{UtilityID: u.ID, Name: "Stepped", Kind: core.Water, MonthlyFixedCharge: 15_00, FreeBasicEnergy: 60, Blocks: []core.TariffBlock{
 			{UpTo: 500, Price: decimal.RequireFromString("180.5")},
 			{UpTo: 6000, Price: decimal.RequireFromString("210.0125")},
 			{Price: decimal.RequireFromString("300")},
@@ -132,6 +132,8 @@ func TestCreateMeterChecks(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		f := seed(t, db)
 		number := meterNumber(t, 4242)
+		water := core.Tariff{UtilityID: f.utility.ID, Name: "Water domestic", Kind: core.Water, Blocks: []core.TariffBlock{{Price: decimal.RequireFromString("1800")}}}
+		must(t, db.CreateTariff(ctx, &water))
 		good := func() core.Meter {
 			return core.Meter{Number: number, Key: meterKey(t, number, 1), SupplyGroupID: f.group.ID, CustomerID: f.customer.ID, TariffID: f.tariff.ID}
 		}
@@ -145,6 +147,9 @@ func TestCreateMeterChecks(t *testing.T) {
 			{"KeyNotTheGroups", func(m *core.Meter) { m.SupplyGroupID = f.group2.ID }, "invalid_meter_key"},
 			{"UnknownGroup", func(m *core.Meter) { m.SupplyGroupID = 4242 }, "unknown_supply_group"},
 			{"UnknownTariff", func(m *core.Meter) { m.TariffID = 4242 }, "unknown_tariff"},
+			{"GasMeterWaterTariff", func(m *core.Meter) { m.Kind, m.TariffID = core.Gas, water.ID }, "tariff_other_kind"},
+			{"WaterMeterElectricityTariff", func(m *core.Meter) { m.Kind = core.Water }, "tariff_other_kind"},
+			{"UnknownKind", func(m *core.Meter) { m.Kind = "steam" }, "invalid_meter_kind"},
 			{"UnknownCustomer", func(m *core.Meter) { m.CustomerID = 4242 }, "unknown_reference"},
 			{"BadBaseDate", func(m *core.Meter) { m.Key.BaseDate = 2000 }, "invalid_meter_key"},
 			{"KeyChangeOfEA", func(m *core.Meter) { p := m.Key; p.KRN, p.EA = 2, sts.EA11; m.PendingKey = &p }, "invalid_key_change"},

@@ -141,10 +141,16 @@ func meterNumber(t *testing.T, serial int) string {
 // newMeter stores an active meter of the fixture's customer under KRN 1.
 func (f *fixture) newMeter(t *testing.T, arrears core.Money) core.Meter {
 	t.Helper()
+	return f.meterOn(t, f.customer.ID, f.tariff, arrears)
+}
+
+// meterOn stores an active meter of a customer under KRN 1, of the tariff's kind, on the tariff.
+func (f *fixture) meterOn(t *testing.T, customerID int64, tariff core.Tariff, arrears core.Money) core.Meter {
+	t.Helper()
 	f.seq++
 	number := meterNumber(t, f.seq)
-	m := core.Meter{Number: number, Kind: core.Electricity, Status: core.MeterActive, Key: meterKey(t, number, 1),
-		SupplyGroupID: f.group.ID, CustomerID: f.customer.ID, TariffID: f.tariff.ID}
+	m := core.Meter{Number: number, Kind: tariff.Kind, Status: core.MeterActive, Key: meterKey(t, number, 1),
+		SupplyGroupID: f.group.ID, CustomerID: customerID, TariffID: tariff.ID}
 	must(t, f.db.CreateMeter(context.Background(), &m, arrears))
 	return m
 }

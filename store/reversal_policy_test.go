@@ -168,11 +168,15 @@ func TestReversalWindow(t *testing.T) {
 
 type meterReader func(context.Context, string) (core.MeterView, error)
 
-func (f meterReader) MeterByNumber(ctx context.Context, n string) (core.MeterView, error) { return f(ctx, n) }
+func (f meterReader) MeterByNumber(ctx context.Context, n string) (core.MeterView, error) {
+	return f(ctx, n)
+}
 
 type utilityReader func(context.Context, int64) (core.Utility, error)
 
-func (f utilityReader) Utility(ctx context.Context, id int64) (core.Utility, error) { return f(ctx, id) }
+func (f utilityReader) Utility(ctx context.Context, id int64) (core.Utility, error) {
+	return f(ctx, id)
+}
 
 // Defect: LAST showed the meter's newest vend whoever paid. Vends record the paying phone and a
 // query by payer returns only that phone's.

@@ -37,6 +37,7 @@ type (
 		UtilityID      int64  `bun:"utility_id"`
 		MeterID        int64  `bun:"meter_id"`
 		MeterNumber    string `bun:"meter_number"`
+		Kind           string `bun:"kind"`
 		CustomerName   string `bun:"customer_name"`
 		Currency       string `bun:"currency"`
 
@@ -78,7 +79,7 @@ func fromCoreVend(v *core.Vend) vendRow {
 	r := vendRow{
 		ID: v.ID, Reference: v.Reference, Channel: v.Channel, IdempotencyKey: v.IdempotencyKey,
 		RequestHash: v.RequestHash, AgentID: v.AgentID, UtilityID: v.UtilityID, MeterID: v.MeterID,
-		MeterNumber: v.MeterNumber, CustomerName: v.CustomerName, Currency: v.Currency.Code,
+		MeterNumber: v.MeterNumber, Kind: string(v.Kind), CustomerName: v.CustomerName, Currency: v.Currency.Code,
 		Paid: int64(b.Paid), Debt: int64(b.Debt), FixedCharges: int64(b.FixedCharges), Tax: int64(b.Tax),
 		EnergyCharge: int64(b.EnergyCharge), Energy: int64(b.Energy), FreeEnergy: int64(b.FreeEnergy),
 		Commission: int64(b.Commission), Payer: v.Payer, Status: string(v.Status),
@@ -108,6 +109,10 @@ func (db *DB) toCoreVend(r vendRow) (*core.Vend, error) {
 	if err != nil {
 		return nil, corrupt("vend", r.ID, err)
 	}
+	kind, err := core.ParseMeterKind(r.Kind)
+	if err != nil {
+		return nil, corrupt("vend", r.ID, err)
+	}
 	loc := time.UTC
 	if r.TimeZone != "" {
 		if loc, err = db.location(r.TimeZone); err != nil {
@@ -117,7 +122,7 @@ func (db *DB) toCoreVend(r vendRow) (*core.Vend, error) {
 	v := &core.Vend{
 		ID: r.ID, Reference: r.Reference, Channel: r.Channel, IdempotencyKey: r.IdempotencyKey,
 		RequestHash: r.RequestHash, AgentID: r.AgentID, UtilityID: r.UtilityID, MeterID: r.MeterID,
-		MeterNumber: r.MeterNumber, CustomerName: r.CustomerName, Currency: cur,
+		MeterNumber: r.MeterNumber, Kind: kind, CustomerName: r.CustomerName, Currency: cur,
 		Breakdown: core.Breakdown{
 			Paid: core.Money(r.Paid), Debt: core.Money(r.Debt), FixedCharges: core.Money(r.FixedCharges),
 			Tax: core.Money(r.Tax), EnergyCharge: core.Money(r.EnergyCharge), Energy: core.Energy(r.Energy),
@@ -157,10 +162,10 @@ func (db *DB) InVendTx(ctx context.Context, fn func(core.VendTx) error) error {
 
 // vendColumns are the columns ClaimVends writes.
 const (
-	vendColumns = "reference, channel, idempotency_key, request_hash, agent_id, utility_id, meter_id, meter_number, " +
+	vendColumns = "reference, channel, idempotency_key, request_hash, agent_id, utility_id, meter_id, meter_number, kind, " +
 		"customer_name, currency, paid, debt, fixed_charges, tax, energy_charge, energy, free_energy, commission, status, " +
 		"created_at, reversed_at, payer, reversal_reason, reversed_by, time_zone"
-	vendColumnsLen = 25
+	vendColumnsLen = 26
 )
 
 // ClaimVends inserts the whole vends, each under its unique (channel, idempotency key), with one
@@ -173,7 +178,7 @@ func (t *vendTx) ClaimVends(ctx context.Context, vs []*core.Vend) (int, error) {
 	for _, v := range vs {
 		r := fromCoreVend(v)
 		args = append(args, r.Reference, r.Channel, r.IdempotencyKey, r.RequestHash, r.AgentID, r.UtilityID, r.MeterID,
-			r.MeterNumber, r.CustomerName, r.Currency, r.Paid, r.Debt, r.FixedCharges, r.Tax, r.EnergyCharge, r.Energy,
+			r.MeterNumber, r.Kind, r.CustomerName, r.Currency, r.Paid, r.Debt, r.FixedCharges, r.Tax, r.EnergyCharge, r.Energy,
 			r.FreeEnergy, r.Commission, r.Status, r.CreatedAt, r.ReversedAt, r.Payer, r.ReversalReason, r.ReversedBy,
 			r.TimeZone)
 		byKey[[2]string{v.Channel, v.IdempotencyKey}] = v
@@ -239,7 +244,7 @@ func (t *vendTx) LockMeters(ctx context.Context, ids []int64) (map[int64]core.Me
 
 const (
 	tokenColumns    = "vend_id, seq, purpose, class, subclass, token, tid, energy"
-	updateMeterSQL  = "UPDATE meters SET last_tid = ?, tid_key = ?, arrears = ?, month = ?, month_energy = ?, month_fixed_paid = ?, month_free_given = ? WHERE id = ?"
+	updateMeterSQL  = "UPDATE meters SET last_tid = ?, tid_key = ?, arrears = ?, month = ?, month_energy = ?, month_fixed_paid = ? WHERE id = ?"
 	debitAgentSQL   = "UPDATE agents SET balance = balance - ? WHERE id = ? AND balance - ? >= -credit_limit RETURNING balance"
 	tokenColumnsLen = 8
 )
@@ -281,25 +286,25 @@ func (t *vendTx) updateCounters(ctx context.Context, counters map[int64]core.Met
 	if len(ids) == 1 {
 		m := fromCoreCounters(counters[ids[0]])
 		res, err := t.db.execP(ctx, t.tx, updateMeterSQL,
-			m.LastTID, m.TIDKey, m.Arrears, m.Month, m.MonthEnergy, m.MonthFixedPaid, m.MonthFreeGiven, ids[0])
+			m.LastTID, m.TIDKey, m.Arrears, m.Month, m.MonthEnergy, m.MonthFixedPaid, ids[0])
 		if err != nil {
 			return dbError(err)
 		}
 		return oneRow(res, "meter")
 	}
 	rows := make([]string, len(ids))
-	args := make([]any, 0, 8*len(ids))
+	args := make([]any, 0, 7*len(ids))
 	for i, id := range ids {
 		m := fromCoreCounters(counters[id])
-		rows[i] = "SELECT ?, ?, ?, ?, ?, ?, ?, ?"
+		rows[i] = "SELECT ?, ?, ?, ?, ?, ?, ?"
 		if i == 0 {
 			rows[i] = "SELECT ? AS id, ? AS last_tid, ? AS tid_key, ? AS arrears, ? AS month, ? AS month_energy, " +
-				"? AS month_fixed_paid, ? AS month_free_given"
+				"? AS month_fixed_paid"
 		}
-		args = append(args, id, m.LastTID, m.TIDKey, m.Arrears, m.Month, m.MonthEnergy, m.MonthFixedPaid, m.MonthFreeGiven)
+		args = append(args, id, m.LastTID, m.TIDKey, m.Arrears, m.Month, m.MonthEnergy, m.MonthFixedPaid)
 	}
 	q := "UPDATE meters SET last_tid = v.last_tid, tid_key = v.tid_key, arrears = v.arrears, month = v.month, " +
-		"month_energy = v.month_energy, month_fixed_paid = v.month_fixed_paid, month_free_given = v.month_free_given " +
+		"month_energy = v.month_energy, month_fixed_paid = v.month_fixed_paid " +
 		"FROM (" + strings.Join(rows, " UNION ALL ") + ") AS v WHERE meters.id = v.id"
 	res, err := t.db.execN(ctx, t.tx, len(ids), q, args...)
 	if err != nil {
@@ -427,12 +432,13 @@ func (db *DB) FindVends(ctx context.Context, query core.VendQuery) ([]*core.Vend
 // ReverseVend reverses a completed vend in one transaction: it marks it reversed with the
 // reversal's reason and actor (core.ErrNotFound when no completed vend has the ID), cancels its
 // replies still pending, books the reverse of its ledger entries, gives the agent back what the
-// entries took from its float, and restores the meter's arrears and, when the vend is of the
-// meter's current month, its monthly totals. TIDs are never given back. With r.RefuseDelivered,
-// a vend whose token has reached the customer (a reply sending or delivered, or a USSD vend: its
-// final screen showed the token) is left alone: core.ErrTokenDelivered. Rows are locked in the
-// vend transaction's order: vend, meter, agent; the replies after them (a relay's claim of a
-// pending reply waits for the cancellation, then finds it cancelled).
+// entries took from its float, restores the meter's arrears and, when the vend is of the meter's
+// current month, its monthly totals, and gives back the free basic allowance the vend gave. TIDs
+// are never given back. With r.RefuseDelivered, a vend whose token has reached the customer (a
+// reply sending or delivered, or a USSD vend: its final screen showed the token) is left alone:
+// core.ErrTokenDelivered. Rows are locked in the vend transaction's order: vend, meter, agent;
+// the replies after them (a relay's claim of a pending reply waits for the cancellation, then
+// finds it cancelled).
 func (db *DB) ReverseVend(ctx context.Context, id int64, rev core.VendReversal) (*core.Vend, error) {
 	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var r vendRow
@@ -508,8 +514,9 @@ func (db *DB) cancelReplies(ctx context.Context, tx bun.Tx, v vendRow, rev core.
 	return nil
 }
 
-// reverseMeter gives a reversed vend's debt back to the meter's arrears and takes its energy,
-// fixed charges and free energy out of the monthly totals when the vend is of the current month.
+// reverseMeter gives a reversed vend's debt back to the meter's arrears and takes its units and
+// fixed charges out of the monthly totals when the vend is of the current month; the free basic
+// allowance the vend gave is the customer's again.
 func (db *DB) reverseMeter(ctx context.Context, tx bun.Tx, v vendRow) error {
 	var tz string
 	if err := tx.NewSelect().Model((*utilityRow)(nil)).Column("time_zone").Where("id = ?", v.UtilityID).Scan(ctx, &tz); err != nil {
@@ -526,12 +533,15 @@ func (db *DB) reverseMeter(ctx context.Context, tx bun.Tx, v vendRow) error {
 		Where("id = ?", v.MeterID)
 	q = q.Set("month_energy = CASE WHEN month = ? AND month_energy >= ? THEN month_energy - ? ELSE month_energy END", month, v.Energy, v.Energy).
 		Set("month_fixed_paid = CASE WHEN month = ? AND month_fixed_paid >= ? THEN month_fixed_paid - ? ELSE month_fixed_paid END", month, v.FixedCharges, v.FixedCharges)
-	if v.FreeEnergy > 0 {
-		q = q.Set("month_free_given = CASE WHEN month = ? THEN ? ELSE month_free_given END", month, false)
-	}
 	res, err := q.Exec(ctx)
 	if err != nil {
 		return err
 	}
-	return oneRow(res, "meter")
+	if err := oneRow(res, "meter"); err != nil {
+		return err
+	}
+	if v.FreeEnergy > 0 {
+		_, err = tx.NewDelete().Model((*freeBasicGrantRow)(nil)).Where("vend_reference = ?", v.Reference).Exec(ctx)
+	}
+	return err
 }

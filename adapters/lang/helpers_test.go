@@ -59,6 +59,7 @@ func creditVend(tb testing.TB) *core.Vend {
 	return &core.Vend{
 		Reference:    "VGEZDGNBVGY3TQOJQ",
 		MeterNumber:  meter11,
+		Kind:         core.Electricity,
 		CustomerName: "Thabo Nkosi",
 		Currency:     zar,
 		Breakdown:    core.Breakdown{Paid: 5000, Energy: 255},

@@ -25,7 +25,7 @@ const (
 
 // VendFull returns the reply to a vend in full: meter and customer name, every token labelled
 // (key change tokens first, numbered, then the credit token and any free basic energy token), the
-// energy bought, the amount paid and the reference. A vend that is no longer completed (reversed)
+// units bought in the meter kind's unit, the amount paid and the reference. A vend that is no longer completed (reversed)
 // gets the cancellation notice instead, never its tokens.
 func (l *Language) VendFull(v *core.Vend) string {
 	if v.Status != core.VendCompleted {
@@ -177,10 +177,10 @@ func (l *Language) USSDBye(service string) string {
 
 func (l *Language) vendArgs(v *core.Vend) args {
 	return args{
-		"meter":  v.MeterNumber,
-		"kwh":    v.Breakdown.Energy.String(),
-		"amount": v.Currency.Format(v.Breakdown.Paid),
-		"ref":    v.Reference,
+		"meter":    v.MeterNumber,
+		"quantity": v.Kind.Format(v.Breakdown.Energy),
+		"amount":   v.Currency.Format(v.Breakdown.Paid),
+		"ref":      v.Reference,
 	}
 }
 
@@ -212,7 +212,7 @@ func (l *Language) tokens(v *core.Vend, compact bool, sep string) string {
 			a["n"], a["count"] = strconv.Itoa(n), strconv.Itoa(count)
 		case core.PurposeFreeBasic:
 			key = "token_free_basic"
-			a["kwh"] = t.Energy.String()
+			a["quantity"] = v.Kind.Format(t.Energy)
 		}
 		lines = append(lines, l.msg(key+suffix, a))
 	}

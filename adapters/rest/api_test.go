@@ -146,7 +146,9 @@ func TestCreateVend(t *testing.T) {
 				"id": 101.0, "status": "completed", "currency": "ZAR", "meter_number": meterOK,
 				"amounts.paid": 5000.0, "amounts.debt": 500.0, "amounts.fixed_charges": 0.0, "amounts.tax": 587.0,
 				"amounts.energy_charge": 3913.0, "amounts.commission": 100.0,
-				"energy_kwh": "25.5", "free_energy_kwh": "50.0", "created_at": "2026-03-01T11:11:00Z",
+				"energy_kwh": "25.5", "free_energy_kwh": "50.0", "created_at": "2026-03-01T11:11:00Z", "meter_kind": "electricity",
+				"quantity.value_tenths": 255.0, "quantity.unit": "kWh", "quantity.display": "25.5 kWh",
+				"free_quantity.value_tenths": 500.0, "free_quantity.unit": "kWh", "free_quantity.display": "50.0 kWh",
 			} {
 				wantJSON(t, m, path, want)
 			}
@@ -157,8 +159,10 @@ func TestCreateVend(t *testing.T) {
 			wantToken := []map[string]any{
 				{"purpose": "key_change", "kind": "key_change_1", "token": "11112222333344445555", "display": "1111-2222-3333-4444-5555"},
 				{"purpose": "key_change", "kind": "key_change_2", "token": "21112222333344445555", "display": "2111-2222-3333-4444-5555"},
-				{"purpose": "credit", "kind": "electricity_credit", "token": "31112222333344445555", "display": "3111-2222-3333-4444-5555", "tid": 1234567.0, "energy_kwh": "25.5"},
-				{"purpose": "free_basic", "kind": "electricity_credit", "token": "41112222333344445555", "display": "4111-2222-3333-4444-5555", "tid": 1234568.0, "energy_kwh": "50.0"},
+				{"purpose": "credit", "kind": "electricity_credit", "token": "31112222333344445555", "display": "3111-2222-3333-4444-5555", "tid": 1234567.0, "energy_kwh": "25.5",
+					"quantity": map[string]any{"value_tenths": 255.0, "unit": "kWh", "display": "25.5 kWh"}},
+				{"purpose": "free_basic", "kind": "electricity_credit", "token": "41112222333344445555", "display": "4111-2222-3333-4444-5555", "tid": 1234568.0, "energy_kwh": "50.0",
+					"quantity": map[string]any{"value_tenths": 500.0, "unit": "kWh", "display": "50.0 kWh"}},
 			}
 			for i, tok := range tokens {
 				if !reflect.DeepEqual(tok, any(wantToken[i])) {

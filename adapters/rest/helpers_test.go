@@ -47,7 +47,7 @@ var (
 func sampleVend(id, agentID int64) *core.Vend {
 	return &core.Vend{
 		ID: id, Reference: "VAAAQEAYEAUDAOCAJ", Channel: core.ChannelREST, IdempotencyKey: "key-1", AgentID: agentID,
-		UtilityID: 1, MeterID: 3, MeterNumber: meterOK, CustomerName: "Thandi Mokoena", Currency: zar,
+		UtilityID: 1, MeterID: 3, MeterNumber: meterOK, Kind: core.Electricity, CustomerName: "Thandi Mokoena", Currency: zar,
 		Breakdown: core.Breakdown{Paid: 5000, Debt: 500, Tax: 587, EnergyCharge: 3913, Energy: 255, FreeEnergy: 500, Commission: 100},
 		Tokens: []core.VendToken{
 			{Purpose: core.PurposeKeyChange, Kind: sts.KindKeyChange1, Token: sts.MustParseToken("11112222333344445555")},

@@ -25,22 +25,27 @@ const (
 	maxVendLimit     = 50
 )
 
-// vendJSON is a vend on the wire. Money is integer minor units of Currency; energy is kWh as a
-// decimal string with one decimal, the unit an STS token carries.
+// vendJSON is a vend on the wire. Money is integer minor units of Currency; a quantity is integer
+// tenths of the meter kind's unit, the unit an STS token carries, with the unit named beside it.
+// EnergyKWh and FreeEnergyKWh, kWh as decimal strings, are the deprecated form of the quantities,
+// kept for electricity only.
 type vendJSON struct {
-	ID            int64       `json:"id"`
-	Reference     string      `json:"reference"`
-	Status        string      `json:"status"`
-	MeterNumber   string      `json:"meter_number"`
-	CustomerName  string      `json:"customer_name"`
-	Currency      string      `json:"currency"`
-	Amounts       amountsJSON `json:"amounts"`
-	EnergyKWh     string      `json:"energy_kwh"`
-	FreeEnergyKWh string      `json:"free_energy_kwh"`
-	Tokens        []tokenJSON `json:"tokens"`
-	Receipt       []string    `json:"receipt"`
-	CreatedAt     string      `json:"created_at"`
-	ReversedAt    string      `json:"reversed_at,omitempty"`
+	ID            int64        `json:"id"`
+	Reference     string       `json:"reference"`
+	Status        string       `json:"status"`
+	MeterNumber   string       `json:"meter_number"`
+	MeterKind     string       `json:"meter_kind"`
+	CustomerName  string       `json:"customer_name"`
+	Currency      string       `json:"currency"`
+	Amounts       amountsJSON  `json:"amounts"`
+	Quantity      quantityJSON `json:"quantity"`
+	FreeQuantity  quantityJSON `json:"free_quantity"`
+	EnergyKWh     string       `json:"energy_kwh,omitempty"`
+	FreeEnergyKWh string       `json:"free_energy_kwh,omitempty"`
+	Tokens        []tokenJSON  `json:"tokens"`
+	Receipt       []string     `json:"receipt"`
+	CreatedAt     string       `json:"created_at"`
+	ReversedAt    string       `json:"reversed_at,omitempty"`
 	// ReversalReason is why the agent (or an operator) reversed the vend.
 	ReversalReason string `json:"reversal_reason,omitempty"`
 }
@@ -54,14 +59,27 @@ type amountsJSON struct {
 	Commission   int64 `json:"commission"`
 }
 
-// tokenJSON is one token of a vend. Key change tokens carry neither a TID nor energy.
+// quantityJSON is a quantity of electricity, water or gas: exact tenths of the unit, the unit
+// (core.MeterKind.Unit) and the two as a person reads them ("62.1 kWh").
+type quantityJSON struct {
+	ValueTenths int64  `json:"value_tenths"`
+	Unit        string `json:"unit"`
+	Display     string `json:"display"`
+}
+
+func toQuantityJSON(k core.MeterKind, q core.Energy) quantityJSON {
+	return quantityJSON{ValueTenths: int64(q), Unit: k.Unit(), Display: k.Format(q)}
+}
+
+// tokenJSON is one token of a vend. Key change tokens carry neither a TID nor a quantity.
 type tokenJSON struct {
-	Purpose   string `json:"purpose"`
-	Kind      string `json:"kind"`
-	Token     string `json:"token"`
-	Display   string `json:"display"`
-	TID       uint32 `json:"tid,omitempty"`
-	EnergyKWh string `json:"energy_kwh,omitempty"`
+	Purpose   string        `json:"purpose"`
+	Kind      string        `json:"kind"`
+	Token     string        `json:"token"`
+	Display   string        `json:"display"`
+	TID       uint32        `json:"tid,omitempty"`
+	Quantity  *quantityJSON `json:"quantity,omitempty"`
+	EnergyKWh string        `json:"energy_kwh,omitempty"`
 }
 
 type vendListJSON struct {
@@ -78,6 +96,7 @@ func toVendJSON(v *core.Vend) vendJSON {
 		Reference:    v.Reference,
 		Status:       string(v.Status),
 		MeterNumber:  v.MeterNumber,
+		MeterKind:    string(v.Kind),
 		CustomerName: v.CustomerName,
 		Currency:     v.Currency.Code,
 		Amounts: amountsJSON{
@@ -88,11 +107,15 @@ func toVendJSON(v *core.Vend) vendJSON {
 			EnergyCharge: int64(b.EnergyCharge),
 			Commission:   int64(b.Commission),
 		},
-		EnergyKWh:     b.Energy.String(),
-		FreeEnergyKWh: b.FreeEnergy.String(),
-		Tokens:        make([]tokenJSON, 0, len(v.Tokens)),
-		Receipt:       v.Receipt(),
-		CreatedAt:     v.CreatedAt.UTC().Format(time.RFC3339),
+		Quantity:     toQuantityJSON(v.Kind, b.Energy),
+		FreeQuantity: toQuantityJSON(v.Kind, b.FreeEnergy),
+		Tokens:       make([]tokenJSON, 0, len(v.Tokens)),
+		Receipt:      v.Receipt(),
+		CreatedAt:    v.CreatedAt.UTC().Format(time.RFC3339),
+	}
+	electricity := v.Kind == core.Electricity
+	if electricity {
+		out.EnergyKWh, out.FreeEnergyKWh = b.Energy.String(), b.FreeEnergy.String()
 	}
 	if !v.ReversedAt.IsZero() {
 		out.ReversedAt = v.ReversedAt.UTC().Format(time.RFC3339)
@@ -107,7 +130,11 @@ func toVendJSON(v *core.Vend) vendJSON {
 			TID:     uint32(t.TID),
 		}
 		if t.Purpose != core.PurposeKeyChange {
-			tj.EnergyKWh = t.Energy.String()
+			q := toQuantityJSON(v.Kind, t.Energy)
+			tj.Quantity = &q
+			if electricity {
+				tj.EnergyKWh = t.Energy.String()
+			}
 		}
 		out.Tokens = append(out.Tokens, tj)
 	}

@@ -25,11 +25,11 @@ func TestUSSD(t *testing.T) {
 
 		t.Run("FullHistory", func(t *testing.T) {
 			before := f.balance(t)
-			wantPrefix(t, f.dial(t, "s1", ""), "CON ", "City Power\n1. Buy electricity")
+			wantPrefix(t, f.dial(t, "s1", ""), "CON ", "City Power\n1. Buy token")
 			wantPrefix(t, f.dial(t, "s1", "1"), "CON ", "meter number")
 			wantPrefix(t, f.dial(t, "s1", "1*"+m), "CON ", "Thandi Mokoena\n1. Correct")
 			wantPrefix(t, f.dial(t, "s1", "1*"+m+"*1"), "CON ", "amount in ZAR")
-			wantPrefix(t, f.dial(t, "s1", "1*"+m+"*1*50"), "CON ", "Buy ZAR 50.00 of electricity for meter "+m)
+			wantPrefix(t, f.dial(t, "s1", "1*"+m+"*1*50"), "CON ", "Buy ZAR 50.00 for meter "+m)
 			final := f.dial(t, "s1", "1*"+m+"*1*50*1")
 			wantPrefix(t, final, "END ", "Also sent by SMS")
 			bought = tokenOf(t, final)
@@ -69,7 +69,7 @@ func TestUSSD(t *testing.T) {
 			if strings.Contains(screen, "Buy ZAR 5000.00") || !strings.Contains(screen, "amount in ZAR") {
 				t.Errorf("an amount over the maximum got %q: want it refused and the amount asked again", screen)
 			}
-			wantPrefix(t, f.dial(t, "max1", "1*"+m+"*1*5000*50"), "CON ", "Buy ZAR 50.00 of electricity")
+			wantPrefix(t, f.dial(t, "max1", "1*"+m+"*1*5000*50"), "CON ", "Buy ZAR 50.00 for meter")
 		})
 		t.Run("RepeatedFinalCallback", func(t *testing.T) {
 			before := f.balance(t)
@@ -123,7 +123,7 @@ func TestUSSD(t *testing.T) {
 			f.dial(t, "s2", "1")
 			f.dial(t, "s2", m)
 			f.dial(t, "s2", "1")
-			wantPrefix(t, f.dial(t, "s2", "1"), "CON ", "Buy ZAR 1.00 of electricity")
+			wantPrefix(t, f.dial(t, "s2", "1"), "CON ", "Buy ZAR 1.00 for meter")
 			final := f.dial(t, "s2", "1")
 			if r := virtualMeter(t, f.meter.Key).Enter(tokenOf(t, final)); r.Code != meter.Accepted {
 				t.Fatalf("the meter did not accept the token: %v", r)

@@ -177,14 +177,14 @@ func (f *fixture) advance(d time.Duration) {
 	f.now = f.now.Add(d)
 }
 
-// newMeter stores a meter of the customer under KRN 1.
+// newMeter stores a meter of the customer under KRN 1, on the fixture's tariff and of its kind.
 func (f *fixture) newMeter(t *testing.T, status core.MeterStatus) core.Meter {
 	t.Helper()
 	f.seq++
 	number := meterNumber(t, f.seq)
 	pan, err := sts.NewPAN(sts.IIN, number)
 	must(t, err)
-	m := core.Meter{Number: number, Kind: core.Electricity, Status: status, SupplyGroupID: f.group.ID, CustomerID: f.customer.ID, TariffID: f.tariff.ID,
+	m := core.Meter{Number: number, Kind: f.tariff.Kind, Status: status, SupplyGroupID: f.group.ID, CustomerID: f.customer.ID, TariffID: f.tariff.ID,
 		Key: core.MeterKey{PAN: pan, SGC: sgcCode, KRN: 1, KT: sts.KeyTypeUnique, TI: 1, DKGA: sts.DKGA02, EA: sts.EA07, BaseDate: sts.BaseDate2014, KEN: sts.NoExpiry}}
 	must(t, f.db.CreateMeter(context.Background(), &m, 0))
 	return m

@@ -179,15 +179,13 @@ func parseInt(name, v string, lo, hi int64) (int64, error) {
 
 // utilityJSON and the other *JSON types are what admin commands print.
 type utilityJSON struct {
-	ID                 int64  `json:"id"`
-	Name               string `json:"name"`
-	Currency           string `json:"currency"`
-	TaxRate            string `json:"tax_rate"`
-	TimeZone           string `json:"time_zone"`
-	DebtRecoveryRate   string `json:"debt_recovery_rate"`
-	MonthlyFixedCharge int64  `json:"monthly_fixed_charge"`
-	FreeBasicKWh       string `json:"free_basic_kwh"`
-	ReversalWindow     string `json:"reversal_window"`
+	ID               int64  `json:"id"`
+	Name             string `json:"name"`
+	Currency         string `json:"currency"`
+	TaxRate          string `json:"tax_rate"`
+	TimeZone         string `json:"time_zone"`
+	DebtRecoveryRate string `json:"debt_recovery_rate"`
+	ReversalWindow   string `json:"reversal_window"`
 }
 
 func adminUtilityCreate(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
@@ -196,8 +194,6 @@ func adminUtilityCreate(fs *flag.FlagSet) func(context.Context, *adminEnv) (any,
 	tax := fs.String("tax-rate", "", "")
 	tz := fs.String("time-zone", "UTC", "")
 	debt := fs.String("debt-recovery-rate", "0", "")
-	fixed := fs.String("monthly-fixed-charge", "0", "")
-	fbe := fs.String("free-basic-kwh", "0", "")
 	window := fs.String("reversal-window", "24h", "")
 	return func(ctx context.Context, a *adminEnv) (any, error) {
 		for _, r := range [][2]string{{"name", *name}, {"currency", *currency}, {"tax-rate", *tax}} {
@@ -219,16 +215,6 @@ func adminUtilityCreate(fs *flag.FlagSet) func(context.Context, *adminEnv) (any,
 		if u.Location, err = time.LoadLocation(*tz); err != nil {
 			return nil, usagef("--time-zone: %q is not a time zone", *tz)
 		}
-		fc, err := parseInt("monthly-fixed-charge", *fixed, 0, 1<<40)
-		if err != nil {
-			return nil, err
-		}
-		u.MonthlyFixedCharge = core.Money(fc)
-		tenths, err := sts.ParseTenths(*fbe)
-		if err != nil {
-			return nil, usagef("--free-basic-kwh: %q is not kWh with at most one decimal", *fbe)
-		}
-		u.FreeBasicEnergy = core.Energy(tenths)
 		if u.ReversalWindow, err = time.ParseDuration(*window); err != nil || u.ReversalWindow < 0 {
 			return nil, usagef("--reversal-window: %q is not a duration such as 24h", *window)
 		}
@@ -236,8 +222,7 @@ func adminUtilityCreate(fs *flag.FlagSet) func(context.Context, *adminEnv) (any,
 			return nil, err
 		}
 		return utilityJSON{ID: u.ID, Name: u.Name, Currency: cur.Code, TaxRate: u.TaxRate.String(), TimeZone: *tz,
-			DebtRecoveryRate: u.DebtRecoveryRate.String(), MonthlyFixedCharge: fc, FreeBasicKWh: u.FreeBasicEnergy.String(),
-			ReversalWindow: u.ReversalWindow.String()}, nil
+			DebtRecoveryRate: u.DebtRecoveryRate.String(), ReversalWindow: u.ReversalWindow.String()}, nil
 	}
 }
 
@@ -309,53 +294,74 @@ func adminSupplyGroupCreate(fs *flag.FlagSet) func(context.Context, *adminEnv) (
 	}
 }
 
-// blockList collects repeated --block UPTO_KWH:PRICE flags.
+// blockList collects repeated --block UPTO:PRICE flags (UPTO in the tariff kind's unit).
 type blockList []string
 
 func (b *blockList) String() string     { return strings.Join(*b, ",") }
 func (b *blockList) Set(v string) error { *b = append(*b, v); return nil }
 
 type tariffJSON struct {
-	ID     int64             `json:"id"`
-	Name   string            `json:"name"`
-	Blocks []tariffBlockJSON `json:"blocks"`
+	ID                 int64             `json:"id"`
+	Name               string            `json:"name"`
+	Kind               string            `json:"kind"`
+	Unit               string            `json:"unit"`
+	Blocks             []tariffBlockJSON `json:"blocks"`
+	MonthlyFixedCharge int64             `json:"monthly_fixed_charge"`
+	FreeBasic          string            `json:"free_basic"`
 }
 
+// tariffBlockJSON is a price block; its bound and price are in the tariff's unit.
 type tariffBlockJSON struct {
-	UpToKWh string `json:"up_to_kwh,omitempty"`
-	Price   string `json:"price_minor_per_kwh"`
+	UpTo  string `json:"up_to,omitempty"`
+	Price string `json:"price_minor_per_unit"`
 }
 
 func adminTariffCreate(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 	utility := fs.Int64("utility", 0, "")
 	name := fs.String("name", "", "")
+	kindFlag := fs.String("kind", string(core.Electricity), "")
+	fixed := fs.String("monthly-fixed-charge", "0", "")
+	free := fs.String("free-basic", "0", "")
 	var blocks blockList
 	fs.Var(&blocks, "block", "")
 	return func(ctx context.Context, a *adminEnv) (any, error) {
 		if *utility <= 0 {
 			return nil, usagef("--utility: required")
 		}
-		if len(blocks) == 0 {
-			return nil, usagef("--block: at least one UPTO_KWH:PRICE (the last with UPTO '-')")
+		kind, err := core.ParseMeterKind(*kindFlag)
+		if err != nil {
+			return nil, usagef("--kind: %q is not electricity, water or gas", *kindFlag)
 		}
-		t := &core.Tariff{UtilityID: *utility, Name: *name}
-		out := tariffJSON{Name: *name}
+		unit := kind.Unit()
+		if len(blocks) == 0 {
+			return nil, usagef("--block: at least one UPTO:PRICE in %s (the last with UPTO '-')", unit)
+		}
+		fc, err := parseInt("monthly-fixed-charge", *fixed, 0, 1<<40)
+		if err != nil {
+			return nil, err
+		}
+		fbe, err := sts.ParseTenths(*free)
+		if err != nil {
+			return nil, usagef("--free-basic: %q is not %s with at most one decimal", *free, unit)
+		}
+		t := &core.Tariff{UtilityID: *utility, Name: *name, Kind: kind, MonthlyFixedCharge: core.Money(fc), FreeBasicEnergy: core.Energy(fbe)}
+		out := tariffJSON{Name: *name, Kind: string(kind), Unit: unit, MonthlyFixedCharge: fc, FreeBasic: kind.Format(t.FreeBasicEnergy)}
 		for _, b := range blocks {
 			upTo, price, ok := strings.Cut(b, ":")
 			p, err := decimal.NewFromString(price)
 			if !ok || err != nil {
-				return nil, usagef("--block: %q is not UPTO_KWH:PRICE", b)
+				return nil, usagef("--block: %q is not UPTO:PRICE", b)
 			}
 			var e uint64
 			if upTo != "-" {
 				if e, err = sts.ParseTenths(upTo); err != nil || e == 0 {
-					return nil, usagef("--block: %q: the bound is not kWh with at most one decimal", b)
+					return nil, usagef("--block: %q: the bound is not %s with at most one decimal", b, unit)
 				}
 			}
 			t.Blocks = append(t.Blocks, core.TariffBlock{UpTo: core.Energy(e), Price: p})
 			bj := tariffBlockJSON{Price: p.String()}
 			if e > 0 {
-				bj.UpToKWh = core.Energy(e).String()
+				bj.UpTo = kind.Format(core.Energy(e))
 			}
 			out.Blocks = append(out.Blocks, bj)
 		}

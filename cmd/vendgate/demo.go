@@ -85,8 +85,9 @@ func drn(first10 string) string {
 	panic("no check digit for " + first10)
 }
 
-// seedUtility creates a South African utility (ZAR, 15 % VAT, 25 % debt recovery, a R20.00
-// monthly charge, 50 kWh free basic electricity) and a three-block stepped tariff.
+// seedUtility creates a South African utility (ZAR, 15 % VAT, 25 % debt recovery) with a
+// three-block stepped electricity tariff (a R20.00 monthly charge, 50 kWh free basic electricity),
+// which it returns, and a flat water tariff (R18.00 a kL, no charge, no allowance).
 func seedUtility(ctx context.Context, db *store.DB, name string) (*core.Utility, *core.Tariff, error) {
 	zar, _ := core.ParseCurrency("ZAR")
 	loc, err := time.LoadLocation("Africa/Johannesburg")
@@ -94,15 +95,20 @@ func seedUtility(ctx context.Context, db *store.DB, name string) (*core.Utility,
 		return nil, nil, err
 	}
 	u := &core.Utility{Name: name, Currency: zar, TaxRate: decimal.RequireFromString("0.15"), Location: loc,
-		DebtRecoveryRate: decimal.RequireFromString("0.25"), MonthlyFixedCharge: 2000, FreeBasicEnergy: 500,
-		ReversalWindow: 24 * time.Hour}
+		DebtRecoveryRate: decimal.RequireFromString("0.25"), ReversalWindow: 24 * time.Hour}
 	if err := db.CreateUtility(ctx, u); err != nil {
 		return nil, nil, err
 	}
-	tariff := &core.Tariff{UtilityID: u.ID, Name: "Domestic stepped", Blocks: []core.TariffBlock{
-		{UpTo: 500, Price: decimal.RequireFromString("150")}, {UpTo: 3500, Price: decimal.RequireFromString("210")},
-		{Price: decimal.RequireFromString("280")}}}
+	tariff := &core.Tariff{UtilityID: u.ID, Name: "Domestic stepped", Kind: core.Electricity, MonthlyFixedCharge: 2000,
+		FreeBasicEnergy: 500, Blocks: []core.TariffBlock{
+			{UpTo: 500, Price: decimal.RequireFromString("150")}, {UpTo: 3500, Price: decimal.RequireFromString("210")},
+			{Price: decimal.RequireFromString("280")}}}
 	if err := db.CreateTariff(ctx, tariff); err != nil {
+		return nil, nil, err
+	}
+	water := &core.Tariff{UtilityID: u.ID, Name: "Water domestic", Kind: core.Water,
+		Blocks: []core.TariffBlock{{Price: decimal.RequireFromString("1800")}}}
+	if err := db.CreateTariff(ctx, water); err != nil {
 		return nil, nil, err
 	}
 	return u, tariff, nil

@@ -262,10 +262,10 @@ func (f *Fake) Vend(ctx context.Context, req core.VendRequest) (*core.Vend, erro
 	v := &core.Vend{
 		ID: id, Reference: fmt.Sprintf("VFAKE%012d", id), Channel: req.Channel, IdempotencyKey: req.IdempotencyKey,
 		RequestHash: hash(req), AgentID: agent.ID, UtilityID: view.Utility.ID, MeterID: view.Meter.ID,
-		MeterNumber: view.Meter.Number, CustomerName: view.Customer.Name, Currency: view.Utility.Currency,
+		MeterNumber: view.Meter.Number, Kind: view.Meter.Kind, CustomerName: view.Customer.Name, Currency: view.Utility.Currency,
 		Breakdown: core.Breakdown{Paid: req.Amount, EnergyCharge: req.Amount, Energy: energy},
 		Tokens: []core.VendToken{{
-			Purpose: core.PurposeCredit, Kind: sts.KindElectricity, Energy: energy, TID: sts.TID(id),
+			Purpose: core.PurposeCredit, Kind: view.Meter.Kind.CreditKind(), Energy: energy, TID: sts.TID(id),
 			Token: sts.MustParseToken(fmt.Sprintf("%020d", 10_000_000_000_000_000_000+uint64(id)*7919)),
 		}},
 		Status: core.VendCompleted, CreatedAt: f.Clock().UTC().Truncate(time.Second),
