@@ -55,7 +55,7 @@ func Authenticate(ctx context.Context, keys APIKeyReader, key string) (Agent, er
 		return Agent{}, Errorf(CodeUnauthorized, "invalid_api_key", "the API key is unknown or revoked")
 	}
 	if err != nil {
-		return Agent{}, unavailable(err, "checking the API key")
+		return Agent{}, Unavailable(err, "checking the API key")
 	}
 	if !a.Active {
 		return Agent{}, Errorf(CodeUnauthorized, "agent_inactive", "agent %d is not active", a.ID)

@@ -77,6 +77,25 @@ func AsError(err error) *Error {
 	return Internal(err, "internal error")
 }
 
+// Unavailable wraps a failure of storage or of another dependency as a retryable error; what says
+// what was being done ("reading the meter").
+func Unavailable(err error, what string) *Error {
+	return &Error{Code: CodeUnavailable, Reason: string(CodeUnavailable), Message: what + " failed; try again", Err: err}
+}
+
+// StoreError is the one translation of what a store returns into core's vocabulary: a core error
+// stays as it is, ErrNotFound is not_found, anything else is unavailable and may be retried.
+func StoreError(err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	if errors.Is(err, ErrNotFound) {
+		return Errorf(CodeNotFound, "not_found", "not found")
+	}
+	return Unavailable(err, "the database")
+}
+
 // Sentinel errors stores return for conditions core turns into *Error with context.
 var (
 	ErrNotFound          = errors.New("not found")

@@ -158,7 +158,7 @@ func (s *SoftIssuer) decoderKey(ctx context.Context, key MeterKey) ([]byte, erro
 		return nil, Errorf(CodeInvalid, "no_vending_key", "no vending key for supply group %s KRN %d DKGA%s", key.SGC, key.KRN, key.DKGA)
 	}
 	if err != nil {
-		return nil, unavailable(err, "reading the vending key")
+		return nil, Unavailable(err, "reading the vending key")
 	}
 	vk, err := s.Sealer.Open(sealed, key.SGC, key.KRN, key.DKGA)
 	if err != nil {
@@ -172,7 +172,4 @@ func (s *SoftIssuer) decoderKey(ctx context.Context, key MeterKey) ([]byte, erro
 	return dk, nil
 }
 
-// unavailable wraps a storage failure as a retryable error.
-func unavailable(err error, what string) *Error {
-	return &Error{Code: CodeUnavailable, Reason: string(CodeUnavailable), Message: what + " failed; try again", Err: err}
-}
+

@@ -66,15 +66,15 @@ func (m *Mobile) Operator(ctx context.Context, channel, code string) (Operator, 
 		return Operator{}, Errorf(CodeUnauthorized, "unknown_service_code", "%s service code %s is not configured or not active", channel, code)
 	}
 	if err != nil {
-		return Operator{}, unavailable(err, "reading the service code")
+		return Operator{}, Unavailable(err, "reading the service code")
 	}
 	agent, err := m.Store.Agent(ctx, sc.AgentID)
 	if err != nil {
-		return Operator{}, storeError(err)
+		return Operator{}, StoreError(err)
 	}
 	u, err := m.Store.Utility(ctx, agent.UtilityID)
 	if err != nil {
-		return Operator{}, storeError(err)
+		return Operator{}, StoreError(err)
 	}
 	op := Operator{Code: sc, Utility: u, ReplyFrom: code}
 	if sc.Channel != ChannelSMS {
@@ -82,7 +82,7 @@ func (m *Mobile) Operator(ctx context.Context, channel, code string) (Operator, 
 		case err == nil:
 			op.ReplyFrom = short
 		case !errors.Is(err, ErrNotFound):
-			return Operator{}, unavailable(err, "reading the operator's short code")
+			return Operator{}, Unavailable(err, "reading the operator's short code")
 		}
 	}
 	ttl := m.CacheFor
@@ -105,7 +105,7 @@ func (m *Mobile) Subscriber(ctx context.Context, phone string) (Subscriber, erro
 		return Subscriber{Phone: phone}, nil
 	}
 	if err != nil {
-		return Subscriber{}, unavailable(err, "reading the subscriber")
+		return Subscriber{}, Unavailable(err, "reading the subscriber")
 	}
 	return s, nil
 }
@@ -116,7 +116,7 @@ func (m *Mobile) Bought(ctx context.Context, sub Subscriber, v *Vend) error {
 		return nil
 	}
 	if err := m.Store.SetDefaultMeter(ctx, sub.Phone, v.MeterNumber); err != nil {
-		return unavailable(err, "storing the default meter")
+		return Unavailable(err, "storing the default meter")
 	}
 	return nil
 }
@@ -124,7 +124,7 @@ func (m *Mobile) Bought(ctx context.Context, sub Subscriber, v *Vend) error {
 // SetLanguage stores the language a phone's replies are in.
 func (m *Mobile) SetLanguage(ctx context.Context, phone, lang string) error {
 	if err := m.Store.SetSubscriberLanguage(ctx, phone, lang); err != nil {
-		return unavailable(err, "storing the language")
+		return Unavailable(err, "storing the language")
 	}
 	return nil
 }
@@ -134,7 +134,7 @@ func (m *Mobile) SetLanguage(ctx context.Context, phone, lang string) error {
 func (m *Mobile) Last(ctx context.Context, phone, meter string) (*Vend, error) {
 	vends, err := m.Store.FindVends(ctx, VendQuery{MeterNumber: meter, Payer: phone, Limit: 1})
 	if err != nil {
-		return nil, storeError(err)
+		return nil, StoreError(err)
 	}
 	if len(vends) == 0 {
 		return nil, nil

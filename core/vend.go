@@ -324,7 +324,7 @@ func (s *Vendor) Reverse(ctx context.Context, r ReversalRequest) (*Vend, error) 
 		return nil, Errorf(CodeNotFound, "vend_not_found", "vend %d does not exist", r.VendID)
 	}
 	if err != nil {
-		return nil, storeError(err)
+		return nil, StoreError(err)
 	}
 	by := "operator"
 	if r.AgentID != 0 {
@@ -337,7 +337,7 @@ func (s *Vendor) Reverse(ctx context.Context, r ReversalRequest) (*Vend, error) 
 func (s *Vendor) reverse(ctx context.Context, v *Vend, rev VendReversal, windowed bool) (*Vend, error) {
 	u, err := s.Utilities.Utility(ctx, v.UtilityID)
 	if err != nil {
-		return nil, storeError(err)
+		return nil, StoreError(err)
 	}
 	window := u.ReversalWindow
 	if window <= 0 {
@@ -359,7 +359,7 @@ func (s *Vendor) reverse(ctx context.Context, v *Vend, rev VendReversal, windowe
 	case errors.Is(err, ErrTokenDelivered):
 		return nil, Errorf(CodeConflict, "token_delivered", "vend %s cannot be reversed: its token has been sent to the customer", v.Reference)
 	case err != nil:
-		return nil, storeError(err)
+		return nil, StoreError(err)
 	}
 	return reversed, nil
 }
@@ -407,7 +407,7 @@ func (s *Vendor) ReverseByKey(ctx context.Context, req VendRequest) (Reversal, e
 			return s.reverseFound(ctx, req, v)
 		}
 		if !errors.Is(err, ErrNotFound) {
-			return Reversal{}, storeError(err)
+			return Reversal{}, StoreError(err)
 		}
 		void, claimed, err := s.void(ctx, req)
 		if err != nil {
@@ -445,7 +445,7 @@ func (s *Vendor) void(ctx context.Context, req VendRequest) (v *Vend, claimed bo
 		return nil, true, nil
 	}
 	if err != nil {
-		return nil, false, unavailable(err, "reading the meter")
+		return nil, false, Unavailable(err, "reading the meter")
 	}
 	ref, err := s.reference()
 	if err != nil {
@@ -465,7 +465,7 @@ func (s *Vendor) void(ctx context.Context, req VendRequest) (v *Vend, claimed bo
 		return err
 	})
 	if err != nil {
-		return nil, false, storeError(err)
+		return nil, false, StoreError(err)
 	}
 	return v, claimed, nil
 }
@@ -506,7 +506,7 @@ func (s *Vendor) Sellable(ctx context.Context, agentID int64, number string) (Me
 		return MeterView{}, Agent{}, Errorf(CodeNotFound, "meter_not_found", "meter %s is not registered", number)
 	}
 	if err != nil {
-		return MeterView{}, Agent{}, unavailable(err, "reading the meter")
+		return MeterView{}, Agent{}, Unavailable(err, "reading the meter")
 	}
 	if err := vendable(view.Meter); err != nil {
 		return view, Agent{}, err
@@ -516,7 +516,7 @@ func (s *Vendor) Sellable(ctx context.Context, agentID int64, number string) (Me
 		return view, Agent{}, Errorf(CodeUnauthorized, "agent_not_found", "agent %d does not exist", agentID)
 	}
 	if err != nil {
-		return view, Agent{}, unavailable(err, "reading the agent")
+		return view, Agent{}, Unavailable(err, "reading the agent")
 	}
 	switch {
 	case !agent.Active:
@@ -553,7 +553,7 @@ func (s *Vendor) vend(ctx context.Context, req VendRequest) (*Vend, error) {
 		return nil, err
 	}
 	if err != nil {
-		return nil, storeError(err)
+		return nil, StoreError(err)
 	}
 	if j.replyID != 0 && s.Replies != nil {
 		s.Replies.Notify(context.WithoutCancel(ctx), j.replyID) // committed: the reply goes, caller or not
@@ -746,7 +746,7 @@ var keyChangeKinds = []sts.Kind{sts.KindKeyChange1, sts.KindKeyChange2, sts.Kind
 func (s *Vendor) replay(ctx context.Context, req VendRequest) (*Vend, error) {
 	v, err := s.Vends.VendByKey(ctx, req.Channel, req.IdempotencyKey)
 	if err != nil {
-		return nil, storeError(err)
+		return nil, StoreError(err)
 	}
 	if v.RequestHash != req.hash() {
 		return nil, Errorf(CodeConflict, "idempotency_key_reused", "idempotency key %q was used for a different request", req.IdempotencyKey)
@@ -826,14 +826,3 @@ func (s *Vendor) rnd() (uint8, error) {
 	return b[0] & 15, nil
 }
 
-// storeError keeps core errors and turns anything else from storage into a retryable error.
-func storeError(err error) error {
-	var e *Error
-	if errors.As(err, &e) {
-		return e
-	}
-	if errors.Is(err, ErrNotFound) {
-		return Errorf(CodeNotFound, "not_found", "not found")
-	}
-	return unavailable(err, "the database")
-}

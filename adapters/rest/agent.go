@@ -77,7 +77,7 @@ func (s *Server) getAgent(c *echo.Context) error {
 		return core.Errorf(core.CodeUnauthorized, "agent_not_found", "agent %d does not exist", id)
 	}
 	if err != nil {
-		return storeError(err)
+		return core.StoreError(err)
 	}
 	return c.JSON(http.StatusOK, toAgentJSON(a))
 }
@@ -96,7 +96,7 @@ func (s *Server) getStatement(c *echo.Context) error {
 	// One line more than asked tells whether an older page exists.
 	lines, err := s.cfg.Agents.Statement(c.Request().Context(), agentOf(c).ID, before, int(limit)+1)
 	if err != nil {
-		return storeError(err)
+		return core.StoreError(err)
 	}
 	out := statementJSON{Lines: make([]statementLineJSON, 0, min(len(lines), int(limit)))}
 	if len(lines) > int(limit) {

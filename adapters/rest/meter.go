@@ -84,7 +84,7 @@ func (s *Server) getMeter(c *echo.Context) error {
 		return core.Errorf(core.CodeNotFound, "meter_not_found", "meter %s is not registered", number)
 	}
 	if err != nil {
-		return storeError(err)
+		return core.StoreError(err)
 	}
 	return c.JSON(http.StatusOK, toMeterJSON(view))
 }

@@ -217,7 +217,7 @@ func (s *Server) getVend(c *echo.Context) error {
 		return vendNotFound(id)
 	}
 	if err != nil {
-		return storeError(err)
+		return core.StoreError(err)
 	}
 	return c.JSON(http.StatusOK, toVendJSON(v))
 }
@@ -252,7 +252,7 @@ func (s *Server) listVends(c *echo.Context) error {
 	q.Limit = int(limit)
 	vends, err := s.cfg.Vends.FindVends(c.Request().Context(), q)
 	if err != nil {
-		return storeError(err)
+		return core.StoreError(err)
 	}
 	out := vendListJSON{Vends: make([]vendJSON, 0, len(vends))}
 	for _, v := range vends {
@@ -495,16 +495,3 @@ func fieldRef(name string) string {
 
 // quoted is a field name from the body as a message shows it.
 func quoted(name string) string { return fmt.Sprintf("%q", fieldRef(name)) }
-
-// storeError is core's rule for errors from storage (core keeps its own unexported): core errors
-// stay, ErrNotFound is not_found, anything else is unavailable and may be retried.
-func storeError(err error) error {
-	var e *core.Error
-	switch {
-	case errors.As(err, &e):
-		return e
-	case errors.Is(err, core.ErrNotFound):
-		return core.Errorf(core.CodeNotFound, "not_found", "not found")
-	}
-	return &core.Error{Code: core.CodeUnavailable, Reason: string(core.CodeUnavailable), Message: "the database failed; try again", Err: err}
-}

@@ -163,7 +163,7 @@ func (h *Handler) answer(ctx context.Context, req request) result {
 func (h *Handler) unavailable(l *lang.Language, err error, what string) result {
 	var e *core.Error
 	if !errors.As(err, &e) || e.Code != core.CodeInternal {
-		e = &core.Error{Code: core.CodeUnavailable, Reason: "unavailable", Message: what, Err: err}
+		e = core.Unavailable(err, what)
 	}
 	return result{screen: "END " + fit(l.Error(e)), outcome: "unavailable", err: e}
 }
