@@ -785,18 +785,6 @@ func (s *Vendor) CheckAmount(amount Money) error {
 	return nil
 }
 
-// CheckMeterNumber checks a meter number (DRN): 11 digits (IIN 600727) or 13 (IIN 0000), with a
-// valid Luhn check digit.
-func CheckMeterNumber(n string) error {
-	iin := sts.IIN
-	if len(n) == 13 {
-		iin = sts.LegacyIIN
-	}
-	if err := sts.CheckDRN(iin, n); err != nil {
-		return Errorf(CodeInvalid, "invalid_meter_number", "%s", strings.TrimPrefix(err.Error(), "sts: "))
-	}
-	return nil
-}
 
 func vendable(m Meter) error {
 	switch m.Status {

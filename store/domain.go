@@ -447,7 +447,7 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 		return err
 	}
 	if m.Key.PAN.IsZero() {
-		pan, err := sts.NewPAN(iinOf(m.Number), m.Number)
+		pan, err := core.MeterNumber(m.Number).PAN()
 		if err != nil {
 			return core.Errorf(core.CodeInvalid, "invalid_meter_number", "meter %s: %v", m.Number, err)
 		}
@@ -523,12 +523,6 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 	return nil
 }
 
-func iinOf(number string) string {
-	if len(number) == 13 {
-		return sts.LegacyIIN
-	}
-	return sts.IIN
-}
 
 // checkKey checks a meter key's parameters against what IEC 62055-41 allows.
 func checkKey(k core.MeterKey) error {

@@ -1,0 +1,45 @@
+package core
+
+import (
+	"strings"
+
+	"github.com/vendgate/vendgate/sts"
+)
+
+// MeterNumber is a meter's number, its DRN: 11 digits under the STS IIN 600727, or 13 under the
+// legacy IIN 0000, the last digit a Luhn check digit over the IIN and the number (docs/sts.md).
+// The rules live here and in sts only; everything that takes a meter number parses it here.
+type MeterNumber string
+
+// ParseMeterNumber checks a meter number: an invalid error (reason invalid_meter_number) says
+// what is wrong with it.
+func ParseMeterNumber(s string) (MeterNumber, error) {
+	n := MeterNumber(s)
+	if err := sts.CheckDRN(n.IIN(), s); err != nil {
+		return "", Errorf(CodeInvalid, "invalid_meter_number", "%s", strings.TrimPrefix(err.Error(), "sts: "))
+	}
+	return n, nil
+}
+
+// CheckMeterNumber checks a meter number (ParseMeterNumber) and says only whether it is valid.
+func CheckMeterNumber(s string) error {
+	_, err := ParseMeterNumber(s)
+	return err
+}
+
+func (n MeterNumber) String() string { return string(n) }
+
+// IIN returns the issuer identification number the meter number is under: the legacy 0000 for 13
+// digits, the STS 600727 otherwise.
+func (n MeterNumber) IIN() string {
+	if len(n) == 13 {
+		return sts.LegacyIIN
+	}
+	return sts.IIN
+}
+
+// PAN returns the meter's primary account number (its IIN and number), from which its decoder
+// key is derived.
+func (n MeterNumber) PAN() (sts.PAN, error) {
+	return sts.NewPAN(n.IIN(), string(n))
+}
