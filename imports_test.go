@@ -67,7 +67,31 @@ func oneOf(list ...string) func(string) bool {
 	}
 }
 
-var rules = []rule{
+// otherAdapter matches an import of an adapter other than own. adapters/internal and adapters/lang
+// are shared by every adapter.
+func otherAdapter(own string) func(string) bool {
+	return func(imp string) bool {
+		rel, ok := strings.CutPrefix(imp, module+"/adapters/")
+		target, _, _ := strings.Cut(rel, "/")
+		return ok && target != own && target != "internal" && target != "lang"
+	}
+}
+
+// adapterRules forbid each adapter in adapters/ to import another: a channel reaches another only
+// through interfaces core declares.
+func adapterRules() []rule {
+	entries, _ := os.ReadDir("adapters")
+	var out []rule
+	for _, e := range entries {
+		if e.IsDir() && e.Name() != "internal" && e.Name() != "lang" {
+			out = append(out, rule{"adapters/" + e.Name(), otherAdapter(e.Name()),
+				"no adapter imports another: cross-channel work goes through core's interfaces", ""})
+		}
+	}
+	return out
+}
+
+var rules = append(adapterRules(), []rule{
 	{"sts", beyondSTS, "sts is the pure token engine: the standard library only", ""},
 	{"sts", oneOf("os", "net", "net/http", "log", "log/slog", "syscall", "math/rand", "math/rand/v2", "crypto/rand", "unsafe"),
 		"sts does no I/O and no logging; randomness is passed in", ""},
@@ -83,7 +107,7 @@ var rules = []rule{
 	// simulators; testkit's helpers take a testing.TB.
 	{"", project("testkit"), "non-test code never imports the simulators", "testkit"},
 	{"", oneOf("testing"), "non-test code never imports testing", "testkit"},
-}
+}...)
 
 type pkgFile struct {
 	dir  string // relative to the module root, slash-separated
@@ -165,6 +189,9 @@ func TestRulesBite(t *testing.T) {
 		{"adapters/smpp", module + "/testkit/smsc"},
 		{"testkitx", module + "/testkit/smsc"},
 		{"store", "testing"},
+		{"adapters/ussd", module + "/adapters/smpp"},
+		{"adapters/iso8583/atm", module + "/adapters/rest"},
+		{"adapters/rest", module + "/adapters/queue/x"},
 	}
 	for _, c := range cases {
 		hit := false
@@ -186,6 +213,9 @@ func TestRulesBite(t *testing.T) {
 		{"testkit", "testing"},
 		{"adapters/lang", module + "/smstext"},
 		{"smstext", "unicode/utf16"},
+		{"adapters/ussd", module + "/adapters/lang"},
+		{"adapters/rest", module + "/adapters/internal/httpkit"},
+		{"adapters/iso8583/atm", module + "/adapters/iso8583"},
 	} {
 		for _, r := range rules {
 			if r.applies(ok.dir) && r.forbid(ok.imp) {
