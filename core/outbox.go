@@ -195,3 +195,24 @@ func (p RetryPolicy) Delay(attempt int, randN func(n int64) int64) time.Duration
 func (p RetryPolicy) Exhausted(attempts int) bool {
 	return p.MaxAttempts > 0 && attempts >= p.MaxAttempts
 }
+
+// Outbox writes the replies that answer no new vend (a help text, LAST's tokens again) and
+// announces each to the relay once it is written; a vend's own reply is written in the vend's
+// transaction instead (VendRequest.Reply).
+type Outbox struct {
+	Store    ReplyAdder
+	Notifier ReplyNotifier // nil: the reply waits for the relay's poll or sweep
+}
+
+// Reply writes an SMS to recipient from sender, leaving by route, about the vend vendID (0 for
+// none), then announces it.
+func (o Outbox) Reply(ctx context.Context, route, sender, recipient, body string, vendID int64) error {
+	r := &Reply{VendID: vendID, Channel: ReplyChannelSMS, Route: route, Sender: sender, Recipient: recipient, Body: body}
+	if err := o.Store.AddReply(ctx, r); err != nil {
+		return StoreError(err)
+	}
+	if o.Notifier != nil {
+		o.Notifier.Notify(context.WithoutCancel(ctx), r.ID)
+	}
+	return nil
+}

@@ -237,7 +237,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("ussd_allow: %w", err)
 	}
 	m.ussd = ussd.New(ussd.Config{Allowed: aggregators, Vendor: m.Vendor, Mobile: mobile,
-		Sessions: m.DB, Replies: outboxReplies{DB: m.DB, notifier: notifier}, SMS: m.sms != nil, Catalog: catalog, Logger: m.Logger,
+		Sessions: m.DB, Replies: core.Outbox{Store: m.DB, Notifier: notifier}, SMS: m.sms != nil, Catalog: catalog, Logger: m.Logger,
 		Registry: registry, Clock: m.Clock, Timeout: cfg.USSDSessionTimeout})
 	mux := http.NewServeMux()
 	mux.Handle("POST "+ussd.Path, m.ussd)

@@ -124,7 +124,7 @@ func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, mobile *core.
 		throttles = smpp.SharedThrottles(rdb)
 		log.Info().Msg("SMSC throughput shared through Redis by every node")
 	}
-	sms, err := smpp.New(smpp.Config{Binds: sb, Vendor: vendor, Mobile: mobile, Vends: db, Replies: outboxReplies{DB: db, notifier: notifier}, Catalog: catalog, Logger: log, Clock: vendor.Clock,
+	sms, err := smpp.New(smpp.Config{Binds: sb, Vendor: vendor, Mobile: mobile, Vends: db, Replies: smsReplies{Outbox: core.Outbox{Store: db, Notifier: notifier}, ReceiptRecorder: db}, Catalog: catalog, Logger: log, Clock: vendor.Clock,
 		Throttles: throttles})
 	if err != nil {
 		closeRedis(rdb)
@@ -155,18 +155,10 @@ func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, mobile *core.
 	return sms, r, nil
 }
 
-// outboxReplies is the SMS and USSD channels' way to the outbox for replies that answer no new
-// vend (help, LAST, refusals): written, then announced to the relay.
-type outboxReplies struct {
-	*store.DB
-	notifier core.ReplyNotifier
-}
 
-func (o outboxReplies) Reply(ctx context.Context, route, sender, recipient, body string, vendID int64) error {
-	r := &core.Reply{VendID: vendID, Channel: core.ReplyChannelSMS, Route: route, Sender: sender, Recipient: recipient, Body: body}
-	if err := o.AddReply(ctx, r); err != nil {
-		return err
-	}
-	o.notifier.Notify(ctx, r.ID)
-	return nil
+// smsReplies is the SMS channel's outbox: replies written and announced by core's Outbox,
+// receipts recorded in the store.
+type smsReplies struct {
+	core.Outbox
+	core.ReceiptRecorder
 }
