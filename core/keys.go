@@ -171,5 +171,3 @@ func (s *SoftIssuer) decoderKey(ctx context.Context, key MeterKey) ([]byte, erro
 	}
 	return dk, nil
 }
-
-

@@ -785,7 +785,6 @@ func (s *Vendor) CheckAmount(amount Money) error {
 	return nil
 }
 
-
 func vendable(m Meter) error {
 	switch m.Status {
 	case MeterActive:
@@ -813,4 +812,3 @@ func (s *Vendor) rnd() (uint8, error) {
 	}
 	return b[0] & 15, nil
 }
-

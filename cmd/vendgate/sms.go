@@ -155,7 +155,6 @@ func openSMS(cfg config.Config, db *store.DB, vendor *core.Vendor, mobile *core.
 	return sms, r, nil
 }
 
-
 // smsReplies is the SMS channel's outbox: replies written and announced by core's Outbox,
 // receipts recorded in the store.
 type smsReplies struct {
