@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"strings"
 	"time"
 )
 
@@ -31,13 +30,6 @@ func HashAPIKey(key string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// MaskSecret shows the first few characters of a secret and hides the rest.
-func MaskSecret(s string) string {
-	if len(s) <= 8 {
-		return strings.Repeat("*", len(s))
-	}
-	return s[:6] + strings.Repeat("*", len(s)-6)
-}
 
 // APIKeyReader finds the agent an API key belongs to.
 type APIKeyReader interface {

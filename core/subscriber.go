@@ -40,10 +40,3 @@ func NormalizePhone(s string) (string, error) {
 	return n, nil
 }
 
-// MaskPhone shows a phone number's last four digits only, for logs: "*******4567".
-func MaskPhone(phone string) string {
-	if len(phone) <= 4 {
-		return strings.Repeat("*", len(phone))
-	}
-	return strings.Repeat("*", len(phone)-4) + phone[len(phone)-4:]
-}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -888,46 +887,13 @@ func toReplyJSON(r core.Reply) replyJSON {
 		Recipient: core.MaskPhone(r.Recipient), Status: string(r.Status), Attempts: r.Attempts, LastError: r.LastError,
 		ExternalID: r.ExternalID, ReceiptStatus: r.ReceiptStatus, ReceiptAt: adminTime(r.ReceiptAt),
 		CreatedAt: adminTime(r.CreatedAt), DeliveredAt: adminTime(r.DeliveredAt), FailedAt: adminTime(r.FailedAt),
-		Body: maskTokens(r.Body)}
+		Body: core.MaskTokens(r.Body)}
 	if r.Status == core.ReplyPending || r.Status == core.ReplySending {
 		out.NextAttemptAt = adminTime(r.NextAttemptAt)
 	}
 	return out
 }
 
-// tokenPattern finds a 20-digit STS token in a reply's body: plain, or grouped 4-4-4-4-4 with
-// dashes (sts.Token.Display) or spaces. A longer run of digits matches from its left.
-var tokenPattern = regexp.MustCompile(`[0-9]{4}(?:[- ]?[0-9]{4}){4}`)
-
-// maskTokens hides every token in a reply's body but its last four digits, keeping the token's
-// form ("****-****-****-****-7890"). A run of 20 or more digits without separators is masked the
-// same way first, so that a token inside a longer number cannot show through.
-func maskTokens(body string) string {
-	b := []byte(body)
-	for i := 0; i < len(b); {
-		j := i
-		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
-			j++
-		}
-		if j-i >= 20 {
-			for k := i; k < j-4; k++ {
-				b[k] = '*'
-			}
-		}
-		i = max(j, i+1)
-	}
-	for _, m := range tokenPattern.FindAllIndex(b, -1) {
-		seen := 0
-		for k := m[1] - 1; k >= m[0]; k-- {
-			if b[k] >= '0' && b[k] <= '9' {
-				if seen++; seen > 4 {
-					b[k] = '*'
-				}
-			}
-		}
-	}
-	return string(b)
-}
 
 // replyStatuses are the statuses --status takes.
 var replyStatuses = []core.ReplyStatus{core.ReplyFailed, core.ReplyPending, core.ReplySending, core.ReplyDelivered}
