@@ -30,7 +30,6 @@ func HashAPIKey(key string) string {
 	return hex.EncodeToString(h[:])
 }
 
-
 // APIKeyReader finds the agent an API key belongs to.
 type APIKeyReader interface {
 	// AgentByAPIKeyHash returns the agent of an unrevoked key, or ErrNotFound.

@@ -39,4 +39,3 @@ func NormalizePhone(s string) (string, error) {
 	}
 	return n, nil
 }
-

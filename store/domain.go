@@ -523,7 +523,6 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 	return nil
 }
 
-
 // checkKey checks a meter key's parameters against what IEC 62055-41 allows.
 func checkKey(k core.MeterKey) error {
 	switch {

@@ -894,7 +894,6 @@ func toReplyJSON(r core.Reply) replyJSON {
 	return out
 }
 
-
 // replyStatuses are the statuses --status takes.
 var replyStatuses = []core.ReplyStatus{core.ReplyFailed, core.ReplyPending, core.ReplySending, core.ReplyDelivered}
 

@@ -433,4 +433,3 @@ func TestAdminServiceCodes(t *testing.T) {
 		})
 	}
 }
-
