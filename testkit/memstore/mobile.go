@@ -61,7 +61,9 @@ func (s *Store) ServiceCodes(_ context.Context) ([]core.ServiceCode, error) {
 	for _, sc := range s.serviceCodes {
 		out = append(out, sc)
 	}
-	slices.SortFunc(out, func(a, b core.ServiceCode) int { return cmp.Or(cmp.Compare(a.Channel, b.Channel), cmp.Compare(a.Code, b.Code)) })
+	slices.SortFunc(out, func(a, b core.ServiceCode) int {
+		return cmp.Or(cmp.Compare(a.Channel, b.Channel), cmp.Compare(a.Code, b.Code))
+	})
 	return out, nil
 }
 
