@@ -82,8 +82,8 @@ func (b *barrierVends) Vend(ctx context.Context, id int64) (*core.Vend, error) {
 }
 
 // failing returns a fault that fails the named operations with err.
-func failing(err error, ops ...string) func(string) error {
-	return func(op string) error {
+func failing(err error, ops ...string) func(context.Context, string) error {
+	return func(_ context.Context, op string) error {
 		for _, o := range ops {
 			if o == op {
 				return fmt.Errorf("%s: %w", op, err)

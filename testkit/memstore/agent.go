@@ -46,8 +46,8 @@ func (s *Store) CreateAgent(_ context.Context, a *core.Agent) error {
 }
 
 // Agent returns an agent, or core.ErrNotFound.
-func (s *Store) Agent(_ context.Context, id int64) (core.Agent, error) {
-	if err := s.failed("Agent"); err != nil {
+func (s *Store) Agent(ctx context.Context, id int64) (core.Agent, error) {
+	if err := s.failed(ctx, "Agent"); err != nil {
 		return core.Agent{}, err
 	}
 	s.mu.Lock()
@@ -103,8 +103,8 @@ func (s *Store) RevokeAPIKey(_ context.Context, id int64) error {
 }
 
 // AgentByAPIKeyHash returns the agent of an unrevoked API key, or core.ErrNotFound.
-func (s *Store) AgentByAPIKeyHash(_ context.Context, hash string) (core.Agent, error) {
-	if err := s.failed("AgentByAPIKeyHash"); err != nil {
+func (s *Store) AgentByAPIKeyHash(ctx context.Context, hash string) (core.Agent, error) {
+	if err := s.failed(ctx, "AgentByAPIKeyHash"); err != nil {
 		return core.Agent{}, err
 	}
 	s.mu.Lock()
@@ -167,8 +167,8 @@ func (s *Store) addEntries(vendID int64, at time.Time, es []core.LedgerEntry) {
 
 // Statement returns an agent's ledger entries with IDs below beforeID (0: from the newest),
 // newest first, at most limit (default 50, at most 1000), each with the running balance after it.
-func (s *Store) Statement(_ context.Context, agentID, beforeID int64, limit int) ([]core.StatementLine, error) {
-	if err := s.failed("Statement"); err != nil {
+func (s *Store) Statement(ctx context.Context, agentID, beforeID int64, limit int) ([]core.StatementLine, error) {
+	if err := s.failed(ctx, "Statement"); err != nil {
 		return nil, err
 	}
 	if limit <= 0 {

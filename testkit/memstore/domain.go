@@ -35,8 +35,8 @@ func cloneMeter(m core.Meter) core.Meter {
 }
 
 // CreateUtility stores a utility and sets its ID.
-func (s *Store) CreateUtility(_ context.Context, u *core.Utility) error {
-	if err := s.failed("CreateUtility"); err != nil {
+func (s *Store) CreateUtility(ctx context.Context, u *core.Utility) error {
+	if err := s.failed(ctx, "CreateUtility"); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -47,8 +47,8 @@ func (s *Store) CreateUtility(_ context.Context, u *core.Utility) error {
 }
 
 // Utility returns a utility, or core.ErrNotFound.
-func (s *Store) Utility(_ context.Context, id int64) (core.Utility, error) {
-	if err := s.failed("Utility"); err != nil {
+func (s *Store) Utility(ctx context.Context, id int64) (core.Utility, error) {
+	if err := s.failed(ctx, "Utility"); err != nil {
 		return core.Utility{}, err
 	}
 	s.mu.Lock()
@@ -62,8 +62,8 @@ func (s *Store) Utility(_ context.Context, id int64) (core.Utility, error) {
 
 // CreateSupplyGroup stores a supply group with its sealed vending key and sets its ID; a second
 // group with the same SGC, KRN and DKGA is core.ErrDuplicate.
-func (s *Store) CreateSupplyGroup(_ context.Context, g *core.SupplyGroup, sealed []byte) error {
-	if err := s.failed("CreateSupplyGroup"); err != nil {
+func (s *Store) CreateSupplyGroup(ctx context.Context, g *core.SupplyGroup, sealed []byte) error {
+	if err := s.failed(ctx, "CreateSupplyGroup"); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -101,8 +101,8 @@ func (s *Store) SupplyGroup(_ context.Context, id int64) (core.SupplyGroup, erro
 }
 
 // SealedVendingKey returns a supply group's sealed vending key, or core.ErrNotFound.
-func (s *Store) SealedVendingKey(_ context.Context, sgc sts.SGC, krn uint8, dkga sts.DKGA) ([]byte, error) {
-	if err := s.failed("SealedVendingKey"); err != nil {
+func (s *Store) SealedVendingKey(ctx context.Context, sgc sts.SGC, krn uint8, dkga sts.DKGA) ([]byte, error) {
+	if err := s.failed(ctx, "SealedVendingKey"); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -217,8 +217,8 @@ func (s *Store) meterByNumber(number string) (meterRow, bool) {
 
 // MeterByNumber returns a meter with its customer, tariff, utility and arrears, or
 // core.ErrNotFound.
-func (s *Store) MeterByNumber(_ context.Context, number string) (core.MeterView, error) {
-	if err := s.failed("MeterByNumber"); err != nil {
+func (s *Store) MeterByNumber(ctx context.Context, number string) (core.MeterView, error) {
+	if err := s.failed(ctx, "MeterByNumber"); err != nil {
 		return core.MeterView{}, err
 	}
 	s.mu.Lock()

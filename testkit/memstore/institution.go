@@ -37,8 +37,8 @@ func (s *Store) CreateInstitution(_ context.Context, in core.Institution) error 
 }
 
 // InstitutionByCode returns the institution with an acquiring institution id, or core.ErrNotFound.
-func (s *Store) InstitutionByCode(_ context.Context, code string) (core.Institution, error) {
-	if err := s.failed("InstitutionByCode"); err != nil {
+func (s *Store) InstitutionByCode(ctx context.Context, code string) (core.Institution, error) {
+	if err := s.failed(ctx, "InstitutionByCode"); err != nil {
 		return core.Institution{}, err
 	}
 	s.mu.Lock()

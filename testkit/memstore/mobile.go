@@ -37,8 +37,8 @@ func (s *Store) CreateServiceCode(_ context.Context, sc core.ServiceCode) error 
 
 // ServiceCode returns the service code of a channel, matched once spaces are removed, or
 // core.ErrNotFound. Inactive codes are returned too.
-func (s *Store) ServiceCode(_ context.Context, channel, code string) (core.ServiceCode, error) {
-	if err := s.failed("ServiceCode"); err != nil {
+func (s *Store) ServiceCode(ctx context.Context, channel, code string) (core.ServiceCode, error) {
+	if err := s.failed(ctx, "ServiceCode"); err != nil {
 		return core.ServiceCode{}, err
 	}
 	s.mu.Lock()
@@ -51,8 +51,8 @@ func (s *Store) ServiceCode(_ context.Context, channel, code string) (core.Servi
 }
 
 // ServiceCodes returns every service code, by channel and code.
-func (s *Store) ServiceCodes(_ context.Context) ([]core.ServiceCode, error) {
-	if err := s.failed("ServiceCodes"); err != nil {
+func (s *Store) ServiceCodes(ctx context.Context) ([]core.ServiceCode, error) {
+	if err := s.failed(ctx, "ServiceCodes"); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -70,8 +70,8 @@ func (s *Store) ServiceCodes(_ context.Context) ([]core.ServiceCode, error) {
 // Subscriber returns a phone's preferences; what the phone has not set comes from the customer
 // with that number (the customer's language, and its meter when it has exactly one active
 // meter). A phone with neither is core.ErrNotFound.
-func (s *Store) Subscriber(_ context.Context, phone string) (core.Subscriber, error) {
-	if err := s.failed("Subscriber"); err != nil {
+func (s *Store) Subscriber(ctx context.Context, phone string) (core.Subscriber, error) {
+	if err := s.failed(ctx, "Subscriber"); err != nil {
 		return core.Subscriber{}, err
 	}
 	n, err := core.NormalizePhone(phone)
@@ -142,23 +142,23 @@ func (s *Store) CustomerByPhone(_ context.Context, phone string) (core.Customer,
 }
 
 // SetSubscriberLanguage stores the language a phone's replies are in ("" for the default).
-func (s *Store) SetSubscriberLanguage(_ context.Context, phone, lang string) error {
-	return s.setSubscriber("SetSubscriberLanguage", phone, func(sub *core.Subscriber) { sub.Language = lang })
+func (s *Store) SetSubscriberLanguage(ctx context.Context, phone, lang string) error {
+	return s.setSubscriber(ctx, "SetSubscriberLanguage", phone, func(sub *core.Subscriber) { sub.Language = lang })
 }
 
 // SetDefaultMeter stores the meter a phone's purchases and LAST act on ("" clears it); the
 // number must be a valid meter number.
-func (s *Store) SetDefaultMeter(_ context.Context, phone, meter string) error {
+func (s *Store) SetDefaultMeter(ctx context.Context, phone, meter string) error {
 	if meter != "" {
 		if err := core.CheckMeterNumber(meter); err != nil {
 			return err
 		}
 	}
-	return s.setSubscriber("SetDefaultMeter", phone, func(sub *core.Subscriber) { sub.DefaultMeter = meter })
+	return s.setSubscriber(ctx, "SetDefaultMeter", phone, func(sub *core.Subscriber) { sub.DefaultMeter = meter })
 }
 
-func (s *Store) setSubscriber(op, phone string, set func(*core.Subscriber)) error {
-	if err := s.failed(op); err != nil {
+func (s *Store) setSubscriber(ctx context.Context, op, phone string, set func(*core.Subscriber)) error {
+	if err := s.failed(ctx, op); err != nil {
 		return err
 	}
 	n, err := core.NormalizePhone(phone)
@@ -175,8 +175,8 @@ func (s *Store) setSubscriber(op, phone string, set func(*core.Subscriber)) erro
 }
 
 // USSDSession returns a USSD session by its ID (expired ones too), or core.ErrNotFound.
-func (s *Store) USSDSession(_ context.Context, id string) (core.USSDSession, error) {
-	if err := s.failed("USSDSession"); err != nil {
+func (s *Store) USSDSession(ctx context.Context, id string) (core.USSDSession, error) {
+	if err := s.failed(ctx, "USSDSession"); err != nil {
 		return core.USSDSession{}, err
 	}
 	s.mu.Lock()
@@ -190,8 +190,8 @@ func (s *Store) USSDSession(_ context.Context, id string) (core.USSDSession, err
 
 // SaveUSSDSession stores a USSD session, replacing the one with its ID and keeping the created
 // time of the first save.
-func (s *Store) SaveUSSDSession(_ context.Context, ss core.USSDSession) error {
-	if err := s.failed("SaveUSSDSession"); err != nil {
+func (s *Store) SaveUSSDSession(ctx context.Context, ss core.USSDSession) error {
+	if err := s.failed(ctx, "SaveUSSDSession"); err != nil {
 		return err
 	}
 	if ss.ID == "" {
@@ -207,8 +207,8 @@ func (s *Store) SaveUSSDSession(_ context.Context, ss core.USSDSession) error {
 }
 
 // DeleteUSSDSession deletes a USSD session; one that does not exist is not an error.
-func (s *Store) DeleteUSSDSession(_ context.Context, id string) error {
-	if err := s.failed("DeleteUSSDSession"); err != nil {
+func (s *Store) DeleteUSSDSession(ctx context.Context, id string) error {
+	if err := s.failed(ctx, "DeleteUSSDSession"); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -218,8 +218,8 @@ func (s *Store) DeleteUSSDSession(_ context.Context, id string) error {
 }
 
 // DeleteExpiredUSSDSessions deletes the sessions that expired before a time and says how many.
-func (s *Store) DeleteExpiredUSSDSessions(_ context.Context, before time.Time) (int64, error) {
-	if err := s.failed("DeleteExpiredUSSDSessions"); err != nil {
+func (s *Store) DeleteExpiredUSSDSessions(ctx context.Context, before time.Time) (int64, error) {
+	if err := s.failed(ctx, "DeleteExpiredUSSDSessions"); err != nil {
 		return 0, err
 	}
 	s.mu.Lock()

@@ -44,8 +44,8 @@ func (s *Store) newReply(r *core.Reply) (*replyRow, error) {
 }
 
 // AddReply writes a reply on its own and sets r.ID.
-func (s *Store) AddReply(_ context.Context, r *core.Reply) error {
-	if err := s.failed("AddReply"); err != nil {
+func (s *Store) AddReply(ctx context.Context, r *core.Reply) error {
+	if err := s.failed(ctx, "AddReply"); err != nil {
 		return err
 	}
 	row, err := s.newReply(r)
@@ -75,8 +75,8 @@ func dueOrder(a, b *replyRow) int {
 
 // ClaimReplies claims up to limit due replies, oldest due first, leaving skipRoutes' alone; they
 // come back in ID order.
-func (s *Store) ClaimReplies(_ context.Context, now time.Time, lease time.Duration, limit int, skipRoutes ...string) ([]core.Reply, error) {
-	if err := s.failed("ClaimReplies"); err != nil {
+func (s *Store) ClaimReplies(ctx context.Context, now time.Time, lease time.Duration, limit int, skipRoutes ...string) ([]core.Reply, error) {
+	if err := s.failed(ctx, "ClaimReplies"); err != nil {
 		return nil, err
 	}
 	if limit <= 0 {
@@ -104,8 +104,8 @@ func (s *Store) ClaimReplies(_ context.Context, now time.Time, lease time.Durati
 
 // ClaimReply claims one reply by ID when it is due; otherwise it returns the reply as it stands
 // and claimed false (core.ErrNotFound when there is none).
-func (s *Store) ClaimReply(_ context.Context, id int64, now time.Time, lease time.Duration) (core.Reply, bool, error) {
-	if err := s.failed("ClaimReply"); err != nil {
+func (s *Store) ClaimReply(ctx context.Context, id int64, now time.Time, lease time.Duration) (core.Reply, bool, error) {
+	if err := s.failed(ctx, "ClaimReply"); err != nil {
 		return core.Reply{}, false, err
 	}
 	now = now.UTC().Truncate(time.Microsecond)
@@ -123,8 +123,8 @@ func (s *Store) ClaimReply(_ context.Context, id int64, now time.Time, lease tim
 }
 
 // outcome changes a reply still under the claim that reports, or answers reply_lease_lost.
-func (s *Store) outcome(op string, id, claim int64, fn func(r *replyRow)) error {
-	if err := s.failed(op); err != nil {
+func (s *Store) outcome(ctx context.Context, op string, id, claim int64, fn func(r *replyRow)) error {
+	if err := s.failed(ctx, op); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -139,8 +139,8 @@ func (s *Store) outcome(op string, id, claim int64, fn func(r *replyRow)) error 
 }
 
 // MarkReplyDelivered records that the link took the reply, with the id(s) it gave.
-func (s *Store) MarkReplyDelivered(_ context.Context, id, claim int64, externalID string, at time.Time) error {
-	return s.outcome("MarkReplyDelivered", id, claim, func(r *replyRow) {
+func (s *Store) MarkReplyDelivered(ctx context.Context, id, claim int64, externalID string, at time.Time) error {
+	return s.outcome(ctx, "MarkReplyDelivered", id, claim, func(r *replyRow) {
 		ids := strings.Fields(externalID)
 		r.Status, r.ExternalID, r.DeliveredAt, r.LastError = core.ReplyDelivered, strings.Join(ids, " "), at.UTC(), ""
 		r.externalIDs = append(r.externalIDs, ids...)
@@ -148,29 +148,29 @@ func (s *Store) MarkReplyDelivered(_ context.Context, id, claim int64, externalI
 }
 
 // RetryReply records a failed attempt: pending again, due at at, with the reason.
-func (s *Store) RetryReply(_ context.Context, id, claim int64, at time.Time, lastError string) error {
-	return s.outcome("RetryReply", id, claim, func(r *replyRow) {
+func (s *Store) RetryReply(ctx context.Context, id, claim int64, at time.Time, lastError string) error {
+	return s.outcome(ctx, "RetryReply", id, claim, func(r *replyRow) {
 		r.Status, r.NextAttemptAt, r.LastError = core.ReplyPending, at.UTC().Truncate(time.Microsecond), lastError
 	})
 }
 
 // PostponeReply makes a claimed reply pending again, due at at, and gives back its attempt.
-func (s *Store) PostponeReply(_ context.Context, id, claim int64, at time.Time) error {
-	return s.outcome("PostponeReply", id, claim, func(r *replyRow) {
+func (s *Store) PostponeReply(ctx context.Context, id, claim int64, at time.Time) error {
+	return s.outcome(ctx, "PostponeReply", id, claim, func(r *replyRow) {
 		r.Status, r.NextAttemptAt, r.Attempts = core.ReplyPending, at.UTC().Truncate(time.Microsecond), r.Attempts-1
 	})
 }
 
 // FailReply marks a claimed reply failed, with the reason.
-func (s *Store) FailReply(_ context.Context, id, claim int64, lastError string, at time.Time) error {
-	return s.outcome("FailReply", id, claim, func(r *replyRow) {
+func (s *Store) FailReply(ctx context.Context, id, claim int64, lastError string, at time.Time) error {
+	return s.outcome(ctx, "FailReply", id, claim, func(r *replyRow) {
 		r.Status, r.LastError, r.FailedAt = core.ReplyFailed, lastError, at.UTC()
 	})
 }
 
 // Reply returns a reply by ID, or core.ErrNotFound.
-func (s *Store) Reply(_ context.Context, id int64) (core.Reply, error) {
-	if err := s.failed("Reply"); err != nil {
+func (s *Store) Reply(ctx context.Context, id int64) (core.Reply, error) {
+	if err := s.failed(ctx, "Reply"); err != nil {
 		return core.Reply{}, err
 	}
 	s.mu.Lock()
@@ -183,8 +183,8 @@ func (s *Store) Reply(_ context.Context, id int64) (core.Reply, error) {
 }
 
 // RepliesByStatus returns the replies in a status, oldest first, at most limit (at most 1000).
-func (s *Store) RepliesByStatus(_ context.Context, status core.ReplyStatus, limit int) ([]core.Reply, error) {
-	if err := s.failed("RepliesByStatus"); err != nil {
+func (s *Store) RepliesByStatus(ctx context.Context, status core.ReplyStatus, limit int) ([]core.Reply, error) {
+	if err := s.failed(ctx, "RepliesByStatus"); err != nil {
 		return nil, err
 	}
 	if limit <= 0 || limit > 1000 {
@@ -204,8 +204,8 @@ func (s *Store) RepliesByStatus(_ context.Context, status core.ReplyStatus, limi
 
 // OverdueReplies returns the IDs of replies pending or sending that were due at or before
 // before, oldest due first, at most limit.
-func (s *Store) OverdueReplies(_ context.Context, before time.Time, limit int) ([]int64, error) {
-	if err := s.failed("OverdueReplies"); err != nil {
+func (s *Store) OverdueReplies(ctx context.Context, before time.Time, limit int) ([]int64, error) {
+	if err := s.failed(ctx, "OverdueReplies"); err != nil {
 		return nil, err
 	}
 	if limit <= 0 {
@@ -229,8 +229,8 @@ func (s *Store) OverdueReplies(_ context.Context, before time.Time, limit int) (
 
 // ResendReply makes a failed reply pending again, due now, with its attempts reset; a reply
 // that is not failed is core.ErrNotFound.
-func (s *Store) ResendReply(_ context.Context, id int64, now time.Time) error {
-	if err := s.failed("ResendReply"); err != nil {
+func (s *Store) ResendReply(ctx context.Context, id int64, now time.Time) error {
+	if err := s.failed(ctx, "ResendReply"); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -245,8 +245,8 @@ func (s *Store) ResendReply(_ context.Context, id int64, now time.Time) error {
 
 // RecordReceipt records a delivery receipt on the reply the route knows by externalID, or
 // core.ErrNotFound.
-func (s *Store) RecordReceipt(_ context.Context, route, externalID, status string, at time.Time) error {
-	if err := s.failed("RecordReceipt"); err != nil {
+func (s *Store) RecordReceipt(ctx context.Context, route, externalID, status string, at time.Time) error {
+	if err := s.failed(ctx, "RecordReceipt"); err != nil {
 		return err
 	}
 	s.mu.Lock()

@@ -24,7 +24,7 @@ type Store struct {
 	Clock func() time.Time
 
 	faultMu sync.Mutex
-	fault   func(op string) error
+	fault   func(ctx context.Context, op string) error
 
 	mu    sync.Mutex
 	locks map[string]*txn // row locks and idempotency key reservations, by owner
@@ -157,19 +157,19 @@ func (s *Store) run(fn func(t *txn) error) (err error) {
 // SetFault makes every call of the store whose operation fault names fail with the error fault
 // returns (nil: the call goes on); a nil fault ends the failures. Operations are the method
 // names ("MeterByNumber", "InVendTx", "ClaimVends" ...). It stands for a database that fails.
-func (s *Store) SetFault(fault func(op string) error) {
+func (s *Store) SetFault(fault func(ctx context.Context, op string) error) {
 	s.faultMu.Lock()
 	s.fault = fault
 	s.faultMu.Unlock()
 }
 
 // failed returns the injected failure of op, if any.
-func (s *Store) failed(op string) error {
+func (s *Store) failed(ctx context.Context, op string) error {
 	s.faultMu.Lock()
 	f := s.fault
 	s.faultMu.Unlock()
 	if f == nil {
 		return nil
 	}
-	return f(op)
+	return f(ctx, op)
 }

@@ -37,7 +37,7 @@ type vendTx struct {
 // InVendTx runs fn in one transaction: its writes are committed if fn returns nil, and none of
 // them is kept otherwise (nor on a panic, which goes on up).
 func (s *Store) InVendTx(ctx context.Context, fn func(core.VendTx) error) error {
-	if err := s.failed("InVendTx"); err != nil {
+	if err := s.failed(ctx, "InVendTx"); err != nil {
 		return err
 	}
 	return s.run(func(t *txn) error { return fn(&vendTx{txn: t, debited: map[int64]core.Money{}}) })
@@ -46,7 +46,7 @@ func (s *Store) InVendTx(ctx context.Context, fn func(core.VendTx) error) error 
 // LockMeters locks the meters' rows in the order given until the transaction ends and returns
 // them as they are now, with their counters; a meter that does not exist is core.ErrNotFound.
 func (t *vendTx) LockMeters(ctx context.Context, ids []int64) (map[int64]core.MeterState, error) {
-	if err := t.s.failed("LockMeters"); err != nil {
+	if err := t.s.failed(ctx, "LockMeters"); err != nil {
 		return nil, err
 	}
 	for _, id := range ids {
@@ -72,7 +72,7 @@ func (t *vendTx) LockMeters(ctx context.Context, ids []int64) (map[int64]core.Me
 // transaction holds is waited for, and taken if that transaction rolls back (as PostgreSQL's
 // unique index does). It sets the IDs of the vends it inserted and returns how many those are.
 func (t *vendTx) ClaimVends(ctx context.Context, vs []*core.Vend) (int, error) {
-	if err := t.s.failed("ClaimVends"); err != nil {
+	if err := t.s.failed(ctx, "ClaimVends"); err != nil {
 		return 0, err
 	}
 	n := 0
@@ -105,8 +105,8 @@ func (t *vendTx) ClaimVends(ctx context.Context, vs []*core.Vend) (int, error) {
 }
 
 // CompleteVends writes the claimed vends' tokens, their ledger entries and the meters' counters.
-func (t *vendTx) CompleteVends(_ context.Context, vs []*core.Vend, entries [][]core.LedgerEntry, counters map[int64]core.MeterCounters) error {
-	if err := t.s.failed("CompleteVends"); err != nil {
+func (t *vendTx) CompleteVends(ctx context.Context, vs []*core.Vend, entries [][]core.LedgerEntry, counters map[int64]core.MeterCounters) error {
+	if err := t.s.failed(ctx, "CompleteVends"); err != nil {
 		return err
 	}
 	if len(entries) != len(vs) {
@@ -146,8 +146,8 @@ func (t *vendTx) owned(name string) error {
 }
 
 // AddReply writes a vend's reply to the outbox with the transaction and sets r.ID.
-func (t *vendTx) AddReply(_ context.Context, r *core.Reply) error {
-	if err := t.s.failed("AddReply"); err != nil {
+func (t *vendTx) AddReply(ctx context.Context, r *core.Reply) error {
+	if err := t.s.failed(ctx, "AddReply"); err != nil {
 		return err
 	}
 	row, err := t.s.newReply(r)
@@ -161,7 +161,7 @@ func (t *vendTx) AddReply(_ context.Context, r *core.Reply) error {
 // DebitAgent locks the agent's row until the transaction ends and takes amount from its float,
 // unless that passes its credit limit (core.ErrInsufficientFunds). It returns the new balance.
 func (t *vendTx) DebitAgent(ctx context.Context, agentID int64, amount core.Money) (core.Money, error) {
-	if err := t.s.failed("DebitAgent"); err != nil {
+	if err := t.s.failed(ctx, "DebitAgent"); err != nil {
 		return 0, err
 	}
 	if err := t.lock(ctx, agentLock(agentID)); err != nil {
@@ -183,8 +183,8 @@ func (t *vendTx) DebitAgent(ctx context.Context, agentID int64, amount core.Mone
 }
 
 // VendByKey returns the committed vend of an idempotency key, or core.ErrNotFound.
-func (s *Store) VendByKey(_ context.Context, channel, key string) (*core.Vend, error) {
-	if err := s.failed("VendByKey"); err != nil {
+func (s *Store) VendByKey(ctx context.Context, channel, key string) (*core.Vend, error) {
+	if err := s.failed(ctx, "VendByKey"); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -198,8 +198,8 @@ func (s *Store) VendByKey(_ context.Context, channel, key string) (*core.Vend, e
 
 // VendByKeys returns the committed vend of the first key, by vend ID, of keys that has one, or
 // core.ErrNotFound.
-func (s *Store) VendByKeys(_ context.Context, channel string, keys ...string) (*core.Vend, error) {
-	if err := s.failed("VendByKeys"); err != nil {
+func (s *Store) VendByKeys(ctx context.Context, channel string, keys ...string) (*core.Vend, error) {
+	if err := s.failed(ctx, "VendByKeys"); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -217,8 +217,8 @@ func (s *Store) VendByKeys(_ context.Context, channel string, keys ...string) (*
 }
 
 // Vend returns a committed vend with its tokens, or core.ErrNotFound.
-func (s *Store) Vend(_ context.Context, id int64) (*core.Vend, error) {
-	if err := s.failed("Vend"); err != nil {
+func (s *Store) Vend(ctx context.Context, id int64) (*core.Vend, error) {
+	if err := s.failed(ctx, "Vend"); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -232,8 +232,8 @@ func (s *Store) Vend(_ context.Context, id int64) (*core.Vend, error) {
 
 // VendsByMeter returns a meter's vends (voided keys left out) sold by an agent (every agent's
 // for agentID 0), newest first, at most limit (at most 1000).
-func (s *Store) VendsByMeter(_ context.Context, number string, agentID int64, limit int) ([]*core.Vend, error) {
-	if err := s.failed("VendsByMeter"); err != nil {
+func (s *Store) VendsByMeter(ctx context.Context, number string, agentID int64, limit int) ([]*core.Vend, error) {
+	if err := s.failed(ctx, "VendsByMeter"); err != nil {
 		return nil, err
 	}
 	if limit <= 0 || limit > 1000 {
@@ -257,7 +257,7 @@ func (s *Store) VendsByMeter(_ context.Context, number string, agentID int64, li
 // from its float, and restores the meter's arrears and, for a vend of the meter's current month,
 // its monthly totals. Rows are locked in the vend transaction's order: vend, meter, agent.
 func (s *Store) ReverseVend(ctx context.Context, id int64, at time.Time) (*core.Vend, error) {
-	if err := s.failed("ReverseVend"); err != nil {
+	if err := s.failed(ctx, "ReverseVend"); err != nil {
 		return nil, err
 	}
 	var out *core.Vend
