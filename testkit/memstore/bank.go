@@ -59,7 +59,9 @@ func NewBank(tb testing.TB, now time.Time) *Bank {
 		{MeterOK, core.MeterActive, w.Customer.ID}, {MeterOK2, core.MeterActive, sipho.ID},
 		{MeterBlocked, core.MeterBlocked, w.Customer.ID}, {MeterDecommissioned, core.MeterDecommissioned, w.Customer.ID},
 	} {
-		w.AddMeter(tb, w.Site, func(mt *core.Meter, _ *core.Money) { mt.Number, mt.Status, mt.CustomerID = m.number, m.status, m.customer })
+		w.AddMeter(tb, w.Site, func(mt *core.Meter, _ *core.Money) {
+			mt.Number, mt.Status, mt.CustomerID = m.number, m.status, m.customer
+		})
 	}
 	other := w.AddSite(tb, core.Utility{Name: "Other Utility", Currency: w.Utility.Currency, Location: time.UTC, ReversalWindow: 24 * time.Hour}, sts.SGC(654321))
 	w.AddMeter(tb, other, func(mt *core.Meter, _ *core.Money) { mt.Number = MeterOtherUtility })
