@@ -40,7 +40,7 @@ func (s *Store) CreateAgent(_ context.Context, a *core.Agent) error {
 	if !ok {
 		return unknownReference("utility", a.UtilityID)
 	}
-	a.ID, a.Balance, a.Currency = s.nextID(), 0, u.Currency
+	a.ID, a.Balance, a.Currency = s.nextID("agents"), 0, u.Currency
 	s.agents[a.ID] = *a
 	return nil
 }
@@ -84,7 +84,7 @@ func (s *Store) IssueAPIKey(_ context.Context, agentID int64, hash, _ string) (i
 			return 0, fmt.Errorf("%w: API key", core.ErrDuplicate)
 		}
 	}
-	id := s.nextID()
+	id := s.nextID("api_keys")
 	s.apiKeys[id] = apiKey{agentID: agentID, hash: hash}
 	return id, nil
 }
@@ -161,7 +161,7 @@ func (s *Store) addToBalance(agentID int64, amount core.Money) {
 // addEntries books ledger entries. s.mu is held.
 func (s *Store) addEntries(vendID int64, at time.Time, es []core.LedgerEntry) {
 	for _, e := range es {
-		s.entries = append(s.entries, entry{id: s.nextID(), vendID: vendID, at: at, LedgerEntry: e})
+		s.entries = append(s.entries, entry{id: s.nextID("ledger_entries"), vendID: vendID, at: at, LedgerEntry: e})
 	}
 }
 

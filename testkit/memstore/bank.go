@@ -29,7 +29,7 @@ const (
 )
 
 // Bank is a World seen from a bank switch: its meters (MeterOK ...), First Bank (a float of ZAR
-// 10 000.00) and Poor Bank with their institutions (BankCode ...), and the real core.Vendor over
+// 10 000.00), Poor Bank and two more banks with their institutions (BankCode ...), and the real core.Vendor over
 // the store, whose randomness is seeded so that its tokens and references repeat run after run.
 type Bank struct {
 	*World
@@ -68,11 +68,13 @@ func NewBank(tb testing.TB, now time.Time) *Bank {
 
 	b.BankAgent = w.AddAgent(tb, core.Agent{UtilityID: w.Utility.ID, Name: "First Bank", Kind: core.AgentBank, Active: true}, 10_000_00)
 	b.PoorBankAgent = w.AddAgent(tb, core.Agent{UtilityID: w.Utility.ID, Name: "Poor Bank", Kind: core.AgentBank, Active: true}, 100)
+	closed := w.AddAgent(tb, core.Agent{UtilityID: w.Utility.ID, Name: "Closed Bank", Kind: core.AgentBank, Active: true}, 10_000_00)
+	far := w.AddAgent(tb, core.Agent{UtilityID: w.Utility.ID, Name: "Far Bank", Kind: core.AgentBank, Active: true}, 10_000_00)
 	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
-	for _, in := range []core.Institution{
+	for _, in := range []core.Institution{ // one institution per agent, as the SQL store has it
 		{Code: BankCode, Name: "First Bank", AgentID: b.BankAgent.ID, Allowed: loopback, Active: true},
-		{Code: InactiveBankCode, Name: "Closed Bank", AgentID: b.BankAgent.ID, Allowed: loopback, Active: false},
-		{Code: FarBankCode, Name: "Far Bank", AgentID: b.BankAgent.ID, Allowed: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, Active: true},
+		{Code: InactiveBankCode, Name: "Closed Bank", AgentID: closed.ID, Allowed: loopback, Active: false},
+		{Code: FarBankCode, Name: "Far Bank", AgentID: far.ID, Allowed: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, Active: true},
 		{Code: PoorBankCode, Name: "Poor Bank", AgentID: b.PoorBankAgent.ID, Allowed: loopback, Active: true},
 	} {
 		must(tb, w.Store.CreateInstitution(ctx, in))

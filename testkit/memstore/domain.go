@@ -34,14 +34,19 @@ func cloneMeter(m core.Meter) core.Meter {
 	return m
 }
 
-// CreateUtility stores a utility and sets its ID.
+// CreateUtility stores a utility and sets its ID; a name taken is core.ErrDuplicate.
 func (s *Store) CreateUtility(ctx context.Context, u *core.Utility) error {
 	if err := s.failed(ctx, "CreateUtility"); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u.ID = s.nextID()
+	for _, o := range s.utilities {
+		if o.Name == u.Name {
+			return fmt.Errorf("%w: utility %q", core.ErrDuplicate, u.Name)
+		}
+	}
+	u.ID = s.nextID("utilities")
 	s.utilities[u.ID] = *u
 	return nil
 }
@@ -74,7 +79,7 @@ func (s *Store) CreateSupplyGroup(ctx context.Context, g *core.SupplyGroup, seal
 	if _, ok := s.groupByKey(g.SGC, g.KRN, g.DKGA); ok {
 		return fmt.Errorf("%w: supply group %s KRN %d DKGA%s", core.ErrDuplicate, g.SGC, g.KRN, g.DKGA)
 	}
-	g.ID = s.nextID()
+	g.ID = s.nextID("supply_groups")
 	s.groups[g.ID] = group{SupplyGroup: *g, sealed: append([]byte(nil), sealed...)}
 	return nil
 }
@@ -128,7 +133,8 @@ func (s *Store) SetSealedVendingKey(id int64, sealed []byte) error {
 	return nil
 }
 
-// CreateTariff checks (core.Tariff.Validate) and stores a tariff, and sets its ID.
+// CreateTariff checks (core.Tariff.Validate) and stores a tariff, and sets its ID; a name the
+// utility has already is core.ErrDuplicate.
 func (s *Store) CreateTariff(_ context.Context, t *core.Tariff) error {
 	if err := t.Validate(); err != nil {
 		return err
@@ -138,7 +144,12 @@ func (s *Store) CreateTariff(_ context.Context, t *core.Tariff) error {
 	if _, ok := s.utilities[t.UtilityID]; !ok {
 		return unknownReference("utility", t.UtilityID)
 	}
-	t.ID = s.nextID()
+	for _, o := range s.tariffs {
+		if o.UtilityID == t.UtilityID && o.Name == t.Name {
+			return fmt.Errorf("%w: tariff %q", core.ErrDuplicate, t.Name)
+		}
+	}
+	t.ID = s.nextID("tariffs")
 	c := *t
 	c.Blocks = append([]core.TariffBlock(nil), t.Blocks...)
 	s.tariffs[t.ID] = c
@@ -149,7 +160,7 @@ func (s *Store) CreateTariff(_ context.Context, t *core.Tariff) error {
 func (s *Store) CreateCustomer(_ context.Context, c *core.Customer) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c.ID = s.nextID()
+	c.ID = s.nextID("customers")
 	s.customers[c.ID] = *c
 	return nil
 }
@@ -200,7 +211,7 @@ func (s *Store) CreateMeter(_ context.Context, m *core.Meter, arrears core.Money
 	if _, ok := s.meterByNumber(m.Number); ok {
 		return fmt.Errorf("%w: meter %s", core.ErrDuplicate, m.Number)
 	}
-	m.ID = s.nextID()
+	m.ID = s.nextID("meters")
 	s.meters[m.ID] = meterRow{meter: cloneMeter(*m), counters: core.MeterCounters{Arrears: arrears}}
 	return nil
 }

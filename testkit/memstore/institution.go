@@ -11,7 +11,8 @@ import (
 var _ core.InstitutionReader = (*Store)(nil)
 
 // CreateInstitution stores an institution (core.CheckInstitutionCode) of an agent of kind bank;
-// an empty name is the agent's, a code taken is core.ErrDuplicate.
+// an empty name is the agent's. A code taken, or an agent that has an institution, is
+// core.ErrDuplicate.
 func (s *Store) CreateInstitution(_ context.Context, in core.Institution) error {
 	if err := core.CheckInstitutionCode(in.Code); err != nil {
 		return err
@@ -25,8 +26,10 @@ func (s *Store) CreateInstitution(_ context.Context, in core.Institution) error 
 	case a.Kind != core.AgentBank:
 		return core.Errorf(core.CodeInvalid, "invalid_institution", "agent %d is of kind %s, not bank", a.ID, a.Kind)
 	}
-	if _, ok := s.institutions[in.Code]; ok {
-		return fmt.Errorf("%w: institution %s", core.ErrDuplicate, in.Code)
+	for _, o := range s.institutions {
+		if o.Code == in.Code || o.AgentID == in.AgentID {
+			return fmt.Errorf("%w: institution %s of agent %d", core.ErrDuplicate, in.Code, in.AgentID)
+		}
 	}
 	if in.Name == "" {
 		in.Name = a.Name

@@ -38,7 +38,7 @@ func (s *Store) newReply(r *core.Reply) (*replyRow, error) {
 	r.NextAttemptAt = r.NextAttemptAt.UTC().Truncate(time.Microsecond)
 	r.Status, r.Attempts, r.Claim = core.ReplyPending, 0, 0
 	s.mu.Lock()
-	r.ID = s.nextID()
+	r.ID = s.nextID("replies")
 	s.mu.Unlock()
 	return &replyRow{Reply: *r}, nil
 }

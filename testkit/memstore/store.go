@@ -39,19 +39,21 @@ type Store struct {
 	institutions map[string]core.Institution
 	vends        map[int64]*core.Vend
 	vendKeys     map[vendKey]int64
+	references   map[string]bool
 	entries      []entry
 	replies      map[int64]*replyRow
 	serviceCodes map[[2]string]core.ServiceCode
 	subscribers  map[string]core.Subscriber
 	sessions     map[string]core.USSDSession
 
-	seq int64 // one sequence for every table's IDs, like a database's sequences never reused
+	seq map[string]int64 // each table's sequence of IDs, never given back (as a database's)
 }
 
 // New returns an empty store.
 func New() *Store {
 	return &Store{
 		locks:        map[string]*txn{},
+		seq:          map[string]int64{},
 		utilities:    map[int64]core.Utility{},
 		groups:       map[int64]group{},
 		tariffs:      map[int64]core.Tariff{},
@@ -62,6 +64,7 @@ func New() *Store {
 		institutions: map[string]core.Institution{},
 		vends:        map[int64]*core.Vend{},
 		vendKeys:     map[vendKey]int64{},
+		references:   map[string]bool{},
 		replies:      map[int64]*replyRow{},
 		serviceCodes: map[[2]string]core.ServiceCode{},
 		subscribers:  map[string]core.Subscriber{},
@@ -79,10 +82,10 @@ func (s *Store) now() time.Time {
 	return time.Now().UTC()
 }
 
-// nextID returns a new ID. s.mu is held.
-func (s *Store) nextID() int64 {
-	s.seq++
-	return s.seq
+// nextID returns a new ID of a table. s.mu is held.
+func (s *Store) nextID(table string) int64 {
+	s.seq[table]++
+	return s.seq[table]
 }
 
 // txn is a transaction: the rows it locked, the writes it will apply when it commits (none of

@@ -89,13 +89,18 @@ func (t *vendTx) ClaimVends(ctx context.Context, vs []*core.Vend) (int, error) {
 		}
 		t.s.mu.Lock()
 		_, taken := t.s.vendKeys[k]
+		if !taken && t.s.references[v.Reference] {
+			t.s.mu.Unlock()
+			return 0, fmt.Errorf("%w: vend reference %s", core.ErrDuplicate, v.Reference)
+		}
 		if !taken {
-			v.ID = t.s.nextID()
+			v.ID = t.s.nextID("vends")
 			row := cloneVend(v)
 			row.Tokens = nil
 			t.write(func() {
 				t.s.vends[row.ID] = row
 				t.s.vendKeys[k] = row.ID
+				t.s.references[row.Reference] = true
 			})
 			n++
 		}
