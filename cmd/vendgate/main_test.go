@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"github.com/vendgate/vendgate/config"
 	"github.com/vendgate/vendgate/sts"
 	"github.com/vendgate/vendgate/sts/meter"
@@ -61,7 +60,6 @@ func bootWith(t *testing.T, edit func(*config.Config)) (*Main, *testkit.Logs) {
 	}
 	return m, logs
 }
-
 
 type vendJSON struct {
 	ID        int64  `json:"id"`
