@@ -78,6 +78,9 @@ func everyVendReplied(t *testing.T, m *Main, srv *smsc.Server, n int) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if len(v.Tokens) == 0 {
+			t.Errorf("vend %d has no token", v.ID)
+		}
 		for _, tok := range v.Tokens {
 			if sent[tok.Token] == 0 {
 				t.Errorf("vend %d: its %s token never reached the SMSC", v.ID, tok.Purpose)
