@@ -123,7 +123,9 @@ func (t *vendTx) CompleteVends(ctx context.Context, vs []*core.Vend, entries [][
 		}
 		id, tokens, es, at := v.ID, slices.Clone(v.Tokens), slices.Clone(entries[i]), v.CreatedAt
 		t.write(func() {
-			t.s.vends[id].Tokens = tokens
+			if row := t.s.vends[id]; row != nil { // claimed by this transaction, so inserted first
+				row.Tokens = tokens
+			}
 			t.s.addEntries(id, at, es)
 		})
 	}
