@@ -174,15 +174,20 @@ func TestPrice(t *testing.T) {
 }
 
 // TestPriceNeverOverpays checks invariant 5 over many payments: the energy a token carries never
-// costs more than the energy part of the payment at the tariff's prices.
+// costs more than the energy part of the payment at the tariff's prices. Every payment of the
+// range buys energy, so each case is checked: a refusal fails the test rather than skipping it.
 func TestPriceNeverOverpays(t *testing.T) {
 	v := view(func(v *core.MeterView) { v.Tariff = stepped() })
+	cases, checked := 0, 0
 	for paid := core.Money(100); paid < 2_000_000; paid = paid*11/10 + 7 {
 		for _, already := range []core.Energy{0, 250, 500, 900} {
+			cases++
 			b, _, err := core.Price(v, paid, core.MeterCounters{MonthEnergy: already})
 			if err != nil {
+				t.Errorf("paid %d after %s kWh: %v", paid, already, err)
 				continue
 			}
+			checked++
 			// Cost of b.Energy tenths starting at `already`, in hundredths of a cent to stay exact.
 			cost := int64(0)
 			for e := already; e < already+b.Energy; e++ {
@@ -196,6 +201,10 @@ func TestPriceNeverOverpays(t *testing.T) {
 				t.Fatalf("paid %d after %s kWh: %s kWh costs %d/100 cents, more than the charge %d", paid, already, b.Energy, cost, b.EnergyCharge)
 			}
 		}
+	}
+	t.Logf("%d of %d cases checked", checked, cases)
+	if checked < 300 || checked != cases {
+		t.Fatalf("%d of %d cases were checkable, want all of at least 300", checked, cases)
 	}
 }
 

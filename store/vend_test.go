@@ -24,6 +24,9 @@ func vendReq(agentID int64, m core.Meter, key string, amount core.Money) core.Ve
 // tokens add what the vend says they carry.
 func enter(t *testing.T, vm *meter.Meter, v *core.Vend) {
 	t.Helper()
+	if len(v.Tokens) == 0 {
+		t.Fatalf("vend %s has no token to enter", v.Reference)
+	}
 	for i, tok := range v.Tokens {
 		res := vm.EnterToken(tok.Token)
 		if !res.Code.OK() {

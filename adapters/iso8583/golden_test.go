@@ -11,7 +11,7 @@ import (
 	moov "github.com/moov-io/iso8583"
 
 	iso "github.com/vendgate/vendgate/adapters/iso8583"
-	"github.com/vendgate/vendgate/testkit/vendfake"
+	"github.com/vendgate/vendgate/testkit/memstore"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden wire files in testdata/wire")
@@ -47,11 +47,11 @@ func pack(tb testing.TB, mti string, f fields) []byte {
 }
 
 func network(stan, code string) fields {
-	return fields{7: goldenTime, 11: stan, 32: vendfake.BankCode, 70: code}
+	return fields{7: goldenTime, 11: stan, 32: memstore.BankCode, 70: code}
 }
 
 func financial(proc, amount, stan, rrn, meter string) fields {
-	f := fields{2: goldenPAN, 3: proc, 7: goldenTime, 11: stan, 12: "113000", 13: "0301", 32: vendfake.BankCode,
+	f := fields{2: goldenPAN, 3: proc, 7: goldenTime, 11: stan, 12: "113000", 13: "0301", 32: memstore.BankCode,
 		37: rrn, 41: "ATM00001", 42: "FIRSTBANK-00001", 48: meter, 49: "710"}
 	if amount != "" {
 		f[4] = amount
@@ -82,17 +82,17 @@ type goldenExchange struct {
 }
 
 func goldenScript(tb testing.TB) []goldenExchange {
-	purchase := financial("000000", "000000005000", "000004", "000000000004", vendfake.MeterOK)
-	unseen := financial("000000", "000000002000", "000009", "000000000009", vendfake.MeterOK)
-	malformed := pack(tb, "0200", financial("000000", "000000001000", "000010", "000000000010", vendfake.MeterOK))
+	purchase := financial("000000", "000000005000", "000004", "000000000004", memstore.MeterOK)
+	unseen := financial("000000", "000000002000", "000009", "000000000009", memstore.MeterOK)
+	malformed := pack(tb, "0200", financial("000000", "000000001000", "000010", "000000000010", memstore.MeterOK))
 	// Field 32's length prefix (after the bitmap and fields 2 to 13) made "Z1": unpacking stops
 	// at field 32, after the STAN was read.
-	at := bytes.Index(malformed, []byte("06"+vendfake.BankCode))
+	at := bytes.Index(malformed, []byte("06"+memstore.BankCode))
 	malformed = append(append(append([]byte{}, malformed[:at]...), 'Z', '1'), malformed[at+2:]...)
 	return []goldenExchange{
 		{name: "01-signon", mti: "0800", fields: network("000001", "001"), wantRC: "00", wantMTI: "0810"},
 		{name: "02-echo", mti: "0800", fields: network("000002", "301"), wantRC: "00", wantMTI: "0810"},
-		{name: "03-lookup", mti: "0100", fields: financial("310000", "", "000003", "000000000003", vendfake.MeterOK), wantRC: "00", wantMTI: "0110"},
+		{name: "03-lookup", mti: "0100", fields: financial("310000", "", "000003", "000000000003", memstore.MeterOK), wantRC: "00", wantMTI: "0110"},
 		{name: "04-purchase", mti: "0200", fields: purchase, wantRC: "00", wantMTI: "0210"},
 		{name: "05-purchase-repeat", mti: "0200", fields: purchase, wantRC: "00", wantMTI: "0210", sameAs: "04-purchase"},
 		{name: "06-reversal", mti: "0420", fields: reversalOf(purchase, "000006"), wantRC: "00", wantMTI: "0430"},

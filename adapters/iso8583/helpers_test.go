@@ -6,56 +6,36 @@ import (
 	"errors"
 	"io"
 	"net"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	moov "github.com/moov-io/iso8583"
-	"github.com/rs/zerolog"
 
 	iso "github.com/vendgate/vendgate/adapters/iso8583"
 	"github.com/vendgate/vendgate/adapters/iso8583/atm"
-	"github.com/vendgate/vendgate/testkit/vendfake"
+	"github.com/vendgate/vendgate/testkit"
+	"github.com/vendgate/vendgate/testkit/memstore"
 )
 
-// fixed is the clock of the fake and of the golden messages.
+// fixed is the clock of the vendor and of the golden messages.
 var fixed = time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
-
-// syncBuffer is a log sink the test reads while the server writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type testServer struct {
 	srv  *iso.Server
-	fake *vendfake.Fake
+	fake *memstore.Bank // the real core.Vendor on an in-memory store
 	addr string
-	logs *syncBuffer
+	logs *testkit.Logs
 }
 
-// MustServe starts a server on 127.0.0.1:0 with the fake behind it; cfg's dependencies and
-// logger are filled in. It is shut down at the end of the test.
+// MustServe starts a server on 127.0.0.1:0 with the real vendor on a memstore.Bank behind it;
+// cfg's dependencies and logger are filled in. It is shut down at the end of the test, and its
+// logs are checked for secrets.
 func MustServe(tb testing.TB, cfg iso.Config) *testServer {
 	tb.Helper()
-	fake := vendfake.New()
-	fake.Clock = func() time.Time { return fixed }
-	logs := &syncBuffer{}
-	cfg.Vendor, cfg.Institutions = fake, fake
-	cfg.Logger = zerolog.New(logs)
+	fake := memstore.NewBank(tb, fixed)
+	log, logs := testkit.CaptureLogs(tb)
+	cfg.Vendor, cfg.Institutions = fake.Vendor, fake.Store
+	cfg.Logger = log
 	srv, err := iso.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
@@ -75,19 +55,21 @@ func MustServe(tb testing.TB, cfg iso.Config) *testServer {
 		if err := <-done; !errors.Is(err, iso.ErrServerClosed) {
 			tb.Errorf("Serve: got %v, want ErrServerClosed", err)
 		}
-		checkNoSecrets(tb, logs.String())
+		testkit.AssertNoSecrets(tb, "the ISO 8583 server's logs", logs.String(), secretsOf(fake))
 	})
 	return &testServer{srv: srv, fake: fake, addr: ln.Addr().String(), logs: logs}
 }
 
-// checkNoSecrets fails when a log line carries the test card's PAN or a token of the fake.
-func checkNoSecrets(tb testing.TB, logs string) {
-	tb.Helper()
-	for _, secret := range []string{"4761739001010119", "10000000000000"} {
-		if strings.Contains(logs, secret) {
-			tb.Errorf("logs carry a secret %s...: %s", secret[:4], logs)
+// secretsOf is what the server's logs must never carry: the test cards' PANs, every token the
+// vendor issued, the meters' PANs and the vending key.
+func secretsOf(b *memstore.Bank) testkit.Secrets {
+	s := testkit.Secrets{PANs: []string{"4761739001010119"}, Tokens: b.Tokens(), Keys: [][]byte{memstore.VendingKey}}
+	for _, n := range []string{memstore.MeterOK, memstore.MeterOK2} {
+		if v, err := b.Store.MeterByNumber(context.Background(), n); err == nil {
+			s.PANs = append(s.PANs, v.Meter.Key.PAN.String())
 		}
 	}
+	return s
 }
 
 // MustClient dials ts as institution and signs on unless institution is "".

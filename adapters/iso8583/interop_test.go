@@ -14,7 +14,7 @@ import (
 	"github.com/vendgate/vendgate/testkit"
 
 	iso "github.com/vendgate/vendgate/adapters/iso8583"
-	"github.com/vendgate/vendgate/testkit/vendfake"
+	"github.com/vendgate/vendgate/testkit/memstore"
 )
 
 // TestInteropNodeISO8583 drives the real TCP server with the npm package iso_8583 (2.6.7), an
@@ -25,10 +25,10 @@ func TestInteropNodeISO8583(t *testing.T) {
 	node := testkit.Node(t, dir, "iso_8583", "npm iso_8583")
 
 	ts := MustServe(t, iso.Config{SecondaryBitmap: true})
-	before := ts.fake.Balance(vendfake.BankAgent)
+	before := ts.fake.Balance(t, ts.fake.BankAgent.ID)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "interop.js", ts.addr, vendfake.BankCode, vendfake.MeterOK)
+	cmd := exec.CommandContext(ctx, node, "interop.js", ts.addr, memstore.BankCode, memstore.MeterOK)
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -82,7 +82,7 @@ func TestInteropNodeISO8583(t *testing.T) {
 	if p != r {
 		t.Errorf("repeat field 63: got a different answer from the purchase's, want the same token")
 	}
-	if got := ts.fake.Balance(vendfake.BankAgent); got != before {
+	if got := ts.fake.Balance(t, ts.fake.BankAgent.ID); got != before {
 		t.Errorf("balance after purchase and reversal: got %d, want %d", got, before)
 	}
 }

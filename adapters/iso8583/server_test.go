@@ -14,15 +14,15 @@ import (
 	"github.com/vendgate/vendgate/adapters/iso8583/atm"
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/testkit"
-	"github.com/vendgate/vendgate/testkit/vendfake"
+	"github.com/vendgate/vendgate/testkit/memstore"
 )
 
 func TestNewRequiresDependencies(t *testing.T) {
-	f := vendfake.New()
+	f := memstore.NewBank(t, fixed)
 	cases := map[string]iso.Config{
-		"NoVendor":       {Institutions: f},
-		"NoInstitutions": {Vendor: f},
-		"BadFraming":     {Vendor: f, Institutions: f, Framing: 9},
+		"NoVendor":       {Institutions: f.Store},
+		"NoInstitutions": {Vendor: f.Vendor},
+		"BadFraming":     {Vendor: f.Vendor, Institutions: f.Store, Framing: 9},
 	}
 	for name, cfg := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -40,10 +40,10 @@ func TestSignOn(t *testing.T) {
 		wantRC      string
 		wantClosed  bool
 	}{
-		{"OK", vendfake.BankCode, "00", false},
+		{"OK", memstore.BankCode, "00", false},
 		{"ErrUnknownInstitution", "999999", "58", true},
-		{"ErrInactive", vendfake.InactiveBankCode, "58", true},
-		{"ErrAddressNotAllowed", vendfake.FarBankCode, "58", true},
+		{"ErrInactive", memstore.InactiveBankCode, "58", true},
+		{"ErrAddressNotAllowed", memstore.FarBankCode, "58", true},
 		{"ErrFormat", "12AB", "30", false},
 	}
 	ts := MustServe(t, iso.Config{})
@@ -79,7 +79,7 @@ func signOnAs(cl *atm.Client, institution string) (atm.Response, error) {
 func TestBeforeSignOn(t *testing.T) {
 	ts := MustServe(t, iso.Config{})
 	cl := MustClient(t, ts, "")
-	cl2 := MustClient(t, ts, vendfake.BankCode) // sign-on is per connection
+	cl2 := MustClient(t, ts, memstore.BankCode) // sign-on is per connection
 	t.Run("EchoOK", func(t *testing.T) {
 		r, err := cl.Network(iso.NetEcho)
 		if err != nil || r.RC != "00" {
@@ -87,26 +87,26 @@ func TestBeforeSignOn(t *testing.T) {
 		}
 	})
 	t.Run("PurchaseRefused91", func(t *testing.T) {
-		r, err := cl.Send(purchaseAs(cl, vendfake.BankCode, vendfake.MeterOK, 5000))
+		r, err := cl.Send(purchaseAs(cl, memstore.BankCode, memstore.MeterOK, 5000))
 		if err != nil || r.RC != "91" {
 			t.Errorf("purchase: got %q, %v, want 91", r.RC, err)
 		}
-		if got := ts.fake.Vends(); got != 0 {
+		if got := ts.fake.Completed(); got != 0 {
 			t.Errorf("vends: got %d, want 0", got)
 		}
 	})
 	t.Run("AfterSignOffRefused91", func(t *testing.T) {
-		c := MustClient(t, ts, vendfake.BankCode)
+		c := MustClient(t, ts, memstore.BankCode)
 		if r, err := c.Network(iso.NetSignOff); err != nil || r.RC != "00" {
 			t.Fatalf("sign-off: got %q, %v, want 00", r.RC, err)
 		}
-		r, err := c.Send(c.Purchase(vendfake.MeterOK, 5000))
+		r, err := c.Send(c.Purchase(memstore.MeterOK, 5000))
 		if err != nil || r.RC != "91" {
 			t.Errorf("purchase: got %q, %v, want 91", r.RC, err)
 		}
 	})
 	t.Run("OtherInstitution58", func(t *testing.T) {
-		r, err := cl2.Send(purchaseAs(cl2, vendfake.PoorBankCode, vendfake.MeterOK, 5000))
+		r, err := cl2.Send(purchaseAs(cl2, memstore.PoorBankCode, memstore.MeterOK, 5000))
 		if err != nil || r.RC != "58" {
 			t.Errorf("purchase: got %q, %v, want 58", r.RC, err)
 		}
@@ -115,16 +115,16 @@ func TestBeforeSignOn(t *testing.T) {
 
 func TestLookup(t *testing.T) {
 	ts := MustServe(t, iso.Config{})
-	cl := MustClient(t, ts, vendfake.BankCode)
+	cl := MustClient(t, ts, memstore.BankCode)
 	cases := []struct {
 		name, meter, wantRC string
 	}{
-		{"OK", vendfake.MeterOK, "00"},
-		{"ErrUnknownMeter", vendfake.MeterUnknown, "14"},
+		{"OK", memstore.MeterOK, "00"},
+		{"ErrUnknownMeter", memstore.MeterUnknown, "14"},
 		{"ErrBadCheckDigit", "01234567890", "14"},
-		{"ErrBlocked", vendfake.MeterBlocked, "57"},
-		{"ErrDecommissioned", vendfake.MeterDecommissioned, "57"},
-		{"ErrOtherUtility", vendfake.MeterOtherUtility, "14"}, // not found, as an unknown meter
+		{"ErrBlocked", memstore.MeterBlocked, "57"},
+		{"ErrDecommissioned", memstore.MeterDecommissioned, "57"},
+		{"ErrOtherUtility", memstore.MeterOtherUtility, "14"}, // not found, as an unknown meter
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -147,22 +147,22 @@ func TestLookup(t *testing.T) {
 		})
 	}
 	t.Run("InquiryOn0200", func(t *testing.T) {
-		r, err := cl.Send(cl.Financial(iso.MTIFinancialRequest, "310000", vendfake.MeterOK, 0))
+		r, err := cl.Send(cl.Financial(iso.MTIFinancialRequest, "310000", memstore.MeterOK, 0))
 		if err != nil || r.MTI != "0210" || r.RC != "00" || r.Customer != "Thandi Mokoena" || len(r.Tokens) != 0 {
 			t.Errorf("got %s %s %q tokens %d, %v; want 0210 00 Thandi Mokoena, no token", r.MTI, r.RC, r.Customer, len(r.Tokens), err)
 		}
 	})
-	if got := ts.fake.Vends(); got != 0 {
+	if got := ts.fake.Completed(); got != 0 {
 		t.Errorf("vends after lookups: got %d, want 0", got)
 	}
 }
 
 func TestPurchase(t *testing.T) {
 	ts := MustServe(t, iso.Config{})
-	cl := MustClient(t, ts, vendfake.BankCode)
-	before := ts.fake.Balance(vendfake.BankAgent)
+	cl := MustClient(t, ts, memstore.BankCode)
+	before := ts.fake.Balance(t, ts.fake.BankAgent.ID)
 
-	req := cl.Purchase(vendfake.MeterOK, 5000)
+	req := cl.Purchase(memstore.MeterOK, 5000)
 	r, err := cl.Send(req)
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +184,7 @@ func TestPurchase(t *testing.T) {
 			t.Errorf("receipt line %q: got %d columns, want at most 40", l, len(l))
 		}
 	}
-	if got, want := ts.fake.Balance(vendfake.BankAgent), before-5000; got != want {
+	if got, want := ts.fake.Balance(t, ts.fake.BankAgent.ID), before-5000; got != want {
 		t.Errorf("balance: got %d, want %d", got, want)
 	}
 
@@ -196,7 +196,7 @@ func TestPurchase(t *testing.T) {
 		if again.RC != "00" || !slices.Equal(again.Tokens, r.Tokens) {
 			t.Errorf("got %s %v, want 00 %v", again.RC, again.Tokens, r.Tokens)
 		}
-		if got, want := ts.fake.Balance(vendfake.BankAgent), before-5000; got != want {
+		if got, want := ts.fake.Balance(t, ts.fake.BankAgent.ID), before-5000; got != want {
 			t.Errorf("balance: got %d, want %d (one debit)", got, want)
 		}
 	})
@@ -214,29 +214,29 @@ func TestPurchase(t *testing.T) {
 		edit   func(*testing.T, *atm.Client) *atmMessage
 		wantRC string
 	}{
-		{"ErrNoAmount30", func(t *testing.T, c *atm.Client) *atmMessage { return c.Purchase(vendfake.MeterOK, 0) }, "30"},
-		{"ErrUnknownMeter14", func(t *testing.T, c *atm.Client) *atmMessage { return c.Purchase(vendfake.MeterUnknown, 5000) }, "14"},
-		{"ErrBlocked57", func(t *testing.T, c *atm.Client) *atmMessage { return c.Purchase(vendfake.MeterBlocked, 5000) }, "57"},
+		{"ErrNoAmount30", func(t *testing.T, c *atm.Client) *atmMessage { return c.Purchase(memstore.MeterOK, 0) }, "30"},
+		{"ErrUnknownMeter14", func(t *testing.T, c *atm.Client) *atmMessage { return c.Purchase(memstore.MeterUnknown, 5000) }, "14"},
+		{"ErrBlocked57", func(t *testing.T, c *atm.Client) *atmMessage { return c.Purchase(memstore.MeterBlocked, 5000) }, "57"},
 		{"ErrAmountLetters30", func(t *testing.T, c *atm.Client) *atmMessage {
-			m := c.Purchase(vendfake.MeterOK, 5000)
+			m := c.Purchase(memstore.MeterOK, 5000)
 			_ = m.Field(4, "0000000050AB")
 			return m
 		}, "30"},
 		{"ErrAmountZeros13", func(t *testing.T, c *atm.Client) *atmMessage {
-			m := c.Purchase(vendfake.MeterOK, 5000)
+			m := c.Purchase(memstore.MeterOK, 5000)
 			_ = m.Field(4, "000000000000")
 			return m
 		}, "13"},
 		{"ErrCurrency12", func(t *testing.T, c *atm.Client) *atmMessage {
-			m := c.Purchase(vendfake.MeterOK, 5000)
+			m := c.Purchase(memstore.MeterOK, 5000)
 			_ = m.Field(49, "840")
 			return m
 		}, "12"},
 		{"ErrProcessingCode12", func(t *testing.T, c *atm.Client) *atmMessage {
-			return c.Financial(iso.MTIFinancialRequest, "010000", vendfake.MeterOK, 5000)
+			return c.Financial(iso.MTIFinancialRequest, "010000", memstore.MeterOK, 5000)
 		}, "12"},
 		{"ErrRRNNotPrintable30", func(t *testing.T, c *atm.Client) *atmMessage {
-			m := c.Purchase(vendfake.MeterOK, 5000)
+			m := c.Purchase(memstore.MeterOK, 5000)
 			_ = m.Field(37, "ABC\x01DEFGHIJK")
 			return m
 		}, "30"},
@@ -253,8 +253,8 @@ func TestPurchase(t *testing.T) {
 		})
 	}
 	t.Run("ErrInsufficientFunds51", func(t *testing.T) {
-		poor := MustClient(t, ts, vendfake.PoorBankCode)
-		got, err := poor.Send(poor.Purchase(vendfake.MeterOK, 5000))
+		poor := MustClient(t, ts, memstore.PoorBankCode)
+		got, err := poor.Send(poor.Purchase(memstore.MeterOK, 5000))
 		if err != nil || got.RC != "51" {
 			t.Errorf("got %q, %v; want 51", got.RC, err)
 		}
@@ -263,9 +263,9 @@ func TestPurchase(t *testing.T) {
 
 func TestReversal(t *testing.T) {
 	ts := MustServe(t, iso.Config{})
-	cl := MustClient(t, ts, vendfake.BankCode)
-	before := ts.fake.Balance(vendfake.BankAgent)
-	purchase := cl.Purchase(vendfake.MeterOK, 5000)
+	cl := MustClient(t, ts, memstore.BankCode)
+	before := ts.fake.Balance(t, ts.fake.BankAgent.ID)
+	purchase := cl.Purchase(memstore.MeterOK, 5000)
 	if r, err := cl.Send(purchase); err != nil || r.RC != "00" {
 		t.Fatalf("purchase: got %q, %v, want 00", r.RC, err)
 	}
@@ -290,12 +290,12 @@ func TestReversal(t *testing.T) {
 			}
 		})
 	}
-	if got := ts.fake.Balance(vendfake.BankAgent); got != before {
+	if got := ts.fake.Balance(t, ts.fake.BankAgent.ID); got != before {
 		t.Errorf("balance after reversal: got %d, want %d (restored)", got, before)
 	}
 
 	t.Run("UnknownThenLateOriginal", func(t *testing.T) {
-		unseen := cl.Purchase(vendfake.MeterOK, 2000)
+		unseen := cl.Purchase(memstore.MeterOK, 2000)
 		r, err := cl.Send(atm.Reversal(unseen, false))
 		if err != nil || r.MTI != "0430" || r.RC != "00" {
 			t.Fatalf("reversal of an unknown purchase: got %s %q, %v; want 0430 00", r.MTI, r.RC, err)
@@ -304,12 +304,12 @@ func TestReversal(t *testing.T) {
 		if err != nil || r.RC != "12" || len(r.Tokens) != 0 {
 			t.Errorf("late original: got %q %v, %v; want 12 with no token", r.RC, r.Tokens, err)
 		}
-		if got := ts.fake.Balance(vendfake.BankAgent); got != before {
+		if got := ts.fake.Balance(t, ts.fake.BankAgent.ID); got != before {
 			t.Errorf("balance: got %d, want %d", got, before)
 		}
 	})
 	t.Run("OtherAmount94", func(t *testing.T) {
-		p := cl.Purchase(vendfake.MeterOK, 3000)
+		p := cl.Purchase(memstore.MeterOK, 3000)
 		if r, err := cl.Send(p); err != nil || r.RC != "00" {
 			t.Fatalf("purchase: got %q, %v", r.RC, err)
 		}
@@ -321,7 +321,7 @@ func TestReversal(t *testing.T) {
 		}
 	})
 	t.Run("ErrField90Letters30", func(t *testing.T) {
-		rev := atm.Reversal(cl.Purchase(vendfake.MeterOK, 3000), false)
+		rev := atm.Reversal(cl.Purchase(memstore.MeterOK, 3000), false)
 		_ = rev.Field(90, strings.Repeat("X", 42))
 		r, err := cl.Send(rev)
 		if err != nil || r.RC != "30" {
@@ -334,10 +334,10 @@ func TestReversal(t *testing.T) {
 // reversed (voided) so that it never stands.
 func TestSlowDatabase(t *testing.T) {
 	ts := MustServe(t, iso.Config{Deadline: 200 * time.Millisecond})
-	cl := MustClient(t, ts, vendfake.BankCode)
+	cl := MustClient(t, ts, memstore.BankCode)
 	ts.fake.SetDelay(2 * time.Second)
 	start := time.Now()
-	req := cl.Purchase(vendfake.MeterOK, 5000)
+	req := cl.Purchase(memstore.MeterOK, 5000)
 	r, err := cl.Send(req)
 	if err != nil {
 		t.Fatal(err)
@@ -349,7 +349,7 @@ func TestSlowDatabase(t *testing.T) {
 	// The reversal after the deadline runs once the store answers again.
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		if v := ts.fake.VendByKey(core.ChannelISO8583, keyOf(req)); v != nil && v.Status == core.VendVoided {
+		if v, err := ts.fake.Store.VendByKey(context.Background(), core.ChannelISO8583, keyOf(req)); err == nil && v.Status == core.VendVoided {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -357,7 +357,7 @@ func TestSlowDatabase(t *testing.T) {
 	if r, _ := cl.Send(req); r.RC != "12" {
 		t.Errorf("the purchase again after 91: got %s, want 12 (reversed)", r.RC)
 	}
-	if got := ts.fake.Vends(); got != 0 {
+	if got := ts.fake.Completed(); got != 0 {
 		t.Errorf("vends: got %d, want 0", got)
 	}
 }
@@ -371,7 +371,7 @@ func keyOf(m *atmMessage) string {
 // STAN) and its own token.
 func TestPipelined(t *testing.T) {
 	ts := MustServe(t, iso.Config{})
-	cl := MustClient(t, ts, vendfake.BankCode)
+	cl := MustClient(t, ts, memstore.BankCode)
 	const n = 64
 	var (
 		mu     sync.Mutex
@@ -382,9 +382,9 @@ func TestPipelined(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			meter := vendfake.MeterOK
+			meter := memstore.MeterOK
 			if i%2 == 1 {
-				meter = vendfake.MeterOK2
+				meter = memstore.MeterOK2
 			}
 			r, err := cl.Buy(meter, int64(1000+i))
 			if err != nil {
@@ -405,11 +405,11 @@ func TestPipelined(t *testing.T) {
 // TestOutOfOrder: a slow lookup does not hold up a fast echo sent after it on the same connection.
 func TestOutOfOrder(t *testing.T) {
 	ts := MustServe(t, iso.Config{})
-	cl := MustClient(t, ts, vendfake.BankCode)
+	cl := MustClient(t, ts, memstore.BankCode)
 	ts.fake.SetDelay(500 * time.Millisecond)
 	slow := make(chan time.Time, 1)
 	go func() {
-		_, _ = cl.Send(cl.Lookup(vendfake.MeterOK))
+		_, _ = cl.Send(cl.Lookup(memstore.MeterOK))
 		slow <- time.Now()
 	}()
 	time.Sleep(50 * time.Millisecond)
@@ -495,7 +495,7 @@ func TestSignOnTimeout(t *testing.T) {
 
 func TestASCII4Framing(t *testing.T) {
 	ts := MustServe(t, iso.Config{Framing: iso.ASCII4})
-	cl, err := atm.Dial(context.Background(), atm.Config{Addr: ts.addr, Institution: vendfake.BankCode, Framing: iso.ASCII4})
+	cl, err := atm.Dial(context.Background(), atm.Config{Addr: ts.addr, Institution: memstore.BankCode, Framing: iso.ASCII4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -503,7 +503,7 @@ func TestASCII4Framing(t *testing.T) {
 	if err := cl.SignOn(); err != nil {
 		t.Fatal(err)
 	}
-	if r, err := cl.Buy(vendfake.MeterOK, 5000); err != nil || len(r.Tokens) != 1 {
+	if r, err := cl.Buy(memstore.MeterOK, 5000); err != nil || len(r.Tokens) != 1 {
 		t.Errorf("purchase: got %v, %v; want one token", r.Tokens, err)
 	}
 }
@@ -513,7 +513,7 @@ func TestTLS(t *testing.T) {
 	ts := MustServe(t, iso.Config{TLS: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}})
 	pool := x509.NewCertPool()
 	pool.AddCert(cert.Leaf)
-	cl, err := atm.Dial(context.Background(), atm.Config{Addr: ts.addr, Institution: vendfake.BankCode,
+	cl, err := atm.Dial(context.Background(), atm.Config{Addr: ts.addr, Institution: memstore.BankCode,
 		TLS: &tls.Config{RootCAs: pool, ServerName: "localhost", MinVersion: tls.VersionTLS12}})
 	if err != nil {
 		t.Fatal(err)
@@ -522,7 +522,7 @@ func TestTLS(t *testing.T) {
 	if err := cl.SignOn(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cl.Buy(vendfake.MeterOK, 5000); err != nil {
+	if _, err := cl.Buy(memstore.MeterOK, 5000); err != nil {
 		t.Errorf("purchase over TLS: %v", err)
 	}
 }
@@ -530,11 +530,11 @@ func TestTLS(t *testing.T) {
 // TestShutdownAnswersInFlight: Shutdown lets a request in progress answer before it closes.
 func TestShutdownAnswersInFlight(t *testing.T) {
 	ts := MustServe(t, iso.Config{})
-	cl := MustClient(t, ts, vendfake.BankCode)
+	cl := MustClient(t, ts, memstore.BankCode)
 	ts.fake.SetDelay(300 * time.Millisecond)
 	answered := make(chan atm.Response, 1)
 	go func() {
-		r, _ := cl.Send(cl.Purchase(vendfake.MeterOK, 5000))
+		r, _ := cl.Send(cl.Purchase(memstore.MeterOK, 5000))
 		answered <- r
 	}()
 	time.Sleep(100 * time.Millisecond)

@@ -1,7 +1,6 @@
 package rest_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -24,6 +23,7 @@ import (
 	"github.com/vendgate/vendgate/adapters/rest"
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/sts"
+	"github.com/vendgate/vendgate/testkit"
 )
 
 // The fixtures: agent 7 sells for utility 1; agent 8 too; agent 9 is inactive.
@@ -198,23 +198,8 @@ func (f *fakeHealth) Ping(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// syncBuffer is a log sink safe for a server's concurrent requests.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer is the server's captured log (testkit.Logs), with its lines decoded.
+type syncBuffer struct{ testkit.Logs }
 
 // lines returns the log lines, each decoded.
 func (b *syncBuffer) lines(tb testing.TB) []map[string]any {
@@ -312,7 +297,19 @@ func newEnv(tb testing.TB, configure ...func(*rest.Config)) *env {
 		c(&cfg)
 	}
 	e.srv = rest.New(cfg)
+	tb.Cleanup(func() { testkit.AssertNoSecrets(tb, "the REST server's logs", e.logs.String(), e.secrets()) })
 	return e
+}
+
+// secrets is what the server's logs must never carry: the fixtures' API keys and the tokens of
+// every vend the fakes hold or the vendor made.
+func (e *env) secrets() testkit.Secrets {
+	s := testkit.Secrets{APIKeys: []string{keySeven, keyEight, keyInactive}}
+	for _, v := range e.vends.byID {
+		s.Tokens = append(s.Tokens, tokensOf(v)...)
+	}
+	s.Tokens = append(s.Tokens, tokensOf(sampleVend(101, 7))...)
+	return s
 }
 
 // request builds a request; headers come in name, value pairs. Authorization is agent 7's key

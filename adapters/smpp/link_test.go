@@ -89,9 +89,14 @@ func startLinkWith(t *testing.T, addr string, in inbound, b Bind, throttles Thro
 		b = Bind{Name: "test", SystemID: "vendgate", Password: "secret", RebindMin: 20 * time.Millisecond, RebindMax: 100 * time.Millisecond}
 	}
 	b.Addr = addr
-	l := newLink(b, in, throttles, zerolog.Nop(), time.Now)
+	log, logs := testkit.CaptureLogs(t)
+	l := newLink(b, in, throttles, log, time.Now)
 	go l.run()
-	t.Cleanup(l.close)
+	t.Cleanup(func() {
+		l.close()
+		// Nothing the link handled (a reply's body with its token, the bind's password) is logged.
+		testkit.AssertNoSecrets(t, "the SMPP link's logs", logs.String(), testkit.Secrets{Passwords: []string{b.Password}})
+	})
 	waitBound(t, l)
 	return l
 }

@@ -107,9 +107,11 @@ type fixture struct {
 	customer core.Customer
 	telco    core.Agent
 	meter    core.Meter
+	logs     *testkit.Logs
 	mu       sync.Mutex
 	now      time.Time // the handler's clock
 	seq      int
+	meters   []core.Meter // every meter newMeter stored
 }
 
 // seed stores a utility (ZAR), supply group 123456 KRN 1, a flat tariff of 2.50 a kWh, the
@@ -152,10 +154,13 @@ func seed(t *testing.T, db *store.DB) *fixture {
 	}}
 	cat, err := lang.Load()
 	must(t, err)
+	var log zerolog.Logger
+	log, f.logs = testkit.CaptureLogs(t)
+	t.Cleanup(func() { testkit.AssertNoSecrets(t, "the USSD handler's logs", f.logs.String(), f.secrets(t, master)) })
 	f.handler = ussd.New(ussd.Config{
 		Vendor: f.vendor, Mobile: &core.Mobile{Store: db, Clock: f.clock}, Sessions: db,
 		Replies: f.replies, Catalog: cat, Service: "City Power", SMS: true,
-		Logger: zerolog.New(io.Discard), Clock: f.clock, Timeout: 3 * time.Minute,
+		Logger: log, Clock: f.clock, Timeout: 3 * time.Minute,
 		Allowed: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
 	})
 	mux := http.NewServeMux()
@@ -187,7 +192,28 @@ func (f *fixture) newMeter(t *testing.T, status core.MeterStatus) core.Meter {
 	m := core.Meter{Number: number, Kind: f.tariff.Kind, Status: status, SupplyGroupID: f.group.ID, CustomerID: f.customer.ID, TariffID: f.tariff.ID,
 		Key: core.MeterKey{PAN: pan, SGC: sgcCode, KRN: 1, KT: sts.KeyTypeUnique, TI: 1, DKGA: sts.DKGA02, EA: sts.EA07, BaseDate: sts.BaseDate2014, KEN: sts.NoExpiry}}
 	must(t, f.db.CreateMeter(context.Background(), &m, 0))
+	f.meters = append(f.meters, m)
 	return m
+}
+
+// secrets is what the handler's logs must never carry: every token sold to the fixture's meters
+// (the final screens and the SMS show them), the meters' PANs and decoder keys, the vending key
+// and the master key.
+func (f *fixture) secrets(t *testing.T, master []byte) testkit.Secrets {
+	t.Helper()
+	s := testkit.Secrets{Keys: [][]byte{vendingKey, master}}
+	for _, m := range f.meters {
+		s.PANs = append(s.PANs, m.Key.PAN.String())
+		s.Keys = append(s.Keys, virtualMeter(t, m.Key).Key().Key)
+		vs, err := f.db.VendsByMeter(context.Background(), m.Number, 0, 1000)
+		must(t, err)
+		for _, v := range vs {
+			for _, tk := range v.Tokens {
+				s.Tokens = append(s.Tokens, tk.Token.String())
+			}
+		}
+	}
+	return s
 }
 
 // meterNumber returns a valid 11-digit DRN: a 10-digit serial and its Luhn check digit.

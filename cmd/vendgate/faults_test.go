@@ -19,6 +19,7 @@ import (
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/store"
 	"github.com/vendgate/vendgate/sts"
+	"github.com/vendgate/vendgate/testkit"
 	"github.com/vendgate/vendgate/testkit/smsc"
 )
 
@@ -76,6 +77,9 @@ func everyVendReplied(t *testing.T, m *Main, srv *smsc.Server, n int) {
 		v, err := m.DB.Vend(ctx, r.VendID)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(v.Tokens) == 0 {
+			t.Errorf("vend %d has no token", v.ID)
 		}
 		for _, tok := range v.Tokens {
 			if sent[tok.Token] == 0 {
@@ -139,14 +143,14 @@ func TestSMSCCrashMidTraffic(t *testing.T) {
 // serverProcess is vendgate serve in a process of its own (the test binary, see TestMain).
 type serverProcess struct {
 	cmd *exec.Cmd
-	out *syncBuffer
+	out *testkit.Logs
 }
 
 func startServer(t *testing.T, env ...string) *serverProcess {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), append([]string{"VENDGATE_TEST_AS_SERVER=1"}, env...)...)
-	out := &syncBuffer{}
+	out := &testkit.Logs{} // the process's output, written while the test reads it
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
