@@ -265,14 +265,14 @@ func (s *Vendor) reverse(ctx context.Context, v *Vend) (*Vend, error) {
 	case window > 0 && now.Sub(v.CreatedAt) > window:
 		return nil, Errorf(CodeConflict, "reversal_window_passed", "vend %s is older than the reversal window of %s", v.Reference, window)
 	}
-	v, err = s.Vends.ReverseVend(ctx, v.ID, now)
-	if errors.Is(err, ErrNotFound) {
-		return nil, Errorf(CodeConflict, "already_reversed", "vend %d is already reversed", v.ID)
+	reversed, err := s.Vends.ReverseVend(ctx, v.ID, now)
+	if errors.Is(err, ErrNotFound) { // a concurrent reversal won the race
+		return nil, Errorf(CodeConflict, "already_reversed", "vend %s is already reversed", v.Reference)
 	}
 	if err != nil {
 		return nil, storeError(err)
 	}
-	return v, nil
+	return reversed, nil
 }
 
 // ReversalOutcome says what a reversal by idempotency key did.
