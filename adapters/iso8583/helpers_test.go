@@ -51,10 +51,19 @@ type testServer struct {
 // logger are filled in. It is shut down at the end of the test.
 func MustServe(tb testing.TB, cfg iso.Config) *testServer {
 	tb.Helper()
+	return MustServeWrapped(tb, cfg, nil)
+}
+
+// MustServeWrapped is MustServe with the fake's vendor wrapped by wrap (when not nil).
+func MustServeWrapped(tb testing.TB, cfg iso.Config, wrap func(iso.Vendor) iso.Vendor) *testServer {
+	tb.Helper()
 	fake := vendfake.New()
 	fake.Clock = func() time.Time { return fixed }
 	logs := &syncBuffer{}
 	cfg.Vendor, cfg.Institutions = fake, fake
+	if wrap != nil {
+		cfg.Vendor = wrap(fake)
+	}
 	cfg.Logger = zerolog.New(logs)
 	srv, err := iso.New(cfg)
 	if err != nil {

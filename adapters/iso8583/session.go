@@ -139,6 +139,7 @@ func (ss *session) reply(resp *moov.Message) {
 // handle answers one inbound message, in its own goroutine (iso8583-connection starts one per
 // message), so that slow requests do not hold up the others.
 func (ss *session) handle(_ *connection.Connection, m *moov.Message) {
+	defer ss.answerPanic(m)
 	r := readRequest(m)
 	if r.MTI != "" && len(r.MTI) == 4 && (r.MTI[2] == '1' || r.MTI[2] == '3') {
 		ss.log.Debug().Str("mti", r.MTI).Str("stan", r.STAN).Msg("unmatched response ignored")
@@ -152,6 +153,7 @@ func (ss *session) handle(_ *connection.Connection, m *moov.Message) {
 		return
 	}
 	defer ss.end()
+	defer ss.answerPanic(m) // answered before the session may close
 	start := time.Now()
 	var (
 		resp *moov.Message
@@ -209,6 +211,11 @@ func call[T any](ss *session, fn func(ctx context.Context) (T, error)) (T, error
 	ss.srv.wg.Add(1) // the handler holds a count, so the group is not at zero
 	go func() {
 		defer ss.srv.wg.Done()
+		defer func() {
+			if p := recover(); p != nil {
+				ch <- result{err: ss.recovered(p)}
+			}
+		}()
 		v, err := fn(ctx)
 		ch <- result{v, err}
 	}()

@@ -29,6 +29,13 @@ func bootEmbedded(t *testing.T) (*Main, *syncBuffer) {
 // bootWith is bootEmbedded with the configuration changed by edit first.
 func bootWith(t *testing.T, edit func(*config.Config)) (*Main, *syncBuffer) {
 	t.Helper()
+	return bootOpened(t, edit, nil)
+}
+
+// bootOpened is bootWith that calls opened (when not nil) between Open and Run, when the program
+// is wired and serves nothing yet.
+func bootOpened(t *testing.T, edit func(*config.Config), opened func(*Main)) (*Main, *syncBuffer) {
+	t.Helper()
 	cfg := config.Defaults()
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.ISO8583Addr = "127.0.0.1:0"
@@ -42,6 +49,9 @@ func bootWith(t *testing.T, edit func(*config.Config)) (*Main, *syncBuffer) {
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if opened != nil {
+		opened(m)
 	}
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
