@@ -57,6 +57,16 @@ func MustServe(tb testing.TB, cfg iso.Config) *testServer {
 // MustServeWrapped is MustServe with the fake's vendor wrapped by wrap (when not nil).
 func MustServeWrapped(tb testing.TB, cfg iso.Config, wrap func(iso.Vendor) iso.Vendor) *testServer {
 	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return MustServeOn(tb, cfg, wrap, ln)
+}
+
+// MustServeOn is MustServeWrapped serving ln.
+func MustServeOn(tb testing.TB, cfg iso.Config, wrap func(iso.Vendor) iso.Vendor, ln net.Listener) *testServer {
+	tb.Helper()
 	fake := vendfake.New()
 	fake.Clock = func() time.Time { return fixed }
 	logs := &syncBuffer{}
@@ -66,10 +76,6 @@ func MustServeWrapped(tb testing.TB, cfg iso.Config, wrap func(iso.Vendor) iso.V
 	}
 	cfg.Logger = zerolog.New(logs)
 	srv, err := iso.New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}

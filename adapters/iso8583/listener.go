@@ -2,9 +2,10 @@ package iso8583
 
 import (
 	"crypto/tls"
-	"errors"
 	"net"
 	"time"
+
+	"github.com/vendgate/vendgate/adapters/internal/netkit"
 )
 
 // ListenAndServe listens on Config.Addr and serves until Shutdown or Close.
@@ -17,8 +18,11 @@ func (s *Server) ListenAndServe() error {
 }
 
 // Serve accepts connections on ln (wrapped in TLS when Config.TLS is set) until Shutdown or
-// Close, when it returns ErrServerClosed. It closes ln.
+// Close, when it returns ErrServerClosed. It closes ln. Past Config.MaxConnections a new
+// connection is closed at once; a failed Accept (out of file descriptors, say) is retried after
+// a back-off; only ln closed by someone else ends Serve early, with its error.
 func (s *Server) Serve(ln net.Listener) error {
+	ln = netkit.Limit(ln, s.cfg.MaxConnections, s.log)
 	if s.cfg.TLS != nil {
 		ln = tls.NewListener(ln, s.cfg.TLS)
 	}
@@ -36,7 +40,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.mu.Unlock()
 		ln.Close()
 	}()
-	var backoff time.Duration
+	var backoff netkit.Backoff
 	for {
 		nc, err := ln.Accept()
 		if err != nil {
@@ -45,15 +49,19 @@ func (s *Server) Serve(ln net.Listener) error {
 				return ErrServerClosed
 			default:
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-				time.Sleep(backoff)
-				continue
+			if netkit.Fatal(err) {
+				return err
 			}
-			return err
+			pause := backoff.Next()
+			s.log.Warn().Err(err).Dur("retry_in", pause).Msg("accepting a connection failed")
+			select {
+			case <-s.quit:
+				return ErrServerClosed
+			case <-time.After(pause):
+			}
+			continue
 		}
-		backoff = 0
+		backoff.Reset()
 		if !s.add(1) {
 			nc.Close()
 			return ErrServerClosed

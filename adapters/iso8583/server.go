@@ -58,6 +58,9 @@ type Config struct {
 	// MaxInFlight bounds the requests one connection may have in progress; more are answered 91
 	// at once (default 256).
 	MaxInFlight int
+	// MaxConnections bounds the connections open at once; past it a new one is closed as soon
+	// as it is accepted (default 1,000).
+	MaxConnections int
 	// SecondaryBitmap makes every message Vendgate sends carry a secondary bitmap, for switches
 	// whose parser expects 32 hexadecimal bitmap characters always (npm iso_8583 does).
 	SecondaryBitmap bool
@@ -67,11 +70,12 @@ type Config struct {
 
 // Defaults of Config.
 const (
-	DefaultDeadline      = 20 * time.Second
-	DefaultSignOnTimeout = 60 * time.Second
-	DefaultEchoInterval  = 60 * time.Second
-	DefaultMaxInFlight   = 256
-	reversalGrace        = 10 * time.Second
+	DefaultDeadline       = 20 * time.Second
+	DefaultSignOnTimeout  = 60 * time.Second
+	DefaultEchoInterval   = 60 * time.Second
+	DefaultMaxInFlight    = 256
+	DefaultMaxConnections = 1000
+	reversalGrace         = 10 * time.Second
 	// closeLinger is how long Vendgate waits after its last response before closing a
 	// connection itself, so that a peer whose reader races its close handling (as
 	// iso8583-connection's client does) still takes the response.
@@ -123,6 +127,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = DefaultMaxInFlight
+	}
+	if cfg.MaxConnections <= 0 {
+		cfg.MaxConnections = DefaultMaxConnections
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
