@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -661,16 +661,31 @@ func (s *Vendor) validate(r VendRequest) error {
 }
 
 // CheckMeterNumber checks a meter number (DRN): 11 digits (IIN 600727) or 13 (IIN 0000), with a
-// valid Luhn check digit.
+// valid Luhn check digit. Its message shows at most the first 13 characters of a number that
+// fails, so that what a caller sent (of any length) does not come back whole in answers and logs.
 func CheckMeterNumber(n string) error {
 	iin := sts.IIN
 	if len(n) == 13 {
 		iin = sts.LegacyIIN
 	}
 	if err := sts.CheckDRN(iin, n); err != nil {
-		return Errorf(CodeInvalid, "invalid_meter_number", "%s", strings.TrimPrefix(err.Error(), "sts: "))
+		if len(n) == 11 || len(n) == 13 {
+			if _, digits := strconv.ParseUint(n, 10, 64); digits == nil {
+				return Errorf(CodeInvalid, "invalid_meter_number", "meter number %q fails its check digit", n)
+			}
+		}
+		return Errorf(CodeInvalid, "invalid_meter_number", "meter number %s is not 11 digits (13 with IIN 0000)", shownMeterNumber(n))
 	}
 	return nil
+}
+
+// shownMeterNumber quotes a meter number that failed its check for a message: cut after 13
+// characters, with its length.
+func shownMeterNumber(n string) string {
+	if len(n) <= 13 {
+		return strconv.Quote(n)
+	}
+	return strconv.Quote(n[:13]) + "... (" + strconv.Itoa(len(n)) + " characters)"
 }
 
 func vendable(m Meter) error {
