@@ -682,10 +682,11 @@ func CheckMeterNumber(n string) error {
 // shownMeterNumber quotes a meter number that failed its check for a message: cut after 13
 // characters, with its length.
 func shownMeterNumber(n string) string {
-	if len(n) <= 13 {
+	r := []rune(n)
+	if len(r) <= 13 {
 		return strconv.Quote(n)
 	}
-	return strconv.Quote(n[:13]) + "... (" + strconv.Itoa(len(n)) + " characters)"
+	return strconv.Quote(string(r[:13])) + "... (" + strconv.Itoa(len(r)) + " characters)"
 }
 
 func vendable(m Meter) error {
