@@ -45,11 +45,11 @@ func (l *limited) Accept() (net.Conn, error) {
 			first := !l.refusing
 			l.refusing = true
 			l.mu.Unlock()
-			c.Close()
-			if first {
+			if first { // before the close, so the refused peer cannot see it ahead of the log
 				l.log.Warn().Str("addr", l.Addr().String()).Int("max_connections", l.max).
 					Msg("connections refused: the listener is at its bound")
 			}
+			c.Close()
 			continue
 		}
 		l.open++
