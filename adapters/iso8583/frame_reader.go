@@ -55,6 +55,7 @@ func (ss *session) malformed(m *moov.Message, err error) {
 	ev.Msg("malformed message answered 30")
 	go func() {
 		defer ss.end()
+		defer ss.logPanic()
 		ss.reply(newResponse(m, r, RCFormatError))
 	}()
 }

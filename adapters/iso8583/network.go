@@ -85,6 +85,7 @@ func (ss *session) echo(c *connection.Connection) {
 		return
 	}
 	defer ss.end()
+	defer ss.logPanic()
 	m := moov.NewMessage(Spec)
 	m.MTI(MTINetworkRequest)
 	_ = m.Field(7, ss.srv.cfg.Clock().UTC().Format("0102150405"))

@@ -37,3 +37,11 @@ func (ss *session) answerPanic(m *moov.Message) {
 	}
 	ss.reply(newResponse(m, r, responseCode(err)))
 }
+
+// logPanic is deferred by the other goroutines of a session (the echo, the answer to a malformed
+// message, the reversal after a deadline): a panic there is logged and ends only that goroutine.
+func (ss *session) logPanic() {
+	if p := recover(); p != nil {
+		ss.recovered(p)
+	}
+}

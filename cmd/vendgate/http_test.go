@@ -168,3 +168,27 @@ func TestMetricsOwnAddress(t *testing.T) {
 		t.Errorf("the logs carry the metrics token")
 	}
 }
+
+// TestHTTPMaxHeaderBytes sends headers past http_max_header_bytes: 431, and a request within
+// the bound is served.
+func TestHTTPMaxHeaderBytes(t *testing.T) {
+	m, _ := bootWith(t, func(c *config.Config) { c.HTTPMaxHeaderBytes = 1024 })
+	get := func(header int) int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, "http://"+m.Addr()+"/healthz", nil)
+		req.Header.Set("X-Padding", strings.Repeat("a", header))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if code := get(100); code != http.StatusOK {
+		t.Errorf("small headers: %d, want 200", code)
+	}
+	// net/http allows 4 KiB beyond the bound for the request line and its own reading.
+	if code := get(16 << 10); code != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("16 KiB of headers: %d, want 431", code)
+	}
+}
