@@ -39,6 +39,20 @@ type Config struct {
 	MaxVendAmount   int64         `koanf:"max_vend_amount"` // minor units; 0 means no bound
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
 	MaxBodyBytes    int64         `koanf:"max_body_bytes"`
+	// The HTTP server's bounds: HTTPHeaderTimeout for a request's headers, HTTPReadTimeout for
+	// its headers and body (a slow body is cut off), HTTPWriteTimeout from its headers to the end
+	// of its answer, HTTPIdleTimeout for a keep-alive connection between requests; the size of a
+	// request's headers, and the connections open at once (more are closed as they arrive).
+	HTTPHeaderTimeout  time.Duration `koanf:"http_header_timeout"`
+	HTTPReadTimeout    time.Duration `koanf:"http_read_timeout"`
+	HTTPWriteTimeout   time.Duration `koanf:"http_write_timeout"`
+	HTTPIdleTimeout    time.Duration `koanf:"http_idle_timeout"`
+	HTTPMaxHeaderBytes int           `koanf:"http_max_header_bytes"`
+	HTTPMaxConnections int           `koanf:"http_max_connections"`
+	// MetricsAddr (host:port), when set, serves GET /metrics there instead of on http_addr;
+	// MetricsToken, when set, is the bearer token /metrics requires (at least 16 characters).
+	MetricsAddr  string `koanf:"metrics_addr"`
+	MetricsToken string `koanf:"metrics_token"`
 	// The ISO 8583 listener for banks: "" or "off" disables it.
 	ISO8583Addr string `koanf:"iso8583_addr"`
 	// ISO8583Header is the length header of each message: "binary2" (2 bytes, binary) or "ascii4"
@@ -46,6 +60,8 @@ type Config struct {
 	ISO8583Header string `koanf:"iso8583_header"`
 	// ISO8583Timeout is the per-message deadline, below the banks' own timeout: past it, 91.
 	ISO8583Timeout time.Duration `koanf:"iso8583_timeout"`
+	// ISO8583MaxConnections bounds the banks' connections open at once.
+	ISO8583MaxConnections int `koanf:"iso8583_max_connections"`
 	// ISO8583TLSCert and ISO8583TLSKey (PEM files) turn on TLS for the listener.
 	ISO8583TLSCert string `koanf:"iso8583_tls_cert"`
 	ISO8583TLSKey  string `koanf:"iso8583_tls_key"`
@@ -149,6 +165,15 @@ func Defaults() Config {
 		ReplySweep:         30 * time.Second,
 		USSDSessionTimeout: 3 * time.Minute,
 		USSDAllow:          "127.0.0.0/8, ::1",
+
+		// The listeners' bounds.
+		HTTPHeaderTimeout:     10 * time.Second,
+		HTTPReadTimeout:       30 * time.Second,
+		HTTPWriteTimeout:      60 * time.Second,
+		HTTPIdleTimeout:       120 * time.Second,
+		HTTPMaxHeaderBytes:    64 << 10,
+		HTTPMaxConnections:    10_000,
+		ISO8583MaxConnections: 1000,
 	}
 }
 
@@ -167,6 +192,11 @@ func Load(path string, environ []string, flags map[string]any) (Config, error) {
 		"reply_workers":     d.ReplyWorkers, "ussd_session_timeout": d.USSDSessionTimeout.String(),
 		"reply_retry": d.ReplyRetry.String(), "reply_retry_max": d.ReplyRetryMax.String(), "reply_attempts": d.ReplyAttempts,
 		"reply_lease": d.ReplyLease.String(), "reply_breaker_open": d.ReplyBreakerOpen.String(), "reply_sweep": d.ReplySweep.String(),
+
+		"http_header_timeout": d.HTTPHeaderTimeout.String(), "http_read_timeout": d.HTTPReadTimeout.String(),
+		"http_write_timeout": d.HTTPWriteTimeout.String(), "http_idle_timeout": d.HTTPIdleTimeout.String(),
+		"http_max_header_bytes": d.HTTPMaxHeaderBytes, "http_max_connections": d.HTTPMaxConnections,
+		"iso8583_max_connections": d.ISO8583MaxConnections,
 	}, "."), nil); err != nil {
 		return Config{}, err
 	}
@@ -231,6 +261,30 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 1<<20 {
 		add("max_body_bytes (VENDGATE_MAX_BODY_BYTES): want 1024 to 1048576")
+	}
+	if c.HTTPHeaderTimeout <= 0 || c.HTTPReadTimeout <= 0 || c.HTTPWriteTimeout <= 0 || c.HTTPIdleTimeout <= 0 {
+		add("http_header_timeout, http_read_timeout, http_write_timeout and http_idle_timeout (VENDGATE_HTTP_*_TIMEOUT): must be positive")
+	} else if c.HTTPHeaderTimeout > c.HTTPReadTimeout {
+		add("http_header_timeout (VENDGATE_HTTP_HEADER_TIMEOUT): must not pass http_read_timeout, which bounds the headers too")
+	}
+	if c.HTTPMaxHeaderBytes < 1024 || c.HTTPMaxHeaderBytes > 1<<20 {
+		add("http_max_header_bytes (VENDGATE_HTTP_MAX_HEADER_BYTES): want 1024 to 1048576")
+	}
+	if c.HTTPMaxConnections < 1 || c.HTTPMaxConnections > 1_000_000 {
+		add("http_max_connections (VENDGATE_HTTP_MAX_CONNECTIONS): want 1 to 1000000")
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			add("metrics_addr (VENDGATE_METRICS_ADDR): %q is not host:port (or empty: /metrics on http_addr)", c.MetricsAddr)
+		} else if c.MetricsAddr == c.HTTPAddr {
+			add("metrics_addr (VENDGATE_METRICS_ADDR): the same as http_addr; leave it empty to serve /metrics there")
+		}
+	}
+	if c.MetricsToken != "" && (len(c.MetricsToken) < 16 || strings.ContainsAny(c.MetricsToken, " \t\r\n")) {
+		add("metrics_token (VENDGATE_METRICS_TOKEN): want at least 16 characters without spaces")
+	}
+	if c.ISO8583MaxConnections < 1 || c.ISO8583MaxConnections > 1_000_000 {
+		add("iso8583_max_connections (VENDGATE_ISO8583_MAX_CONNECTIONS): want 1 to 1000000")
 	}
 	if c.ISO8583Enabled() {
 		if _, _, err := net.SplitHostPort(c.ISO8583Addr); err != nil {
@@ -328,9 +382,12 @@ func (c Config) String() string {
 	if redis == "" {
 		redis = "(none: replies from the database)"
 	}
-	return fmt.Sprintf("http_addr=%s data_dir=%s database_url=%s master_key=%s master_key_file=%s log_level=%s max_vend_amount=%d shutdown_timeout=%s max_body_bytes=%d iso8583_addr=%s iso8583_header=%s iso8583_timeout=%s iso8583_tls_cert=%s smpp=[%s] redis_addr=%s reply_workers=%d",
+	return fmt.Sprintf("http_addr=%s data_dir=%s database_url=%s master_key=%s master_key_file=%s log_level=%s max_vend_amount=%d shutdown_timeout=%s max_body_bytes=%d "+
+		"http_header_timeout=%s http_read_timeout=%s http_write_timeout=%s http_idle_timeout=%s http_max_header_bytes=%d http_max_connections=%d metrics_addr=%s metrics_token=%s "+
+		"iso8583_addr=%s iso8583_header=%s iso8583_timeout=%s iso8583_max_connections=%d iso8583_tls_cert=%s smpp=[%s] redis_addr=%s reply_workers=%d",
 		c.HTTPAddr, c.DataDir, db, mk, c.MasterKeyFile, c.LogLevel, c.MaxVendAmount, c.ShutdownTimeout, c.MaxBodyBytes,
-		c.ISO8583Addr, c.ISO8583Header, c.ISO8583Timeout, c.ISO8583TLSCert, strings.Join(binds, " "), redis, c.ReplyWorkers)
+		c.HTTPHeaderTimeout, c.HTTPReadTimeout, c.HTTPWriteTimeout, c.HTTPIdleTimeout, c.HTTPMaxHeaderBytes, c.HTTPMaxConnections, c.MetricsAddr, masked(c.MetricsToken),
+		c.ISO8583Addr, c.ISO8583Header, c.ISO8583Timeout, c.ISO8583MaxConnections, c.ISO8583TLSCert, strings.Join(binds, " "), redis, c.ReplyWorkers)
 }
 
 func masked(secret string) string {

@@ -25,3 +25,12 @@ func TestMaskTokens(t *testing.T) {
 		})
 	}
 }
+
+func TestMaskPhone(t *testing.T) {
+	if got := core.MaskPhone("27821234567"); got != "*******4567" {
+		t.Errorf("MaskPhone = %q", got)
+	}
+	if got := core.MaskPhone("123"); got != "***" {
+		t.Errorf("MaskPhone(123) = %q", got)
+	}
+}

@@ -1,7 +1,7 @@
 package core
 
 import (
-	"strings"
+	"strconv"
 
 	"github.com/vendgate/vendgate/sts"
 )
@@ -12,13 +12,29 @@ import (
 type MeterNumber string
 
 // ParseMeterNumber checks a meter number: an invalid error (reason invalid_meter_number) says
-// what is wrong with it.
+// what is wrong with it. Its message shows at most the first 13 characters of a number that
+// fails, so that what a caller sent (of any length) does not come back whole in answers and logs.
 func ParseMeterNumber(s string) (MeterNumber, error) {
 	n := MeterNumber(s)
 	if err := sts.CheckDRN(n.IIN(), s); err != nil {
-		return "", Errorf(CodeInvalid, "invalid_meter_number", "%s", strings.TrimPrefix(err.Error(), "sts: "))
+		if len(s) == 11 || len(s) == 13 {
+			if _, digits := strconv.ParseUint(s, 10, 64); digits == nil {
+				return "", Errorf(CodeInvalid, "invalid_meter_number", "meter number %q fails its check digit", s)
+			}
+		}
+		return "", Errorf(CodeInvalid, "invalid_meter_number", "meter number %s is not 11 digits (13 with IIN 0000)", shownMeterNumber(s))
 	}
 	return n, nil
+}
+
+// shownMeterNumber quotes a meter number that failed its check for a message: cut after 13
+// characters, with its length.
+func shownMeterNumber(n string) string {
+	r := []rune(n)
+	if len(r) <= 13 {
+		return strconv.Quote(n)
+	}
+	return strconv.Quote(string(r[:13])) + "... (" + strconv.Itoa(len(r)) + " characters)"
 }
 
 // CheckMeterNumber checks a meter number (ParseMeterNumber) and says only whether it is valid.

@@ -11,26 +11,6 @@ import (
 	"github.com/vendgate/vendgate/testkit/memstore"
 )
 
-func TestNormalizePhone(t *testing.T) {
-	for in, want := range map[string]string{
-		"+27 82 123-4567": "27821234567", "0027821234567": "27821234567", "(082) 123.4567": "0821234567", " 27821234567 ": "27821234567",
-	} {
-		if got, err := core.NormalizePhone(in); err != nil || got != want {
-			t.Errorf("NormalizePhone(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "12345", "1234567890123456", "27 82 abc", "+27#821234567"} {
-		_, err := core.NormalizePhone(in)
-		wantReason(t, err, core.CodeInvalid, "invalid_phone")
-	}
-	if got := core.MaskPhone("27821234567"); got != "*******4567" {
-		t.Errorf("MaskPhone = %q", got)
-	}
-	if got := core.MaskPhone("123"); got != "***" {
-		t.Errorf("MaskPhone(123) = %q", got)
-	}
-}
-
 func TestCheckServiceCode(t *testing.T) {
 	for _, sc := range []core.ServiceCode{
 		{Code: "*404#", Channel: core.ChannelUSSD}, {Code: " *120 * 404 # ", Channel: core.ChannelUSSD}, {Code: "40404", Channel: core.ChannelSMS},

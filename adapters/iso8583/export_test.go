@@ -1,5 +1,12 @@
 package iso8583
 
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/rs/zerolog"
+)
+
 // ResponseCode exposes the response code table to the external tests.
 var ResponseCode = responseCode
 
@@ -24,4 +31,28 @@ func DecodeRequest(raw []byte) (mti string, err error) {
 		}
 	}
 	return r.MTI, nil
+}
+
+// ReadFrames runs the connection's frame reader over raw until it fails (at the end of raw, at
+// the latest) and returns the messages it read, packed again. Malformed messages are dropped
+// (the session is ending, so they are not answered), as keep-alives are.
+func ReadFrames(f Framing, raw []byte) (packed [][]byte, err error) {
+	nop := zerolog.Nop()
+	ss := &session{srv: &Server{cfg: Config{Framing: f}, log: nop}, log: nop, ending: true}
+	fr := frameReader{ss}
+	r := bytes.NewReader(raw)
+	for {
+		m, err := fr.ReadMessage(r)
+		if err != nil {
+			return packed, err
+		}
+		if m == nil {
+			continue
+		}
+		b, err := m.Pack()
+		if err != nil {
+			return packed, fmt.Errorf("packing a message read: %w", err)
+		}
+		packed = append(packed, b)
+	}
 }

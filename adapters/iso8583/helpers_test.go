@@ -32,15 +32,30 @@ type testServer struct {
 // logs are checked for secrets.
 func MustServe(tb testing.TB, cfg iso.Config) *testServer {
 	tb.Helper()
-	fake := memstore.NewBank(tb, fixed)
-	log, logs := testkit.CaptureLogs(tb)
-	cfg.Vendor, cfg.Institutions = fake.Vendor, fake.Store
-	cfg.Logger = log
-	srv, err := iso.New(cfg)
+	return MustServeWrapped(tb, cfg, nil)
+}
+
+// MustServeWrapped is MustServe with the vendor wrapped by wrap (when not nil).
+func MustServeWrapped(tb testing.TB, cfg iso.Config, wrap func(iso.Vendor) iso.Vendor) *testServer {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return MustServeOn(tb, cfg, wrap, ln)
+}
+
+// MustServeOn is MustServeWrapped serving ln.
+func MustServeOn(tb testing.TB, cfg iso.Config, wrap func(iso.Vendor) iso.Vendor, ln net.Listener) *testServer {
+	tb.Helper()
+	fake := memstore.NewBank(tb, fixed)
+	log, logs := testkit.CaptureLogs(tb)
+	cfg.Vendor, cfg.Institutions = fake.Vendor, fake.Store
+	if wrap != nil {
+		cfg.Vendor = wrap(fake.Vendor)
+	}
+	cfg.Logger = log
+	srv, err := iso.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -110,6 +110,7 @@ func (ss *session) reverseAfterDeadline(req core.VendRequest, r request) {
 	// Not bound to the server's context: a shutdown must not leave the vend standing.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ss.srv.base), ss.srv.cfg.Deadline+reversalGrace)
 	defer cancel()
+	defer ss.logPanic()
 	rev, err := ss.srv.cfg.Vendor.ReverseByKey(ctx, req)
 	if err != nil {
 		ss.log.Error().Err(err).Str("stan", r.STAN).Str("rrn", r.RRN).Str("terminal", r.Terminal).

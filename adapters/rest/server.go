@@ -5,9 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"log"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -86,34 +84,36 @@ type Config struct {
 	// *prometheus.Registry is), else prometheus.DefaultGatherer.
 	Gatherer prometheus.Gatherer
 
+	// MetricsToken, when set, is the bearer token GET /metrics requires ("Authorization: Bearer
+	// <token>"); MetricsApart leaves /metrics off the API, for Metrics to be served on an address
+	// of its own.
+	MetricsToken string
+	MetricsApart bool
+
 	// MaxBodyBytes bounds a request body: larger is 413. Default 16 KiB.
 	MaxBodyBytes int64
 	// ReadyTimeout bounds the database ping of GET /readyz. Default 2 s.
 	ReadyTimeout time.Duration
 	// RetryAfter is the Retry-After of 503 answers. Default 5 s.
 	RetryAfter time.Duration
-	// ShutdownTimeout bounds how long Serve waits for requests in flight after its context ends.
-	// Default 15 s.
-	ShutdownTimeout time.Duration
 }
 
 // Defaults of Config's limits.
 const (
-	DefaultMaxBodyBytes    = 16 << 10
-	DefaultReadyTimeout    = 2 * time.Second
-	DefaultRetryAfter      = 5 * time.Second
-	DefaultShutdownTimeout = 15 * time.Second
+	DefaultMaxBodyBytes = 16 << 10
+	DefaultReadyTimeout = 2 * time.Second
+	DefaultRetryAfter   = 5 * time.Second
 )
 
-// Server is the REST API: an http.Handler and, optionally, the http.Server that runs it.
+// Server is the REST API, an http.Handler; Serve runs it.
 type Server struct {
 	cfg        Config
 	log        zerolog.Logger
 	echo       *echo.Echo
+	metrics    *echo.Echo // GET /metrics alone, for an address of its own
 	maxBody    int64
 	ready      time.Duration
 	retryAfter time.Duration
-	shutdown   time.Duration
 
 	vendsTotal *prometheus.CounterVec
 	duration   *prometheus.HistogramVec
@@ -135,7 +135,6 @@ func New(cfg Config) *Server {
 		maxBody:    httpkit.OrDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
 		ready:      httpkit.OrDefault(cfg.ReadyTimeout, DefaultReadyTimeout),
 		retryAfter: httpkit.OrDefault(cfg.RetryAfter, DefaultRetryAfter),
-		shutdown:   httpkit.OrDefault(cfg.ShutdownTimeout, DefaultShutdownTimeout),
 	}
 	reg, gatherer := cfg.Registry, cfg.Gatherer
 	if reg == nil {
@@ -162,21 +161,32 @@ func New(cfg Config) *Server {
 		Buckets: prometheus.DefBuckets,
 	}, []string{"route", "method", "status"}))
 
-	s.echo = echo.NewWithConfig(echo.Config{
-		Logger:           slog.New(zerolog.NewSlogHandler(cfg.Logger.With().Str("component", "echo").Logger())),
-		HTTPErrorHandler: s.handleError,
-	})
-	s.echo.Use(s.observe, s.recover)
-	s.routes(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
+	metrics := s.guardMetrics(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
+	s.echo = s.newEcho()
+	s.routes(metrics)
+	s.metrics = s.newEcho()
+	s.metrics.GET("/metrics", metrics)
 	return s
 }
 
+// newEcho is an echo instance with the server's error handler and middleware.
+func (s *Server) newEcho() *echo.Echo {
+	e := echo.NewWithConfig(echo.Config{
+		Logger:           slog.New(zerolog.NewSlogHandler(s.log.With().Str("component", "echo").Logger())),
+		HTTPErrorHandler: s.handleError,
+	})
+	e.Use(s.observe, s.recover)
+	return e
+}
+
 // routes registers every route. openapi.json describes exactly these (TestOpenAPIMatchesRoutes).
-func (s *Server) routes(metrics http.Handler) {
+func (s *Server) routes(metrics echo.HandlerFunc) {
 	e, auth := s.echo, s.authenticate
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", echo.WrapHandler(metrics))
+	if !s.cfg.MetricsApart {
+		e.GET("/metrics", metrics)
+	}
 	e.GET("/openapi.json", s.openAPI)
 
 	e.GET("/v1/meters/:number", s.getMeter, auth)
@@ -210,35 +220,6 @@ func (s *Server) Routes() []Route {
 
 // Handler returns the API as an http.Handler.
 func (s *Server) Handler() http.Handler { return s.echo }
-
-// Serve answers requests on ln until ctx ends, then stops taking new ones and waits up to
-// ShutdownTimeout for those in flight (a vend in progress completes and is answered). It returns
-// nil after a clean shutdown.
-func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           s.echo,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          log.New(s.log.With().Str("component", "http").Logger(), "", 0),
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.shutdown)
-	defer cancel()
-	err := srv.Shutdown(sctx)
-	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
-	}
-	return err
-}
 
 // Keys of the values middleware keeps on the echo context.
 const (

@@ -113,7 +113,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	served := make(chan error, 1)
-	go func() { served <- e.srv.Serve(ctx, ln) }()
+	go func() { served <- rest.Serve(ctx, ln, e.srv.Handler(), rest.Limits{}, zerolog.Nop()) }()
 	base := "http://" + ln.Addr().String()
 
 	resp, err := http.Get(base + "/healthz")
@@ -173,7 +173,7 @@ func TestServeListenerError(t *testing.T) {
 	}
 	ln.Close()
 	e := newEnv(t, func(c *rest.Config) { c.Logger = zerolog.Nop() })
-	if err := e.srv.Serve(context.Background(), ln); err == nil || errors.Is(err, http.ErrServerClosed) {
+	if err := rest.Serve(context.Background(), ln, e.srv.Handler(), rest.Limits{}, zerolog.Nop()); err == nil || errors.Is(err, http.ErrServerClosed) {
 		t.Errorf("Serve on a closed listener: %v, want its error", err)
 	}
 }

@@ -153,7 +153,10 @@ type Main struct {
 	Vendor   *core.Vendor
 	Demo     *demoFile // set when this start seeded the demo
 	listener net.Listener
-	server   *http.Server
+	handler  http.Handler // the REST API with the USSD callback beside it
+	// The metrics' own listener and handler, when metrics_addr is configured.
+	metricsListener net.Listener
+	metrics         http.Handler
 	// The ISO 8583 listener for banks, when configured.
 	isoListener net.Listener
 	iso         *iso8583.Server
@@ -166,6 +169,14 @@ type Main struct {
 
 // Addr is the address the HTTP server listens on, once open.
 func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// MetricsAddr is the address GET /metrics is served on, once open: its own, or the API's.
+func (m *Main) MetricsAddr() string {
+	if m.metricsListener == nil {
+		return m.Addr()
+	}
+	return m.metricsListener.Addr().String()
+}
 
 // ISO8583Addr is the address the ISO 8583 listener listens on, once open ("" when disabled).
 func (m *Main) ISO8583Addr() string {
@@ -195,6 +206,11 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	baseURL := "http://" + m.listener.Addr().String()
+	if cfg.MetricsAddr != "" {
+		if m.metricsListener, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("the metrics listener: %w", err)
+		}
+	}
 	if cfg.ISO8583Enabled() {
 		if m.isoListener, err = net.Listen("tcp", cfg.ISO8583Addr); err != nil {
 			return fmt.Errorf("the ISO 8583 listener: %w", err)
@@ -230,8 +246,11 @@ func (m *Main) Open(ctx context.Context) error {
 		Vendor: m.Vendor, Reverser: m.Vendor, Meters: m.DB, Vends: m.DB, Health: m.DB,
 		Agents: restAgents{DB: m.DB, auth: agents},
 		Logger: m.Logger, Registry: registry, MaxBodyBytes: cfg.MaxBodyBytes,
-		ShutdownTimeout: cfg.ShutdownTimeout,
+		MetricsToken: cfg.MetricsToken, MetricsApart: cfg.MetricsAddr != "",
 	})
+	if m.metricsListener != nil {
+		m.metrics = api.Metrics()
+	}
 	aggregators, err := core.ParseNetworks(cfg.USSDAllow)
 	if err != nil {
 		return fmt.Errorf("ussd_allow: %w", err)
@@ -240,10 +259,13 @@ func (m *Main) Open(ctx context.Context) error {
 		Sessions: m.DB, Replies: core.Outbox{Store: m.DB, Notifier: notifier}, SMS: m.sms != nil, Catalog: catalog, Logger: m.Logger,
 		Registry: registry, Clock: m.Clock, Timeout: cfg.USSDSessionTimeout})
 	mux := http.NewServeMux()
-	mux.Handle("POST "+ussd.Path, m.ussd)
+	mux.Handle(ussd.Path, m.ussd) // every method: the handler answers 405 (Allow: POST) to all but POST
 	mux.Handle("/", api.Handler())
-	m.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.handler = mux
 	m.Logger.Info().Str("addr", m.listener.Addr().String()).Msg("listening")
+	if m.metricsListener != nil {
+		m.Logger.Info().Str("metrics_addr", m.MetricsAddr()).Msg("serving metrics")
+	}
 	if m.isoListener != nil {
 		if m.iso, err = newISO8583(cfg, m.Vendor, m.DB, m.Logger); err != nil {
 			return err
@@ -261,7 +283,7 @@ func newISO8583(cfg config.Config, vendor *core.Vendor, db *store.DB, log zerolo
 		return nil, err
 	}
 	c := iso8583.Config{Vendor: vendor, Institutions: db, Logger: log,
-		Framing: framing, Deadline: cfg.ISO8583Timeout}
+		Framing: framing, Deadline: cfg.ISO8583Timeout, MaxConnections: cfg.ISO8583MaxConnections}
 	if cfg.ISO8583TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.ISO8583TLSCert, cfg.ISO8583TLSKey)
 		if err != nil {
@@ -319,7 +341,7 @@ func (a restAgents) AgentByAPIKeyHash(ctx context.Context, hash string) (core.Ag
 // the ISO 8583 and HTTP servers stop accepting and answer what is in flight, together.
 func (m *Main) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
-	failed := make(chan error, 2)
+	failed := make(chan error, 3)
 	serve := func(name string, run func() error, closed error) {
 		wg.Go(func() {
 			if err := run(); !errors.Is(err, closed) {
@@ -338,7 +360,15 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	sweepCtx, stopSweeping := context.WithCancel(context.Background())
 	wg.Go(func() { _ = m.ussd.Run(sweepCtx) })
-	serve("HTTP server", func() error { return m.server.Serve(m.listener) }, http.ErrServerClosed)
+	// The HTTP servers stop when httpCtx ends, each waiting up to shutdown_timeout for the
+	// requests in flight.
+	httpCtx, stopHTTP := context.WithCancel(context.Background())
+	defer stopHTTP()
+	limits := m.httpLimits()
+	serve("HTTP server", func() error { return rest.Serve(httpCtx, m.listener, m.handler, limits, m.Logger) }, nil)
+	if m.metricsListener != nil {
+		serve("metrics server", func() error { return rest.Serve(httpCtx, m.metricsListener, m.metrics, limits, m.Logger) }, nil)
+	}
 	if m.iso != nil {
 		serve("ISO 8583 server", func() error { return m.iso.Serve(m.isoListener) }, iso8583.ErrServerClosed)
 	}
@@ -354,7 +384,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.iso != nil {
 		wg.Go(func() { isoErr = m.iso.Shutdown(sctx) })
 	}
-	errs = append(errs, m.server.Shutdown(sctx))
+	stopHTTP()
 	stopSweeping()
 	wg.Wait()
 	if m.replies != nil { // deliveries in flight end before their links close
@@ -368,6 +398,14 @@ func (m *Main) Run(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(append(errs, isoErr)...)
+}
+
+// httpLimits are the HTTP servers' bounds from the configuration.
+func (m *Main) httpLimits() rest.Limits {
+	c := m.Config
+	return rest.Limits{HeaderTimeout: c.HTTPHeaderTimeout, ReadTimeout: c.HTTPReadTimeout, WriteTimeout: c.HTTPWriteTimeout,
+		IdleTimeout: c.HTTPIdleTimeout, MaxHeaderBytes: c.HTTPMaxHeaderBytes, MaxConnections: c.HTTPMaxConnections,
+		ShutdownTimeout: c.ShutdownTimeout}
 }
 
 // Close releases the database. Shutdown order: the servers (Run), then the database.

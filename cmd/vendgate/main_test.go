@@ -28,6 +28,13 @@ func bootEmbedded(t *testing.T) (*Main, *testkit.Logs) {
 // server's logs are checked for secrets (serverSecrets).
 func bootWith(t *testing.T, edit func(*config.Config)) (*Main, *testkit.Logs) {
 	t.Helper()
+	return bootOpened(t, edit, nil)
+}
+
+// bootOpened is bootWith that calls opened (when not nil) between Open and Run, when the program
+// is wired and serves nothing yet.
+func bootOpened(t *testing.T, edit func(*config.Config), opened func(*Main)) (*Main, *testkit.Logs) {
+	t.Helper()
 	cfg := config.Defaults()
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.ISO8583Addr = "127.0.0.1:0"
@@ -41,6 +48,9 @@ func bootWith(t *testing.T, edit func(*config.Config)) (*Main, *testkit.Logs) {
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if opened != nil {
+		opened(m)
 	}
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()

@@ -1,4 +1,5 @@
-// Package httpkit holds what Vendgate's HTTP adapters (rest, ussd) share.
+// Package httpkit holds what Vendgate's HTTP adapters (rest, ussd) share: the one builder of
+// the HTTP server (server.go), metric registration and defaults.
 package httpkit
 
 import (
