@@ -10,19 +10,21 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
+
+	"github.com/go-viper/mapstructure/v2"
 
 	"github.com/knadh/koanf/parsers/toml/v2"
 	"github.com/knadh/koanf/providers/confmap"
 	"github.com/knadh/koanf/providers/env/v2"
 	"github.com/knadh/koanf/providers/file"
 	"github.com/knadh/koanf/v2"
-
-	"github.com/vendgate/vendgate/core"
 )
 
 // Config is the server's configuration. Keys are the koanf tags; the environment variable of a
@@ -90,9 +92,9 @@ type Config struct {
 	ReplySweep time.Duration `koanf:"reply_sweep"`
 	// USSDSessionTimeout is how long a USSD session lasts without a callback.
 	USSDSessionTimeout time.Duration `koanf:"ussd_session_timeout"`
-	// USSDAllow are the networks USSD aggregators call from (addresses or CIDR, comma-separated);
-	// a callback from elsewhere is refused.
-	USSDAllow string `koanf:"ussd_allow"`
+	// USSDAllow are the networks USSD aggregators call from (addresses or CIDR, comma-separated in
+	// the environment, a list or a string in the file); a callback from elsewhere is refused.
+	USSDAllow []netip.Prefix `koanf:"ussd_allow"`
 }
 
 // SMPPBind is one bind to an SMSC as a transceiver.
@@ -147,7 +149,7 @@ func Defaults() Config {
 		ReplyBreakerOpen:   30 * time.Second,
 		ReplySweep:         30 * time.Second,
 		USSDSessionTimeout: 3 * time.Minute,
-		USSDAllow:          "127.0.0.0/8, ::1",
+		USSDAllow:          []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
 	}
 }
 
@@ -155,18 +157,7 @@ func Defaults() Config {
 // that were set, then validates the result and reports every problem at once.
 func Load(path string, environ []string, flags map[string]any) (Config, error) {
 	k := koanf.New(".")
-	d := Defaults()
-	if err := k.Load(confmap.Provider(map[string]any{
-		"http_addr": d.HTTPAddr, "data_dir": d.DataDir, "log_level": d.LogLevel,
-		"max_vend_amount":  d.MaxVendAmount,
-		"shutdown_timeout": d.ShutdownTimeout.String(), "max_body_bytes": d.MaxBodyBytes,
-		"iso8583_addr": d.ISO8583Addr, "iso8583_header": d.ISO8583Header, "iso8583_timeout": d.ISO8583Timeout.String(),
-		"smpp_name": d.SMPPName, "smpp_window": d.SMPPWindow, "smpp_throughput": d.SMPPThroughput,
-		"smpp_enquire_link": d.SMPPEnquireLink.String(),
-		"reply_workers":     d.ReplyWorkers, "ussd_session_timeout": d.USSDSessionTimeout.String(),
-		"reply_retry": d.ReplyRetry.String(), "reply_retry_max": d.ReplyRetryMax.String(), "reply_attempts": d.ReplyAttempts,
-		"reply_lease": d.ReplyLease.String(), "reply_breaker_open": d.ReplyBreakerOpen.String(), "reply_sweep": d.ReplySweep.String(),
-	}, "."), nil); err != nil {
+	if err := k.Load(confmap.Provider(defaultsMap(), "."), nil); err != nil {
 		return Config{}, err
 	}
 	if path != "" {
@@ -187,10 +178,81 @@ func Load(path string, environ []string, flags map[string]any) (Config, error) {
 		}
 	}
 	var c Config
-	if err := k.UnmarshalWithConf("", &c, koanf.UnmarshalConf{}); err != nil {
-		return Config{}, fmt.Errorf("configuration: %w", err)
+	if err := k.UnmarshalWithConf("", &c, koanf.UnmarshalConf{DecoderConfig: &mapstructure.DecoderConfig{
+		DecodeHook: mapstructure.ComposeDecodeHookFunc(networksHook, mapstructure.StringToTimeDurationHookFunc()),
+		// The file and the environment give numbers and booleans as text.
+		WeaklyTypedInput: true,
+	}}); err != nil {
+		return Config{}, fmt.Errorf("configuration: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
 	return c, c.Validate()
+}
+
+// defaultsMap is Defaults() keyed by the koanf tags, every field of Config in it, so that a new
+// setting has its default in Load without being listed twice.
+func defaultsMap() map[string]any {
+	d := reflect.ValueOf(Defaults())
+	out := map[string]any{}
+	for i := range d.NumField() {
+		tag := d.Type().Field(i).Tag.Get("koanf")
+		if tag == "" {
+			continue
+		}
+		switch v := d.Field(i).Interface().(type) {
+		case []netip.Prefix: // as text: koanf's copy of a map loses netip's unexported fields
+			out[tag] = show(tag, v)
+		default:
+			out[tag] = v
+		}
+	}
+	return out
+}
+
+var prefixesType = reflect.TypeFor[[]netip.Prefix]()
+
+// networksHook decodes a list of networks: a comma- or space-separated string (the defaults and
+// the environment) or a list of strings (a TOML array).
+func networksHook(from, to reflect.Type, data any) (any, error) {
+	if to != prefixesType {
+		return data, nil
+	}
+	switch v := data.(type) {
+	case string:
+		return parseNetworks(v)
+	case []any:
+		var out []netip.Prefix
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("%v is not an address or a network", e)
+			}
+			ps, err := parseNetworks(s)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ps...)
+		}
+		return out, nil
+	}
+	return data, nil
+}
+
+// parseNetworks parses networks in CIDR form or single addresses (a network of one), separated
+// by commas or spaces.
+func parseNetworks(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if a, err := netip.ParseAddr(f); err == nil {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a network in CIDR form", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // Validate reports every problem of a configuration, one per line.
@@ -294,8 +356,10 @@ func (c Config) Validate() error {
 	case c.ReplyLease < 15*time.Second || c.ReplyBreakerOpen <= 0 || c.ReplySweep <= 0:
 		add("reply_lease (at least 15s: a delivery and the recording of its outcome), reply_breaker_open and reply_sweep (VENDGATE_REPLY_*): must be positive")
 	}
-	if _, err := core.ParseNetworks(c.USSDAllow); err != nil {
-		add("ussd_allow (VENDGATE_USSD_ALLOW): %v", err)
+	for _, p := range c.USSDAllow {
+		if !p.IsValid() {
+			add("ussd_allow (VENDGATE_USSD_ALLOW): an invalid network")
+		}
 	}
 	if c.USSDSessionTimeout < 10*time.Second {
 		add("ussd_session_timeout (VENDGATE_USSD_SESSION_TIMEOUT): want at least 10s")
@@ -303,38 +367,63 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// String prints the configuration with secrets masked: the master key and any database password.
+// String prints every setting, key=value in the order of Config, with secrets masked: the
+// master key, SMPP passwords and any database password.
 func (c Config) String() string {
-	mk := ""
-	if c.MasterKey != "" {
-		mk = "********"
+	v := reflect.ValueOf(c)
+	parts := make([]string, 0, v.NumField())
+	for i := range v.NumField() {
+		key := v.Type().Field(i).Tag.Get("koanf")
+		if key == "" {
+			continue
+		}
+		parts = append(parts, key+"="+show(key, v.Field(i).Interface()))
 	}
-	db := c.DatabaseURL
+	return strings.Join(parts, " ")
+}
+
+// show prints one setting's value, masking the secrets.
+func show(key string, value any) string {
+	switch v := value.(type) {
+	case string:
+		switch key {
+		case "master_key", "smpp_password":
+			return masked(v)
+		case "database_url":
+			return maskURL(v)
+		}
+		return fmt.Sprintf("%q", v)
+	case []netip.Prefix:
+		s := make([]string, len(v))
+		for i, p := range v {
+			s[i] = p.String()
+		}
+		return strings.Join(s, ",")
+	case []SMPPBind:
+		s := make([]string, len(v))
+		for i, b := range v {
+			s[i] = fmt.Sprintf("{name=%q addr=%q system_id=%q password=%s system_type=%q window=%d throughput=%d tls=%t tls_ca=%q alphabet=%q}",
+				b.Name, b.Addr, b.SystemID, masked(b.Password), b.SystemType, b.Window, b.Throughput, b.TLS, b.TLSCA, b.Alphabet)
+		}
+		return "[" + strings.Join(s, " ") + "]"
+	}
+	return fmt.Sprint(value)
+}
+
+// maskURL hides the password of a database URL.
+func maskURL(db string) string {
 	if u, err := url.Parse(db); err == nil && u.User != nil {
 		if _, has := u.User.Password(); has {
 			u.User = url.UserPassword(u.User.Username(), "********")
-			db = u.String()
+			return fmt.Sprintf("%q", u.String())
 		}
 	}
-	if db == "" {
-		db = "(embedded SQLite)"
-	}
-	var binds []string
-	for _, b := range c.Binds() {
-		binds = append(binds, fmt.Sprintf("%s@%s(system_id=%s password=%s tls=%t)", b.Name, b.Addr, b.SystemID, masked(b.Password), b.TLS))
-	}
-	redis := c.RedisAddr
-	if redis == "" {
-		redis = "(none: replies from the database)"
-	}
-	return fmt.Sprintf("http_addr=%s data_dir=%s database_url=%s master_key=%s master_key_file=%s log_level=%s max_vend_amount=%d shutdown_timeout=%s max_body_bytes=%d iso8583_addr=%s iso8583_header=%s iso8583_timeout=%s iso8583_tls_cert=%s smpp=[%s] redis_addr=%s reply_workers=%d",
-		c.HTTPAddr, c.DataDir, db, mk, c.MasterKeyFile, c.LogLevel, c.MaxVendAmount, c.ShutdownTimeout, c.MaxBodyBytes,
-		c.ISO8583Addr, c.ISO8583Header, c.ISO8583Timeout, c.ISO8583TLSCert, strings.Join(binds, " "), redis, c.ReplyWorkers)
+	return fmt.Sprintf("%q", db)
 }
 
 func masked(secret string) string {
 	if secret == "" {
-		return ""
+		return `""`
 	}
 	return "********"
 }

@@ -231,11 +231,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Logger: m.Logger, Registry: registry, MaxBodyBytes: cfg.MaxBodyBytes,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 	})
-	aggregators, err := core.ParseNetworks(cfg.USSDAllow)
-	if err != nil {
-		return fmt.Errorf("ussd_allow: %w", err)
-	}
-	m.ussd = ussd.New(ussd.Config{Allowed: aggregators, Vendor: m.Vendor, Meters: m.DB, Vends: m.DB, ServiceCodes: m.DB, Subscribers: m.DB,
+	m.ussd = ussd.New(ussd.Config{Allowed: cfg.USSDAllow, Vendor: m.Vendor, Meters: m.DB, Vends: m.DB, ServiceCodes: m.DB, Subscribers: m.DB,
 		Sessions: m.DB, Replies: outboxReplies{DB: m.DB, notifier: notifier}, Catalog: catalog, Logger: m.Logger,
 		Registry: registry, Clock: m.Clock, Timeout: cfg.USSDSessionTimeout})
 	mux := http.NewServeMux()
