@@ -458,6 +458,25 @@ func (c Config) MasterKeyBytes() (key []byte, created bool, err error) {
 	return key, false, nil
 }
 
+// MasterKeySource names where the master key comes from, for messages: the variable, or the file.
+func (c Config) MasterKeySource() string {
+	switch {
+	case c.MasterKey != "":
+		return "master_key (VENDGATE_MASTER_KEY)"
+	case c.MasterKeyFile != "":
+		return c.MasterKeyFile
+	}
+	return filepath.Join(c.DataDir, "master.key")
+}
+
+// MasterKeyFilePath is the file the master key is read from ("" when it is given as a value).
+func (c Config) MasterKeyFilePath() string {
+	if c.MasterKey != "" {
+		return ""
+	}
+	return c.MasterKeySource()
+}
+
 func createKeyFile(path string) ([]byte, bool, error) {
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {

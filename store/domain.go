@@ -625,22 +625,25 @@ func (db *DB) ConfirmKeyChange(ctx context.Context, meterID int64) error {
 	return dbError(err)
 }
 
-// SetMeterStatus blocks, unblocks or decommissions a meter; an unknown meter is core.ErrNotFound.
+// SetMeterStatus blocks, unblocks or decommissions a meter, as core.CheckMeterStatusChange
+// allows; an unknown meter is core.ErrNotFound.
 func (db *DB) SetMeterStatus(ctx context.Context, meterID int64, status core.MeterStatus) error {
-	switch status {
-	case core.MeterActive, core.MeterBlocked, core.MeterDecommissioned:
-	default:
-		return core.Errorf(core.CodeInvalid, "invalid_meter_status", "%q is not active, blocked or decommissioned", status)
+	if err := core.CheckMeterStatus(status); err != nil {
+		return err
 	}
-	res, err := db.bun.NewUpdate().Model((*meterRow)(nil)).Set("status = ?", string(status)).Set("version = version + 1").
-		Where("id = ?", meterID).Exec(ctx)
-	if err != nil {
-		return dbError(err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return core.ErrNotFound
-	}
-	return nil
+	return dbError(db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var number, current string
+		if err := tx.NewRaw("SELECT number, status FROM meters WHERE id = ?"+db.dialect.forUpdate(), meterID).
+			Scan(ctx, &number, &current); err != nil {
+			return err
+		}
+		if err := core.CheckMeterStatusChange(number, core.MeterStatus(current), status); err != nil {
+			return err
+		}
+		_, err := tx.NewUpdate().Model((*meterRow)(nil)).Set("status = ?", string(status)).Set("version = version + 1").
+			Where("id = ?", meterID).Exec(ctx)
+		return err
+	}))
 }
 
 // SupplyGroup returns a supply group (without its vending key), or core.ErrNotFound.

@@ -60,10 +60,17 @@ func adminEnvs(t *testing.T) map[string][]string {
 	if err := os.WriteFile(keyFile, []byte(hex.EncodeToString(key)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return map[string][]string{
+	envs := map[string][]string{
 		"SQLite":     {"VENDGATE_DATA_DIR=" + filepath.Join(dir, "sqlite")},
 		"PostgreSQL": {"VENDGATE_DATA_DIR=" + filepath.Join(dir, "pg"), "VENDGATE_DATABASE_URL=" + testkit.PostgresURL(t), "VENDGATE_MASTER_KEY_FILE=" + keyFile},
 	}
+	for name, env := range envs { // admin works on a database that exists
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), []string{"migrate"}, env, &out, &errb); code != 0 {
+			t.Fatalf("%s: vendgate migrate: exit %d: %s", name, code, errb.String())
+		}
+	}
+	return envs
 }
 
 // TestAdminSetupThenVend builds a utility from nothing with admin commands only, then vends and
@@ -207,7 +214,7 @@ func virtualMeter(t *testing.T, number string, krn, ti uint8) *meter.Meter {
 }
 
 func TestAdminUsageErrors(t *testing.T) {
-	env := []string{"VENDGATE_DATA_DIR=" + t.TempDir()}
+	env := adminEnvs(t)["SQLite"]
 	shortKey := filepath.Join(t.TempDir(), "vk")
 	os.WriteFile(shortKey, []byte(adminVK[:30]), 0o600)
 	tests := []struct {
@@ -220,7 +227,7 @@ func TestAdminUsageErrors(t *testing.T) {
 		{[]string{"supply-group", "create", "--utility", "1", "--sgc", "12345", "--dkga", "04", "--vending-key-file", shortKey}, "--sgc"},
 		{[]string{"supply-group", "create", "--utility", "1", "--sgc", "123456", "--dkga", "04"}, "--vending-key-file"},
 		{[]string{"supply-group", "create", "--utility", "1", "--sgc", "123456", "--dkga", "04", "--vending-key-file", shortKey}, "15 bytes"},
-		{[]string{"tariff", "create", "--utility", "1", "--block", "50:abc"}, "--block"},
+		{[]string{"tariff", "create", "--utility", "1", "--name", "x", "--block", "50:abc"}, "--block"},
 		{[]string{"agent", "top-up", "--agent", "1", "--amount", "-5"}, "--amount"},
 		{[]string{"agent", "create", "--utility", "1", "--name", "x", "--commission-rate", "2"}, "--commission-rate"},
 		{[]string{"meter", "create", "--number", "12345678901"}, "--customer"},

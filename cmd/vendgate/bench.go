@@ -667,7 +667,7 @@ func benchSeedOptions(agents, meters int, agentsFile, cfgFile string, storeFlags
 // the SMS load command. Every agent may sell to every meter; the agents file lists them all, the
 // telco last.
 func seedBench(ctx context.Context, s benchSeed) ([]benchAgent, error) {
-	db, sealer, _, err := openStore(ctx, s.cfg)
+	db, sealer, _, err := openStore(ctx, s.cfg, true)
 	if err != nil {
 		return nil, err
 	}

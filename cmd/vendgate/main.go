@@ -42,12 +42,10 @@ func main() {
 }
 
 const usage = `usage: vendgate serve [flags]    run the server
-       vendgate migrate [flags]  apply database migrations
+       vendgate migrate [flags]  create the database or bring it up to date
        vendgate admin ...        set up utilities, vending keys, tariffs, meters, agents (JSON output)
-       vendgate bench ...        drive concurrent vends over HTTP against a running server
-       vendgate bench-iso ...    drive pipelined ISO 8583 purchases against a running server's bank listener
-flags: --config FILE --http-addr HOST:PORT --data-dir DIR --database-url URL --master-key-file FILE
-environment: VENDGATE_HTTP_ADDR, VENDGATE_ISO8583_ADDR, VENDGATE_DATA_DIR, VENDGATE_DATABASE_URL, VENDGATE_MASTER_KEY_FILE, ...`
+       vendgate help             this text; vendgate COMMAND --help lists a command's flags
+every setting is also a VENDGATE_* environment variable (VENDGATE_HTTP_ADDR ...) or a key of --config`
 
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -55,15 +53,21 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		return 2
 	}
 	cmd, args := args[0], args[1:]
-	switch cmd {
-	case "bench": // a load client: its flags are its own
-		return runBench(ctx, args, environ, stdout, stderr)
-	case "bench-iso":
-		return runBenchISO(ctx, args, stdout, stderr)
-	case "admin":
+	switch {
+	case isHelp(cmd):
+		fmt.Fprintln(stdout, usage)
+		return 0
+	case cmd == "admin":
 		return runAdmin(ctx, args, environ, stdout, stderr)
+	case cmd != "serve" && cmd != "migrate":
+		fmt.Fprintf(stderr, "vendgate: unknown command %q\n%s\n", cmd, usage)
+		return 2
 	}
 	cfg, err := loadConfig(args, environ)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(stdout, "usage: vendgate %s [flags]\n%s", cmd, flagHelp(configFlags(new(string), map[string]*string{})))
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "vendgate: configuration:\n%v\n", err)
 		return 2
@@ -85,11 +89,7 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		}
 		return 0
 	case "migrate":
-		db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
-		if err == nil {
-			err = db.Migrate(ctx)
-			db.Close()
-		}
+		err := migrate(ctx, cfg, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "vendgate: migrate: %v\n", err)
 			return 1
@@ -97,20 +97,34 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stdout, "migrations applied")
 		return 0
 	}
-	fmt.Fprintf(stderr, "vendgate: unknown command %q\n%s\n", cmd, usage)
 	return 2
+}
+
+// serveFlags are the flags of serve and migrate that override configuration keys.
+var serveFlags = [][2]string{
+	{"http-addr", "`host:port` the REST API and USSD listen on"},
+	{"data-dir", "`directory` of the embedded database, its master key and demo.json"},
+	{"database-url", "PostgreSQL `url` (postgres://...) instead of the embedded database"},
+	{"master-key-file", "`file` holding the master key (64 hex digits)"},
+	{"log-level", "debug, info, warn or error"},
+}
+
+// configFlags registers --config (into file) and serveFlags (into keys).
+func configFlags(file *string, keys map[string]*string) *flag.FlagSet {
+	fs := flag.NewFlagSet("vendgate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(file, "config", "", "TOML configuration `file`")
+	for _, f := range serveFlags {
+		keys[f[0]] = fs.String(f[0], "", f[1])
+	}
+	return fs
 }
 
 // loadConfig reads --config and the flags that override configuration keys.
 func loadConfig(args, environ []string) (config.Config, error) {
-	fs := flag.NewFlagSet("vendgate", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	file := fs.String("config", "", "TOML configuration file")
-	keys := map[string]*string{
-		"http-addr": fs.String("http-addr", "", ""), "data-dir": fs.String("data-dir", "", ""),
-		"database-url": fs.String("database-url", "", ""), "master-key-file": fs.String("master-key-file", "", ""),
-		"log-level": fs.String("log-level", "", ""),
-	}
+	file := new(string)
+	keys := map[string]*string{}
+	fs := configFlags(file, keys)
 	if err := fs.Parse(args); err != nil {
 		return config.Config{}, err
 	}
@@ -183,13 +197,13 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	cfg := m.Config
 	m.Logger.Info().Str("config", cfg.String()).Msg("starting")
-	db, sealer, created, err := openStore(ctx, cfg)
+	db, sealer, notes, err := openStore(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
 	m.DB = db
-	if created {
-		m.Logger.Warn().Str("path", cfg.DataDir+"/master.key").Msg("created a new master key for vending keys at rest (mode 0600); back it up")
+	for _, n := range notes {
+		m.Logger.Warn().Str("path", n.path).Msg(n.msg)
 	}
 	if m.listener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return err
@@ -265,28 +279,6 @@ func newISO8583(cfg config.Config, vendor *core.Vendor, db *store.DB, log zerolo
 		c.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	return iso8583.New(c)
-}
-
-// openStore opens the configured database with its migrations applied, and the sealer of the
-// master key (created says the embedded default just made the key file).
-func openStore(ctx context.Context, cfg config.Config) (db *store.DB, sealer *core.Sealer, created bool, err error) {
-	master, created, err := cfg.MasterKeyBytes()
-	if err != nil {
-		return nil, nil, false, err
-	}
-	sealer, err = core.NewSealer(master)
-	clear(master)
-	if err != nil {
-		return nil, nil, false, err
-	}
-	if db, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
-		return nil, nil, false, err
-	}
-	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, nil, false, fmt.Errorf("migrations: %w", err)
-	}
-	return db, sealer, created, nil
 }
 
 // agentCacheTTL is how long an agent's API keys and status are kept in memory (store.AgentCache):

@@ -12,36 +12,49 @@ import (
 )
 
 // startServe runs `vendgate serve` as the binary does (run with arguments and an environment)
-// on a new data folder with :0 addresses, and returns what it printed once it printed the demo's
+// on a data folder with :0 addresses, and returns what it printed once it printed the demo's
 // USSD command. The server stops when the test ends.
 func startServe(t *testing.T, dataDir string) *syncBuffer {
 	t.Helper()
+	out, stop := startServeStop(t, dataDir)
+	t.Cleanup(stop)
+	return out
+}
+
+// serveArgs are the arguments and environment of a test's `vendgate serve` on dataDir.
+func serveArgs(dataDir string) ([]string, []string) {
+	return []string{"serve", "--http-addr", "127.0.0.1:0", "--data-dir", dataDir},
+		[]string{"VENDGATE_ISO8583_ADDR=127.0.0.1:0", "VENDGATE_LOG_LEVEL=warn"}
+}
+
+// startServeStop is startServe with the stop in the caller's hands.
+func startServeStop(t *testing.T, dataDir string) (*syncBuffer, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
-	environ := []string{"VENDGATE_ISO8583_ADDR=127.0.0.1:0", "VENDGATE_LOG_LEVEL=warn"}
+	args, environ := serveArgs(dataDir)
 	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--http-addr", "127.0.0.1:0", "--data-dir", dataDir}, environ, stdout, stderr)
-	}()
-	t.Cleanup(func() {
+	go func() { done <- run(ctx, args, environ, stdout, stderr) }()
+	stop := func() {
 		cancel()
 		if code := <-done; code != 0 {
 			t.Errorf("vendgate serve exited %d: %s", code, stderr.String())
 		}
-	})
+	}
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(stdout.String(), "/v1/ussd") {
 		select {
 		case code := <-done:
-			done <- code
+			cancel()
 			t.Fatalf("vendgate serve exited %d before printing the demo:\n%s\n%s", code, stdout.String(), stderr.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
+			stop()
 			t.Fatalf("vendgate serve printed no USSD command:\n%s", stdout.String())
 		}
 	}
-	return stdout
+	return stdout, stop
 }
 
 // printedCommand returns the first printed line that runs curl against path.
