@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -109,7 +107,9 @@ func seedUtility(ctx context.Context, db *store.DB, name string) (*core.Utility,
 }
 
 // seedDemo fills an empty embedded database with a utility, a supply group per demo key, a
-// stepped tariff, customers, meters and an agent with float and an API key, and writes demo.json.
+// stepped tariff, customers, meters and an agent with float and an API key, and returns what
+// demo.json holds (seedStaged writes it). dataDir is where the server runs (the meters' state
+// files are named there).
 func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, baseURL, isoAddr, route string) (*demoFile, error) {
 	u, tariff, err := seedUtility(ctx, db, "Demo Power")
 	if err != nil {
@@ -122,12 +122,8 @@ func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, b
 		vk   string
 	}{{sts.DKGA02, 123456, demoVK02}, {sts.DKGA04, 123457, demoVK04}} {
 		vk, _ := hex.DecodeString(g.vk)
-		sealed, err := sealer.Seal(vk, g.sgc, 1, g.dkga)
-		if err != nil {
-			return nil, err
-		}
 		sg := &core.SupplyGroup{UtilityID: u.ID, SGC: g.sgc, KRN: 1, DKGA: g.dkga, Name: "Demo DKGA" + g.dkga.String()}
-		if err := db.CreateSupplyGroup(ctx, sg, sealed); err != nil {
+		if err := core.ImportVendingKey(ctx, db, sealer, sg, vk); err != nil {
 			return nil, err
 		}
 		groups[g.dkga] = sg
@@ -194,10 +190,6 @@ func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, b
 	}
 	out.Bank.Addr = isoAddr
 	if out.Telco, err = seedTelco(ctx, db, u.ID, route, 0); err != nil {
-		return nil, err
-	}
-	raw, _ := json.MarshalIndent(out, "", "  ")
-	if err := os.WriteFile(filepath.Join(dataDir, "demo.json"), append(raw, '\n'), 0o600); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -74,7 +75,7 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	}
 	switch cmd {
 	case "serve":
-		m := &Main{Config: cfg, Stdout: stdout, Logger: newLogger(stdout, cfg.LogLevel)}
+		m := &Main{Config: cfg, Stdout: stdout, Terminal: isTerminal(stdout), Logger: newLogger(stdout, cfg.LogLevel)}
 		if err := m.Open(ctx); err != nil {
 			fmt.Fprintf(stderr, "vendgate: %v\n", err)
 			return 1
@@ -163,11 +164,15 @@ type Main struct {
 	// Clock defaults to time.Now.
 	Clock func() time.Time
 
-	DB       *store.DB
-	Vendor   *core.Vendor
-	Demo     *demoFile // set when this start seeded the demo
-	listener net.Listener
-	server   *http.Server
+	DB     *store.DB
+	Vendor *core.Vendor
+	Demo   *demoFile // set when this start seeded the demo
+	// Terminal says that Stdout is a terminal: only then is the demo's API key printed.
+	Terminal bool
+	// seedFault, when set, fails the demo seed at its last step (a test's full disk).
+	seedFault error
+	listener  net.Listener
+	server    *http.Server
 	// The ISO 8583 listener for banks, when configured.
 	isoListener net.Listener
 	iso         *iso8583.Server
@@ -220,8 +225,8 @@ func (m *Main) Open(ctx context.Context) error {
 			return err
 		}
 		if empty {
-			if m.Demo, err = seedDemo(ctx, m.DB, sealer, cfg.DataDir, baseURL, m.ISO8583Addr(), routeOf(cfg)); err != nil {
-				return fmt.Errorf("seeding the demo: %w", err)
+			if err := m.seedStaged(ctx, baseURL); err != nil {
+				return fmt.Errorf("seeding the demo (nothing of it was kept; the next start tries again): %w", err)
 			}
 			m.printDemo(baseURL)
 		}
@@ -368,15 +373,35 @@ func (m *Main) Close() error {
 	return nil
 }
 
+// printDemo tells a newcomer what was seeded and how to buy a token. The agent's API key is
+// printed only to a terminal: stdout also carries the log, which is collected and kept, so
+// elsewhere the key stays in demo.json (mode 0600) and the commands read it from there.
 func (m *Main) printDemo(baseURL string) {
 	d := m.Demo
 	w := m.Stdout
-	fmt.Fprintf(w, "\nVendgate demo: a utility, 3 meters and an agent were created; details in %s/demo.json\n", m.Config.DataDir)
+	demoJSON := filepath.Join(m.Config.DataDir, "demo.json")
+	fmt.Fprintf(w, "\nVendgate demo: a utility, 3 meters and an agent were created; details in %s\n", demoJSON)
 	fmt.Fprintf(w, "The demo vending keys are the published STS test keys: never use them for real meters.\n\n")
-	fmt.Fprintf(w, "Agent API key (shown once): %s\n\n", d.APIKey)
-	fmt.Fprintf(w, "Buy a token for R50.00:\n  curl -s -X POST %s/v1/vends -H 'Authorization: Bearer %s' -H 'Idempotency-Key: demo-1' \\\n    -H 'Content-Type: application/json' -d '{\"meter_number\":\"%s\",\"amount_minor\":5000,\"currency\":\"ZAR\"}'\n\n",
-		baseURL, d.APIKey, d.Meters[0].Number)
+	key := d.APIKey
+	if m.Terminal {
+		fmt.Fprintf(w, "Agent API key (shown once): %s\n\n", key)
+	} else {
+		fmt.Fprintf(w, "The agent's API key is in %s (mode 0600), not printed: this output is not a terminal. Read it with\n  KEY=$(sed -n 's/.*\"api_key\": \"\\(.*\\)\".*/\\1/p' %s)\n\n", demoJSON, demoJSON)
+		key = "$KEY"
+	}
+	fmt.Fprintf(w, "Buy a token for R50.00:\n  curl -s -X POST %s/v1/vends -H \"Authorization: Bearer %s\" -H 'Idempotency-Key: demo-1' \\\n    -H 'Content-Type: application/json' -d '{\"meter_number\":\"%s\",\"amount_minor\":5000,\"currency\":\"ZAR\"}'\n\n",
+		baseURL, key, d.Meters[0].Number)
 	fmt.Fprintf(w, "Type the token into the virtual meter:\n  %s\n\n", d.Meters[0].StsctlMeter)
 	fmt.Fprintf(w, "Or buy through the USSD menu of Demo Mobile (%s), one callback per step (text is the inputs joined by *):\n  curl -s %s/v1/ussd -d sessionId=demo-1 --data-urlencode 'serviceCode=%s' -d phoneNumber=27820000001 -d text=\n\n",
 		d.Telco.ServiceCode, baseURL, d.Telco.ServiceCode)
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -38,7 +38,7 @@ func bootWith(t *testing.T, edit func(*config.Config)) (*Main, *syncBuffer) {
 	}
 	var out bytes.Buffer
 	logs := &syncBuffer{}
-	m := &Main{Config: cfg, Stdout: &out, Logger: zerolog.New(logs)}
+	m := &Main{Config: cfg, Stdout: &out, Terminal: true, Logger: zerolog.New(logs)}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)
