@@ -245,7 +245,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	registry := prometheus.NewRegistry()
 	api := rest.New(rest.Config{
-		Vendor: m.Vendor, Reverser: m.Vendor, Meters: m.DB, Vends: m.DB, Health: m.DB,
+		Vendor: m.Vendor, Reverser: m.Vendor, Meters: m.DB, Vends: m.DB, Health: writeProbe{m.DB},
 		Agents: restAgents{DB: m.DB, auth: agents},
 		Logger: m.Logger, Registry: registry, MaxBodyBytes: cfg.MaxBodyBytes,
 		ShutdownTimeout: cfg.ShutdownTimeout,
@@ -295,6 +295,19 @@ func newVendor(db *store.DB, sealer *core.Sealer, clock func() time.Time, maxAmo
 	return &core.Vendor{Meters: db, Agents: db, Utilities: db, Vends: db, Clock: clock, Random: rand.Reader,
 		Issuer: &core.SoftIssuer{Keys: db, Sealer: sealer}, MaxAmount: maxAmount}
 }
+
+// writeProbe is the readiness check of GET /readyz: the database must take a write (a full disk
+// or a read-only database answers reads and fails every sale).
+type writeProbe struct{ db *store.DB }
+
+// probeNode names this machine's row of the health table (one row per node, however often it
+// restarts).
+var probeNode = func() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%.64s", host)
+}()
+
+func (p writeProbe) Ping(ctx context.Context) error { return p.db.ProbeWrite(ctx, probeNode) }
 
 // restAgents is the REST API's view of agents: API keys checked through the vendor's agent cache,
 // balances and statements always read from the database.
