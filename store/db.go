@@ -34,6 +34,7 @@ type DB struct {
 	refs      refCache
 	stmts     sync.Map // query -> *sql.Stmt, see prepared.go
 	queries   queries
+	health    availability
 }
 
 // Option configures Open.
@@ -94,6 +95,10 @@ func Open(ctx context.Context, databaseURL, dataDir string, opts ...Option) (*DB
 	db.queries = newQueries(db.bun)
 	for _, o := range opts {
 		o(db)
+	}
+	if db.health.report != nil {
+		db.health.now = db.now
+		db.bun.AddQueryHook(availabilityHook{&db.health})
 	}
 	if err := db.check(ctx); err != nil {
 		_ = sqldb.Close()

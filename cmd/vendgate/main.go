@@ -202,7 +202,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	cfg := m.Config
 	m.Logger.Info().Str("config", cfg.String()).Msg("starting")
-	db, sealer, notes, err := openStore(ctx, cfg, true)
+	db, sealer, notes, err := openStore(ctx, cfg, true, m.storeOptions()...)
 	if err != nil {
 		return err
 	}
@@ -294,6 +294,20 @@ const agentCacheTTL = 2 * time.Second
 func newVendor(db *store.DB, sealer *core.Sealer, clock func() time.Time, maxAmount core.Money) *core.Vendor {
 	return &core.Vendor{Meters: db, Agents: db, Utilities: db, Vends: db, Clock: clock, Random: rand.Reader,
 		Issuer: &core.SoftIssuer{Keys: db, Sealer: sealer}, MaxAmount: maxAmount}
+}
+
+// storeOptions are the server's options of the store: its database outages logged once when they
+// begin and once, with the count of failed queries, when they end (the requests that fail in
+// between are answered 503 and logged as requests, at info).
+func (m *Main) storeOptions() []store.Option {
+	log := m.Logger
+	return []store.Option{store.WithAvailabilityReport(func(a store.Availability) {
+		if a.Up {
+			log.Warn().Int("failed_queries", a.Failures).Msg("the database answers again")
+			return
+		}
+		log.Warn().Str("error", a.Err.Error()).Msg("the database fails: requests are answered 503 until it answers again")
+	})}
 }
 
 // writeProbe is the readiness check of GET /readyz: the database must take a write (a full disk

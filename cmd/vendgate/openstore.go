@@ -19,7 +19,7 @@ type startNote struct{ path, msg string }
 // master key, tested against the database's check value (core.CheckMasterKey): a wrong master key
 // stops the start. create says whether a missing embedded database and master key may be made
 // (the server's first start) or must exist (admin).
-func openStore(ctx context.Context, cfg config.Config, create bool) (db *store.DB, sealer *core.Sealer, notes []startNote, err error) {
+func openStore(ctx context.Context, cfg config.Config, create bool, opts ...store.Option) (db *store.DB, sealer *core.Sealer, notes []startNote, err error) {
 	if !create && cfg.DatabaseURL == "" && !store.EmbeddedExists(cfg.DataDir) {
 		return nil, nil, nil, fmt.Errorf("no database in %s: create one with vendgate migrate --data-dir %s (or start the server there), "+
 			"or point --data-dir or --database-url at an existing one", cfg.DataDir, cfg.DataDir)
@@ -45,7 +45,7 @@ func openStore(ctx context.Context, cfg config.Config, create bool) (db *store.D
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if db, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
+	if db, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, opts...); err != nil {
 		return nil, nil, nil, err
 	}
 	if err := db.Migrate(ctx); err != nil {

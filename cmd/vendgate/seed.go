@@ -66,7 +66,7 @@ func (m *Main) seedStaged(ctx context.Context, baseURL string) error {
 	if err := os.Rename(filepath.Join(staging, "vendgate.db"), filepath.Join(cfg.DataDir, "vendgate.db")); err != nil {
 		return err
 	}
-	if m.DB, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
+	if m.DB, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, m.storeOptions()...); err != nil {
 		return err
 	}
 	m.Demo = demo
