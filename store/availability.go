@@ -75,6 +75,8 @@ func isOutage(err error) bool {
 // the tracker; the prepared statements of the vend path report theirs in prepared.go.
 type availabilityHook struct{ a *availability }
 
-func (h availabilityHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+func (h availabilityHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	return ctx
+}
 
 func (h availabilityHook) AfterQuery(_ context.Context, e *bun.QueryEvent) { h.a.observe(e.Err) }
