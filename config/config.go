@@ -122,6 +122,15 @@ func (c Config) Binds() []SMPPBind {
 	return append(out, c.SMPPBinds...)
 }
 
+// DefaultRoute is the SMPP bind replies go out on when nothing names one: the first bind, or the
+// name a bind from the environment gets.
+func (c Config) DefaultRoute() string {
+	if b := c.Binds(); len(b) > 0 {
+		return b[0].Name
+	}
+	return c.SMPPName
+}
+
 // ISO8583Enabled reports whether the ISO 8583 listener is configured.
 func (c Config) ISO8583Enabled() bool { return c.ISO8583Addr != "" && c.ISO8583Addr != "off" }
 

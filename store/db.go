@@ -92,14 +92,14 @@ func Open(ctx context.Context, databaseURL, dataDir string, opts ...Option) (*DB
 	default:
 		db.bun = bun.NewDB(sqldb, pgdialect.New())
 	}
-	db.queries = newQueries(db.bun)
 	for _, o := range opts {
 		o(db)
 	}
 	if db.health.report != nil {
 		db.health.now = db.now
-		db.bun.AddQueryHook(availabilityHook{&db.health})
+		db.bun = db.bun.WithQueryHook(availabilityHook{&db.health})
 	}
+	db.queries = newQueries(db.bun)
 	if err := db.check(ctx); err != nil {
 		_ = sqldb.Close()
 		return nil, err

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/vendgate/vendgate/internal/demo"
 )
 
 // TestAdminMessages: admin's refusals say what is wrong in the operator's terms: the record and
@@ -24,7 +26,7 @@ func TestAdminMessages(t *testing.T) {
 	g := adminOK(t, env, "supply-group", "create", "--utility", id(u), "--sgc", "600100", "--dkga", "04", "--vending-key-file", keyFile)
 	tr := adminOK(t, env, "tariff", "create", "--utility", id(u), "--name", "Domestic", "--block", "-:2500")
 	c := adminOK(t, env, "customer", "create", "--name", "Wanjiru Kamau")
-	number := drn("0510000001")
+	number := demo.DRN("0510000001")
 	adminOK(t, env, "meter", "create", "--number", number, "--supply-group", id(g), "--customer", id(c), "--tariff", id(tr), "--ti", "07", "--ea", "11")
 	ag := adminOK(t, env, "agent", "create", "--utility", id(u), "--name", "Kiosk")
 	k := adminOK(t, env, "agent", "api-key", "issue", "--agent", id(ag))
@@ -39,8 +41,8 @@ func TestAdminMessages(t *testing.T) {
 		want string
 	}{
 		{"missing agent", env, []string{"agent", "top-up", "--agent", "99", "--amount", "100"}, 1, "agent 99 does not exist"},
-		{"missing customer", env, []string{"meter", "create", "--number", drn("0510000002"), "--supply-group", id(g), "--customer", "999", "--tariff", id(tr), "--ti", "07", "--ea", "11"}, 1, "--customer 999: customer 999 does not exist"},
-		{"missing tariff", env, []string{"meter", "create", "--number", drn("0510000002"), "--supply-group", id(g), "--customer", id(c), "--tariff", "999", "--ti", "07", "--ea", "11"}, 1, "--tariff 999: tariff 999 does not exist"},
+		{"missing customer", env, []string{"meter", "create", "--number", demo.DRN("0510000002"), "--supply-group", id(g), "--customer", "999", "--tariff", id(tr), "--ti", "07", "--ea", "11"}, 1, "--customer 999: customer 999 does not exist"},
+		{"missing tariff", env, []string{"meter", "create", "--number", demo.DRN("0510000002"), "--supply-group", id(g), "--customer", id(c), "--tariff", "999", "--ti", "07", "--ea", "11"}, 1, "--tariff 999: tariff 999 does not exist"},
 		{"missing utility", env, []string{"tariff", "create", "--utility", "77", "--name", "T", "--block", "-:100"}, 1, "utility 77 does not exist"},
 		{"empty tariff name", env, []string{"tariff", "create", "--utility", id(u), "--name", " ", "--block", "-:100"}, 2, "--name: required"},
 		{"unknown language", env, []string{"customer", "create", "--name", "X", "--language", "tlh"}, 2, `--language: "tlh" is not one of`},
@@ -49,7 +51,7 @@ func TestAdminMessages(t *testing.T) {
 		{"revoked key", env, []string{"agent", "api-key", "revoke", "--id", id(k)}, 1, "API key " + id(k) + " was revoked already"},
 		{"missing key", env, []string{"agent", "api-key", "revoke", "--id", "4242"}, 1, "API key 4242 does not exist"},
 		{"no pending key change", env, []string{"meter", "confirm-key-change", "--number", number}, 1, "meter " + number + " has no pending key change"},
-		{"unknown meter", env, []string{"meter", "set-status", "--number", drn("0510000009"), "--status", "blocked"}, 1, "meter " + drn("0510000009") + " does not exist"},
+		{"unknown meter", env, []string{"meter", "set-status", "--number", demo.DRN("0510000009"), "--status", "blocked"}, 1, "meter " + demo.DRN("0510000009") + " does not exist"},
 		{"unreachable database", unreachable, []string{"ledger", "check"}, 1, "connect"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

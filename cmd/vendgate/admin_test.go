@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/internal/demo"
 	"github.com/vendgate/vendgate/store"
 	"github.com/vendgate/vendgate/sts"
 	"github.com/vendgate/vendgate/sts/meter"
@@ -86,7 +87,7 @@ func TestAdminSetupThenVend(t *testing.T) {
 			g := adminOK(t, env, "supply-group", "create", "--utility", id(u), "--sgc", "600100", "--krn", "1", "--dkga", "04", "--name", "Lakeside", "--vending-key-file", keyFile)
 			tr := adminOK(t, env, "tariff", "create", "--utility", id(u), "--name", "Domestic", "--block", "50:1500", "--block", "-:2500")
 			c := adminOK(t, env, "customer", "create", "--name", "Wanjiru Kamau", "--address", "Plot 7, Kisumu")
-			number := drn("0510000001")
+			number := demo.DRN("0510000001")
 			mt := adminOK(t, env, "meter", "create", "--number", number, "--supply-group", id(g), "--customer", id(c), "--tariff", id(tr), "--ti", "07", "--ea", "11")
 			ag := adminOK(t, env, "agent", "create", "--utility", id(u), "--name", "Kisumu Kiosk", "--credit-limit", "0", "--commission-rate", "0.01")
 			adminOK(t, env, "agent", "top-up", "--agent", id(ag), "--amount", "100000")

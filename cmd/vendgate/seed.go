@@ -30,7 +30,7 @@ func (m *Main) seedStaged(ctx context.Context, baseURL string) error {
 	if err != nil {
 		return err
 	}
-	demo, err := seedDemo(ctx, db, sealer, cfg.DataDir, baseURL, m.ISO8583Addr(), routeOf(cfg))
+	demo, err := seedDemo(ctx, db, sealer, cfg.DataDir, baseURL, m.ISO8583Addr(), cfg.DefaultRoute())
 	if err == nil && m.seedFault != nil {
 		err = m.seedFault
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -173,7 +172,7 @@ func shellWords(t *testing.T, line string) []string {
 		}
 	}
 	if quoted {
-		t.Fatal(fmt.Sprintf("unterminated quote in %s", line))
+		t.Fatalf("unterminated quote in %s", line)
 	}
 	if inWord {
 		words = append(words, cur.String())
