@@ -367,15 +367,8 @@ func (db *DB) SealedVendingKey(ctx context.Context, sgc sts.SGC, krn uint8, dkga
 
 // CreateUtility stores a utility and sets its ID.
 func (db *DB) CreateUtility(ctx context.Context, u *core.Utility) error {
-	if u.Name == "" {
-		return core.Errorf(core.CodeInvalid, "invalid_utility", "the utility's name is required")
-	}
-	if _, err := core.ParseCurrency(u.Currency.Code); err != nil {
+	if err := u.Validate(); err != nil {
 		return err
-	}
-	if u.TaxRate.IsNegative() || u.DebtRecoveryRate.IsNegative() || u.DebtRecoveryRate.GreaterThan(decimal.NewFromInt(1)) ||
-		u.MonthlyFixedCharge < 0 || u.FreeBasicEnergy < 0 || u.ReversalWindow < 0 {
-		return core.Errorf(core.CodeInvalid, "invalid_utility", "utility %q: rates, charges and the reversal window must not be negative, and the debt recovery rate is at most 1", u.Name)
 	}
 	r := fromCoreUtility(u)
 	if _, err := db.location(r.TimeZone); err != nil {
@@ -394,8 +387,8 @@ func (db *DB) CreateSupplyGroup(ctx context.Context, g *core.SupplyGroup, sealed
 	if len(sealedKey) == 0 {
 		return core.Errorf(core.CodeInvalid, "invalid_supply_group", "supply group %s: the sealed vending key is required", g.SGC)
 	}
-	if g.KRN < 1 || g.KRN > 15 || (g.DKGA != sts.DKGA02 && g.DKGA != sts.DKGA04) {
-		return core.Errorf(core.CodeInvalid, "invalid_supply_group", "supply group %s: KRN must be 1..15 and DKGA 02 or 04", g.SGC)
+	if err := core.CheckSupplyGroup(g); err != nil {
+		return err
 	}
 	r := fromCoreSupplyGroup(g)
 	if _, err := db.bun.NewInsert().Model(&r).Value("sealed_vending_key", "?", sealedKey).Exec(ctx); err != nil {
@@ -462,11 +455,11 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 	case arrears < 0:
 		return core.Errorf(core.CodeInvalid, "invalid_arrears", "meter %s: arrears must not be negative", m.Number)
 	}
-	if err := checkKey(m.Key); err != nil {
+	if err := m.Key.Validate(); err != nil {
 		return err
 	}
 	if m.PendingKey != nil {
-		if err := checkKeyChange(m.Key, m.PendingKey); err != nil {
+		if err := core.CheckKeyChange(m.Key, m.PendingKey); err != nil {
 			return err
 		}
 	}
@@ -514,45 +507,6 @@ func iinOf(number string) string {
 	return sts.IIN
 }
 
-// checkKey checks a meter key's parameters against what IEC 62055-41 allows.
-func checkKey(k core.MeterKey) error {
-	switch {
-	case k.PAN.IsZero():
-		return core.Errorf(core.CodeInvalid, "invalid_meter_key", "the key's PAN is missing")
-	case k.KRN < 1 || k.KRN > 15:
-		return core.Errorf(core.CodeInvalid, "invalid_meter_key", "KRN %d is not 1..15", k.KRN)
-	case k.KT > sts.KeyTypeCommon:
-		return core.Errorf(core.CodeInvalid, "invalid_meter_key", "key type %d is not 0..3", k.KT)
-	case k.TI > 99:
-		return core.Errorf(core.CodeInvalid, "invalid_meter_key", "tariff index %d is not 0..99", k.TI)
-	case k.DKGA != sts.DKGA02 && k.DKGA != sts.DKGA04:
-		return core.Errorf(core.CodeInvalid, "invalid_meter_key", "DKGA%s is not supported", k.DKGA)
-	case k.EA != sts.EA07 && k.EA != sts.EA09 && k.EA != sts.EA11:
-		return core.Errorf(core.CodeInvalid, "invalid_meter_key", "EA%s is not supported", k.EA)
-	case !k.BaseDate.Valid():
-		return core.Errorf(core.CodeInvalid, "invalid_meter_key", "base date %d is not 1993, 2014 or 2035", k.BaseDate)
-	}
-	return nil
-}
-
-// checkKeyChange checks a pending key against the meter's key: same PAN (filled in when empty),
-// same encryption algorithm.
-func checkKeyChange(from core.MeterKey, to *core.MeterKey) error {
-	if to.PAN.IsZero() {
-		to.PAN = from.PAN
-	}
-	if err := checkKey(*to); err != nil {
-		return err
-	}
-	switch {
-	case to.PAN != from.PAN:
-		return core.Errorf(core.CodeInvalid, "invalid_key_change", "a key change cannot change the meter's PAN")
-	case to.EA != from.EA:
-		return core.Errorf(core.CodeInvalid, "invalid_key_change", "a key change cannot change the encryption algorithm (EA%s to EA%s)", from.EA, to.EA)
-	}
-	return nil
-}
-
 // checkPendingGroup checks that the supply group of a pending key exists and is the utility's.
 func checkPendingGroup(ctx context.Context, tx bun.Tx, utilityID int64, k *core.MeterKey) error {
 	var g supplyGroupRow
@@ -577,7 +531,7 @@ func (db *DB) SetPendingKeyChange(ctx context.Context, meterID int64, key *core.
 			return err
 		}
 		if key != nil {
-			if err := checkKeyChange(m.Key, key); err != nil {
+			if err := core.CheckKeyChange(m.Key, key); err != nil {
 				return err
 			}
 			if err := checkPendingGroup(ctx, tx, r.SupplyGroup.UtilityID, key); err != nil {
