@@ -567,14 +567,11 @@ func (db *DB) ConfirmKeyChange(ctx context.Context, meterID int64) error {
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		exists, err := tx.NewSelect().Model((*meterRow)(nil)).Where("id = ?", meterID).Exists(ctx)
-		if err != nil {
-			return err
+		var number string
+		if err := tx.NewSelect().Model((*meterRow)(nil)).Column("number").Where("id = ?", meterID).Scan(ctx, &number); err != nil {
+			return err // no row: core.ErrNotFound
 		}
-		if !exists {
-			return core.ErrNotFound
-		}
-		return core.Errorf(core.CodeConflict, "no_key_change_pending", "meter %d has no pending key change", meterID)
+		return core.Errorf(core.CodeConflict, "no_key_change_pending", "meter %s has no pending key change", number)
 	})
 	return dbError(err)
 }

@@ -191,9 +191,7 @@ var adminMeterConfirm = adminCommand{"confirm that the meter took its pending ke
 		if err != nil {
 			return nil, err
 		}
-		if err := a.db.ConfirmKeyChange(ctx, m.ID); core.AsError(err).Reason == "no_key_change_pending" {
-			return nil, core.Errorf(core.CodeConflict, "no_key_change_pending", "meter %s has no pending key change", m.Number)
-		} else if err != nil {
+		if err := a.db.ConfirmKeyChange(ctx, m.ID); err != nil {
 			return nil, err
 		}
 		m, err = meterByNumber(ctx, a.db, *number)

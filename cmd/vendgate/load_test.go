@@ -19,7 +19,7 @@ import (
 
 // The seeding mode makes a database that a real server vends from: meters with valid numbers and
 // keys, agents with float and working API keys.
-func TestBenchSeedsAServerThatVends(t *testing.T) {
+func TestLoadSeedsAServerThatVends(t *testing.T) {
 	dir := t.TempDir()
 	agentsFile := filepath.Join(dir, "agents.json")
 	var out, errb bytes.Buffer
