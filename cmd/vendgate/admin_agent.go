@@ -6,6 +6,7 @@ import (
 	"flag"
 
 	"github.com/shopspring/decimal"
+
 	"github.com/vendgate/vendgate/core"
 )
 

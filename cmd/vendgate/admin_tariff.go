@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/sts"
 )

@@ -164,15 +164,11 @@ type Main struct {
 	// Clock defaults to time.Now.
 	Clock func() time.Time
 
-	DB     *store.DB
-	Vendor *core.Vendor
-	Demo   *demoFile // set when this start seeded the demo
-	// Terminal says that Stdout is a terminal: only then is the demo's API key printed.
-	Terminal bool
-	// seedFault, when set, fails the demo seed at its last step (a test's full disk).
-	seedFault error
-	listener  net.Listener
-	server    *http.Server
+	DB       *store.DB
+	Vendor   *core.Vendor
+	Demo     *demoFile // set when this start seeded the demo
+	listener net.Listener
+	server   *http.Server
 	// The ISO 8583 listener for banks, when configured.
 	isoListener net.Listener
 	iso         *iso8583.Server
@@ -181,6 +177,11 @@ type Main struct {
 	replies relay
 	started bool // Run started the relay, and shuts it down
 	ussd    *ussd.Handler
+
+	// Terminal says that Stdout is a terminal: only then is the demo's API key printed.
+	Terminal bool
+	// seedFault, when set, fails the demo seed at its last step (a test's full disk).
+	seedFault error
 }
 
 // Addr is the address the HTTP server listens on, once open.

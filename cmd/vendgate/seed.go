@@ -30,7 +30,7 @@ func (m *Main) seedStaged(ctx context.Context, baseURL string) error {
 	if err != nil {
 		return err
 	}
-	demo, err := seedDemo(ctx, db, sealer, cfg.DataDir, baseURL, m.ISO8583Addr(), cfg.DefaultRoute())
+	seeded, err := seedDemo(ctx, db, sealer, cfg.DataDir, baseURL, m.ISO8583Addr(), cfg.DefaultRoute())
 	if err == nil && m.seedFault != nil {
 		err = m.seedFault
 	}
@@ -40,7 +40,7 @@ func (m *Main) seedStaged(ctx context.Context, baseURL string) error {
 	if err != nil {
 		return err
 	}
-	raw, _ := json.MarshalIndent(demo, "", "  ")
+	raw, _ := json.MarshalIndent(seeded, "", "  ")
 	if err := os.WriteFile(filepath.Join(staging, "demo.json"), append(raw, '\n'), 0o600); err != nil {
 		return err
 	}
@@ -69,6 +69,6 @@ func (m *Main) seedStaged(ctx context.Context, baseURL string) error {
 	if m.DB, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, m.storeOptions()...); err != nil {
 		return err
 	}
-	m.Demo = demo
+	m.Demo = seeded
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/store"
 	"github.com/vendgate/vendgate/sts"

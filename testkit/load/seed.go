@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
 	"github.com/vendgate/vendgate/config"
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/internal/demo"
