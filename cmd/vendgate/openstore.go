@@ -40,6 +40,9 @@ func openStore(ctx context.Context, cfg config.Config, create bool, opts ...stor
 	if fi, err := os.Stat(path); path != "" && err == nil && fi.Mode().Perm()&0o077 != 0 {
 		notes = append(notes, startNote{path, fmt.Sprintf("the master key file is readable by others (mode %04o): chmod 600 it", fi.Mode().Perm())})
 	}
+	if fi, err := os.Stat(cfg.DataDir); cfg.DatabaseURL == "" && err == nil && fi.Mode().Perm()&0o077 != 0 {
+		notes = append(notes, startNote{cfg.DataDir, fmt.Sprintf("the data folder is open to others (mode %04o): it holds the database and the master key; chmod 700 it", fi.Mode().Perm())})
+	}
 	sealer, err = core.NewSealer(master)
 	clear(master)
 	if err != nil {

@@ -113,4 +113,17 @@ func TestStartFiles(t *testing.T) {
 	if !strings.Contains(out.String(), "readable by others") {
 		t.Errorf("no warning for a master key file of mode 0644:\n%s", out)
 	}
+	if strings.Contains(out.String(), "data folder is open") {
+		t.Errorf("a warning for the data folder of mode 0700:\n%s", out)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, out, err = openMain(t, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "the data folder is open to others (mode 0755)") {
+		t.Errorf("no warning for a data folder of mode 0755:\n%s", out)
+	}
 }
