@@ -10,19 +10,21 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
+
+	"github.com/go-viper/mapstructure/v2"
 
 	"github.com/knadh/koanf/parsers/toml/v2"
 	"github.com/knadh/koanf/providers/confmap"
 	"github.com/knadh/koanf/providers/env/v2"
 	"github.com/knadh/koanf/providers/file"
 	"github.com/knadh/koanf/v2"
-
-	"github.com/vendgate/vendgate/core"
 )
 
 // Config is the server's configuration. Keys are the koanf tags; the environment variable of a
@@ -107,9 +109,9 @@ type Config struct {
 	ReplySweep time.Duration `koanf:"reply_sweep"`
 	// USSDSessionTimeout is how long a USSD session lasts without a callback.
 	USSDSessionTimeout time.Duration `koanf:"ussd_session_timeout"`
-	// USSDAllow are the networks USSD aggregators call from (addresses or CIDR, comma-separated);
-	// a callback from elsewhere is refused.
-	USSDAllow string `koanf:"ussd_allow"`
+	// USSDAllow are the networks USSD aggregators call from (addresses or CIDR, comma-separated in
+	// the environment, a list or a string in the file); a callback from elsewhere is refused.
+	USSDAllow []netip.Prefix `koanf:"ussd_allow"`
 }
 
 // SMPPBind is one bind to an SMSC as a transceiver.
@@ -135,6 +137,15 @@ func (c Config) Binds() []SMPPBind {
 			Alphabet: c.SMPPAlphabet})
 	}
 	return append(out, c.SMPPBinds...)
+}
+
+// DefaultRoute is the SMPP bind replies go out on when nothing names one: the first bind, or the
+// name a bind from the environment gets.
+func (c Config) DefaultRoute() string {
+	if b := c.Binds(); len(b) > 0 {
+		return b[0].Name
+	}
+	return c.SMPPName
 }
 
 // ISO8583Enabled reports whether the ISO 8583 listener is configured.
@@ -164,7 +175,7 @@ func Defaults() Config {
 		ReplyBreakerOpen:   30 * time.Second,
 		ReplySweep:         30 * time.Second,
 		USSDSessionTimeout: 3 * time.Minute,
-		USSDAllow:          "127.0.0.0/8, ::1",
+		USSDAllow:          []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
 
 		// The listeners' bounds.
 		HTTPHeaderTimeout:     10 * time.Second,
@@ -181,23 +192,7 @@ func Defaults() Config {
 // that were set, then validates the result and reports every problem at once.
 func Load(path string, environ []string, flags map[string]any) (Config, error) {
 	k := koanf.New(".")
-	d := Defaults()
-	if err := k.Load(confmap.Provider(map[string]any{
-		"http_addr": d.HTTPAddr, "data_dir": d.DataDir, "log_level": d.LogLevel,
-		"max_vend_amount":  d.MaxVendAmount,
-		"shutdown_timeout": d.ShutdownTimeout.String(), "max_body_bytes": d.MaxBodyBytes,
-		"iso8583_addr": d.ISO8583Addr, "iso8583_header": d.ISO8583Header, "iso8583_timeout": d.ISO8583Timeout.String(),
-		"smpp_name": d.SMPPName, "smpp_window": d.SMPPWindow, "smpp_throughput": d.SMPPThroughput,
-		"smpp_enquire_link": d.SMPPEnquireLink.String(),
-		"reply_workers":     d.ReplyWorkers, "ussd_session_timeout": d.USSDSessionTimeout.String(),
-		"reply_retry": d.ReplyRetry.String(), "reply_retry_max": d.ReplyRetryMax.String(), "reply_attempts": d.ReplyAttempts,
-		"reply_lease": d.ReplyLease.String(), "reply_breaker_open": d.ReplyBreakerOpen.String(), "reply_sweep": d.ReplySweep.String(),
-
-		"http_header_timeout": d.HTTPHeaderTimeout.String(), "http_read_timeout": d.HTTPReadTimeout.String(),
-		"http_write_timeout": d.HTTPWriteTimeout.String(), "http_idle_timeout": d.HTTPIdleTimeout.String(),
-		"http_max_header_bytes": d.HTTPMaxHeaderBytes, "http_max_connections": d.HTTPMaxConnections,
-		"iso8583_max_connections": d.ISO8583MaxConnections,
-	}, "."), nil); err != nil {
+	if err := k.Load(confmap.Provider(defaultsMap(), "."), nil); err != nil {
 		return Config{}, err
 	}
 	if path != "" {
@@ -218,10 +213,81 @@ func Load(path string, environ []string, flags map[string]any) (Config, error) {
 		}
 	}
 	var c Config
-	if err := k.UnmarshalWithConf("", &c, koanf.UnmarshalConf{}); err != nil {
-		return Config{}, fmt.Errorf("configuration: %w", err)
+	if err := k.UnmarshalWithConf("", &c, koanf.UnmarshalConf{DecoderConfig: &mapstructure.DecoderConfig{
+		DecodeHook: mapstructure.ComposeDecodeHookFunc(networksHook, mapstructure.StringToTimeDurationHookFunc()),
+		// The file and the environment give numbers and booleans as text.
+		WeaklyTypedInput: true,
+	}}); err != nil {
+		return Config{}, fmt.Errorf("configuration: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
 	return c, c.Validate()
+}
+
+// defaultsMap is Defaults() keyed by the koanf tags, every field of Config in it, so that a new
+// setting has its default in Load without being listed twice.
+func defaultsMap() map[string]any {
+	d := reflect.ValueOf(Defaults())
+	out := map[string]any{}
+	for i := range d.NumField() {
+		tag := d.Type().Field(i).Tag.Get("koanf")
+		if tag == "" {
+			continue
+		}
+		switch v := d.Field(i).Interface().(type) {
+		case []netip.Prefix: // as text: koanf's copy of a map loses netip's unexported fields
+			out[tag] = show(tag, v)
+		default:
+			out[tag] = v
+		}
+	}
+	return out
+}
+
+var prefixesType = reflect.TypeFor[[]netip.Prefix]()
+
+// networksHook decodes a list of networks: a comma- or space-separated string (the defaults and
+// the environment) or a list of strings (a TOML array).
+func networksHook(from, to reflect.Type, data any) (any, error) {
+	if to != prefixesType {
+		return data, nil
+	}
+	switch v := data.(type) {
+	case string:
+		return parseNetworks(v)
+	case []any:
+		var out []netip.Prefix
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("%v is not an address or a network", e)
+			}
+			ps, err := parseNetworks(s)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ps...)
+		}
+		return out, nil
+	}
+	return data, nil
+}
+
+// parseNetworks parses networks in CIDR form or single addresses (a network of one), separated
+// by commas or spaces.
+func parseNetworks(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if a, err := netip.ParseAddr(f); err == nil {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a network in CIDR form", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // Validate reports every problem of a configuration, one per line.
@@ -349,8 +415,10 @@ func (c Config) Validate() error {
 	case c.ReplyLease < 15*time.Second || c.ReplyBreakerOpen <= 0 || c.ReplySweep <= 0:
 		add("reply_lease (at least 15s: a delivery and the recording of its outcome), reply_breaker_open and reply_sweep (VENDGATE_REPLY_*): must be positive")
 	}
-	if _, err := core.ParseNetworks(c.USSDAllow); err != nil {
-		add("ussd_allow (VENDGATE_USSD_ALLOW): %v", err)
+	for _, p := range c.USSDAllow {
+		if !p.IsValid() {
+			add("ussd_allow (VENDGATE_USSD_ALLOW): an invalid network")
+		}
 	}
 	if c.USSDSessionTimeout < 10*time.Second {
 		add("ussd_session_timeout (VENDGATE_USSD_SESSION_TIMEOUT): want at least 10s")
@@ -358,41 +426,63 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// String prints the configuration with secrets masked: the master key and any database password.
+// String prints every setting, key=value in the order of Config, with secrets masked: the
+// master key, SMPP passwords and any database password.
 func (c Config) String() string {
-	mk := ""
-	if c.MasterKey != "" {
-		mk = "********"
+	v := reflect.ValueOf(c)
+	parts := make([]string, 0, v.NumField())
+	for i := range v.NumField() {
+		key := v.Type().Field(i).Tag.Get("koanf")
+		if key == "" {
+			continue
+		}
+		parts = append(parts, key+"="+show(key, v.Field(i).Interface()))
 	}
-	db := c.DatabaseURL
+	return strings.Join(parts, " ")
+}
+
+// show prints one setting's value, masking the secrets.
+func show(key string, value any) string {
+	switch v := value.(type) {
+	case string:
+		switch key {
+		case "master_key", "smpp_password", "metrics_token":
+			return masked(v)
+		case "database_url":
+			return maskURL(v)
+		}
+		return fmt.Sprintf("%q", v)
+	case []netip.Prefix:
+		s := make([]string, len(v))
+		for i, p := range v {
+			s[i] = p.String()
+		}
+		return strings.Join(s, ",")
+	case []SMPPBind:
+		s := make([]string, len(v))
+		for i, b := range v {
+			s[i] = fmt.Sprintf("{name=%q addr=%q system_id=%q password=%s system_type=%q window=%d throughput=%d tls=%t tls_ca=%q alphabet=%q}",
+				b.Name, b.Addr, b.SystemID, masked(b.Password), b.SystemType, b.Window, b.Throughput, b.TLS, b.TLSCA, b.Alphabet)
+		}
+		return "[" + strings.Join(s, " ") + "]"
+	}
+	return fmt.Sprint(value)
+}
+
+// maskURL hides the password of a database URL.
+func maskURL(db string) string {
 	if u, err := url.Parse(db); err == nil && u.User != nil {
 		if _, has := u.User.Password(); has {
 			u.User = url.UserPassword(u.User.Username(), "********")
-			db = u.String()
+			return fmt.Sprintf("%q", u.String())
 		}
 	}
-	if db == "" {
-		db = "(embedded SQLite)"
-	}
-	var binds []string
-	for _, b := range c.Binds() {
-		binds = append(binds, fmt.Sprintf("%s@%s(system_id=%s password=%s tls=%t)", b.Name, b.Addr, b.SystemID, masked(b.Password), b.TLS))
-	}
-	redis := c.RedisAddr
-	if redis == "" {
-		redis = "(none: replies from the database)"
-	}
-	return fmt.Sprintf("http_addr=%s data_dir=%s database_url=%s master_key=%s master_key_file=%s log_level=%s max_vend_amount=%d shutdown_timeout=%s max_body_bytes=%d "+
-		"http_header_timeout=%s http_read_timeout=%s http_write_timeout=%s http_idle_timeout=%s http_max_header_bytes=%d http_max_connections=%d metrics_addr=%s metrics_token=%s "+
-		"iso8583_addr=%s iso8583_header=%s iso8583_timeout=%s iso8583_max_connections=%d iso8583_tls_cert=%s smpp=[%s] redis_addr=%s reply_workers=%d",
-		c.HTTPAddr, c.DataDir, db, mk, c.MasterKeyFile, c.LogLevel, c.MaxVendAmount, c.ShutdownTimeout, c.MaxBodyBytes,
-		c.HTTPHeaderTimeout, c.HTTPReadTimeout, c.HTTPWriteTimeout, c.HTTPIdleTimeout, c.HTTPMaxHeaderBytes, c.HTTPMaxConnections, c.MetricsAddr, masked(c.MetricsToken),
-		c.ISO8583Addr, c.ISO8583Header, c.ISO8583Timeout, c.ISO8583MaxConnections, c.ISO8583TLSCert, strings.Join(binds, " "), redis, c.ReplyWorkers)
+	return fmt.Sprintf("%q", db)
 }
 
 func masked(secret string) string {
 	if secret == "" {
-		return ""
+		return `""`
 	}
 	return "********"
 }
@@ -425,6 +515,25 @@ func (c Config) MasterKeyBytes() (key []byte, created bool, err error) {
 		return nil, false, fmt.Errorf("master key file %s: want 64 hex digits", path)
 	}
 	return key, false, nil
+}
+
+// MasterKeySource names where the master key comes from, for messages: the variable, or the file.
+func (c Config) MasterKeySource() string {
+	switch {
+	case c.MasterKey != "":
+		return "master_key (VENDGATE_MASTER_KEY)"
+	case c.MasterKeyFile != "":
+		return c.MasterKeyFile
+	}
+	return filepath.Join(c.DataDir, "master.key")
+}
+
+// MasterKeyFilePath is the file the master key is read from ("" when it is given as a value).
+func (c Config) MasterKeyFilePath() string {
+	if c.MasterKey != "" {
+		return ""
+	}
+	return c.MasterKeySource()
 }
 
 func createKeyFile(path string) ([]byte, bool, error) {

@@ -1,8 +1,10 @@
 package config_test
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -95,7 +97,7 @@ func TestSMPPBinds(t *testing.T) {
 		binds[1].Name != "mtn" || binds[1].Throughput != 30 {
 		t.Fatalf("binds %+v", binds)
 	}
-	if s := c.String(); strings.Contains(s, "envSecret") || strings.Contains(s, "fileSecret") || !strings.Contains(s, "mtn@10.0.0.5:2775") {
+	if s := c.String(); strings.Contains(s, "envSecret") || strings.Contains(s, "fileSecret") || !strings.Contains(s, `name="mtn" addr="10.0.0.5:2775"`) {
 		t.Errorf("String() shows a password or hides a bind: %s", s)
 	}
 
@@ -108,5 +110,58 @@ func TestSMPPBinds(t *testing.T) {
 	}
 	if c, err := config.Load("", nil, nil); err != nil || len(c.Binds()) != 0 {
 		t.Errorf("no SMSC configured: %v, %d binds; want the server to run without SMS", err, len(c.Binds()))
+	}
+}
+
+// TestLoadDefaultsEqualDefaults: Load with no file, environment or flags gives Defaults(), field
+// by field (every field, found by reflection, so that a new setting cannot be missed).
+func TestLoadDefaultsEqualDefaults(t *testing.T) {
+	got, err := config.Load("", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config.Defaults()
+	gv, wv := reflect.ValueOf(got), reflect.ValueOf(want)
+	for i := range gv.NumField() {
+		f := gv.Type().Field(i)
+		if !reflect.DeepEqual(gv.Field(i).Interface(), wv.Field(i).Interface()) {
+			t.Errorf("%s (%s): Load gives %v, Defaults() %v", f.Name, f.Tag.Get("koanf"), gv.Field(i).Interface(), wv.Field(i).Interface())
+		}
+	}
+}
+
+// TestStringShowsEverySetting: the configuration printed at start names every key.
+func TestStringShowsEverySetting(t *testing.T) {
+	s := config.Defaults().String()
+	typ := reflect.TypeFor[config.Config]()
+	for i := range typ.NumField() {
+		if key := typ.Field(i).Tag.Get("koanf"); !strings.Contains(s, " "+key+"=") && !strings.HasPrefix(s, key+"=") {
+			t.Errorf("String() does not show %s:\n%s", key, s)
+		}
+	}
+}
+
+func TestUSSDAllowParsed(t *testing.T) {
+	c, err := config.Load("", []string{"VENDGATE_USSD_ALLOW=10.1.2.3, 192.168.0.0/16 ::1"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []netip.Prefix{netip.MustParsePrefix("10.1.2.3/32"), netip.MustParsePrefix("192.168.0.0/16"), netip.MustParsePrefix("::1/128")}
+	if !reflect.DeepEqual(c.USSDAllow, want) {
+		t.Fatalf("got %v, want %v", c.USSDAllow, want)
+	}
+	path := filepath.Join(t.TempDir(), "vendgate.toml")
+	if err := os.WriteFile(path, []byte("ussd_allow = [\"10.0.0.0/8\", \"127.0.0.1\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = config.Load(path, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("127.0.0.1/32")}; !reflect.DeepEqual(c.USSDAllow, want) {
+		t.Fatalf("from the file: got %v, want %v", c.USSDAllow, want)
+	}
+	_, err = config.Load("", []string{"VENDGATE_USSD_ALLOW=10.0.0.0/99"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "ussd_allow") {
+		t.Fatalf("got %v, want an error naming ussd_allow", err)
 	}
 }

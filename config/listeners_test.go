@@ -33,7 +33,7 @@ func TestListenerSettings(t *testing.T) {
 		c.ISO8583MaxConnections != 20 || c.MetricsAddr != "127.0.0.1:9464" || c.MetricsToken != "scrape-me-please-0123" {
 		t.Errorf("Load from the environment: got %+v", c)
 	}
-	if s := c.String(); strings.Contains(s, "scrape-me-please") || !strings.Contains(s, "metrics_addr=127.0.0.1:9464") ||
+	if s := c.String(); strings.Contains(s, "scrape-me-please") || !strings.Contains(s, `metrics_addr="127.0.0.1:9464"`) ||
 		!strings.Contains(s, "http_read_timeout=5s") || !strings.Contains(s, "iso8583_max_connections=20") {
 		t.Errorf("String: %s; want the settings with the metrics token masked", s)
 	}

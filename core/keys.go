@@ -105,8 +105,8 @@ func (s *SoftIssuer) Tokens(ctx context.Context, key MeterKey, payloads []sts.Pa
 
 // KeyChange returns the key change tokens from one key to another, made under the old key.
 func (s *SoftIssuer) KeyChange(ctx context.Context, from, to MeterKey, rollover bool) ([]sts.Token, error) {
-	if from.EA != to.EA {
-		return nil, Errorf(CodeInvalid, "invalid_key_change", "a key change cannot change the encryption algorithm (EA%s to EA%s)", from.EA, to.EA)
+	if err := CheckKeyChange(from, &to); err != nil {
+		return nil, err
 	}
 	newKey, err := s.decoderKey(ctx, to)
 	if err != nil {

@@ -2,12 +2,12 @@
 # Vending over HTTP under load (docs/performance.md, "Vending over HTTP").
 #
 # Starts a throwaway PostgreSQL with its default durability (fsync and synchronous_commit on),
-# seeds it with `vendgate bench --seed-agents 50 --seed-meters 200`, starts `vendgate serve`
+# seeds it with `restload --seed-agents 50 --seed-meters 200` (testkit/cmd/restload), starts `vendgate serve`
 # against it and runs:
 #   (a) 50 agents, closed loop            (c) open loop at 500 vends/s over 50 agents
 #   (b) one agent (the hot agent), closed  (c1) open loop at 500 vends/s from the one agent
 #   (e) ISO 8583: the seeded bank (one settlement account) on 4 connections, 16 purchases pipelined
-#       on each; (f) the same as an open loop at 500 purchases/s (vendgate bench-iso)
+#       on each; (f) the same as an open loop at 500 purchases/s (isoload, testkit/cmd/isoload)
 #   (d) the embedded SQLite default, one agent, closed loop, 10 s
 #   SMS (testkit/cmd/smsload plays the SMSC; a `vendgate serve` of its own binds to it per scenario;
 #   customers text "BUY <meter> 50" to the seeded telco's short code 40404, each from a phone of
@@ -101,10 +101,10 @@ run_scenario() {
   local m0 m1
   m0=$(machine_ticks)
   step "$name"
-  local cmd=(bin/vendgate bench --url "$URL")
+  local cmd=(bin/restload --url "$URL")
   if [ "${1:-}" = --iso ]; then
     shift
-    cmd=(bin/vendgate bench-iso --addr "127.0.0.1:$ISO_PORT" --agents-file "$work/agents.json")
+    cmd=(bin/isoload --addr "127.0.0.1:$ISO_PORT" --agents-file "$work/agents.json")
   fi
   echo "${cmd[*]#bin/} $*"
   local TIMEFORMAT='%R %U %S'
@@ -144,14 +144,12 @@ step "Machine"
 echo "cores: $(nproc); $(lscpu | grep 'Model name' | sed 's/  */ /g'); memory: $(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-step "Build bin/vendgate"
+step "Build bin/vendgate and the load commands (testkit/cmd)"
 mkdir -p bin
 go build -o bin/vendgate ./cmd/vendgate
 go build -o bin/smsload ./testkit/cmd/smsload
-if ! bin/vendgate bench --help >/dev/null 2>&1; then
-  echo "bin/vendgate does not know the bench command: cmd/vendgate/main.go must dispatch \"bench\" to runBench" >&2
-  exit 1
-fi
+go build -o bin/restload ./testkit/cmd/restload
+go build -o bin/isoload ./testkit/cmd/isoload
 
 step "PostgreSQL on 127.0.0.1:$PG_PORT, default durability (fsync=on, synchronous_commit=on)"
 if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
@@ -177,7 +175,7 @@ chmod 600 "$work/master.key"
 
 step "Seed: 50 agents, 200 meters"
 VENDGATE_DATABASE_URL=$DBURL VENDGATE_MASTER_KEY_FILE=$work/master.key \
-  bin/vendgate bench --seed-agents 50 --seed-meters 200 --data-dir "$work/pg-data" --agents-file "$work/agents.json"
+  bin/restload --seed-agents 50 --seed-meters 200 --data-dir "$work/pg-data" --agents-file "$work/agents.json"
 
 step "vendgate serve against PostgreSQL on $URL (log in a temporary file)"
 VENDGATE_DATABASE_URL=$DBURL VENDGATE_MASTER_KEY_FILE=$work/master.key VENDGATE_HTTP_ADDR=127.0.0.1:$HTTP_PORT \
@@ -315,7 +313,7 @@ fi
 
 if [[ $SCENARIOS == *" d "* ]]; then
 step "(d) the embedded SQLite default, one agent, closed loop, $SQLITE_DURATION"
-bin/vendgate bench --seed-agents 1 --seed-meters 200 --data-dir "$work/sqlite" --agents-file "$work/agents-sqlite.json"
+bin/restload --seed-agents 1 --seed-meters 200 --data-dir "$work/sqlite" --agents-file "$work/agents-sqlite.json"
 VENDGATE_HTTP_ADDR=127.0.0.1:$HTTP_PORT VENDGATE_ISO8583_ADDR=off VENDGATE_DATA_DIR=$work/sqlite bin/vendgate serve >"$work/serve-sqlite.log" 2>&1 &
 server_pid=$!
 wait_ready "$work/serve-sqlite.log"

@@ -34,6 +34,7 @@ type DB struct {
 	refs      refCache
 	stmts     sync.Map // query -> *sql.Stmt, see prepared.go
 	queries   queries
+	health    availability
 }
 
 // Option configures Open.
@@ -59,7 +60,11 @@ func Open(ctx context.Context, databaseURL, dataDir string, opts ...Option) (*DB
 		if err := os.MkdirAll(dataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("store: creating the data directory: %w", err)
 		}
-		dsn := sqliteDSN(filepath.Join(dataDir, "vendgate.db"))
+		path := filepath.Join(dataDir, embeddedName)
+		if err := createPrivate(path); err != nil {
+			return nil, err
+		}
+		dsn := sqliteDSN(path)
 		var err error
 		if sqldb, err = sql.Open(sqliteshim.ShimName, dsn); err != nil {
 			return nil, fmt.Errorf("store: opening SQLite: %w", err)
@@ -87,15 +92,47 @@ func Open(ctx context.Context, databaseURL, dataDir string, opts ...Option) (*DB
 	default:
 		db.bun = bun.NewDB(sqldb, pgdialect.New())
 	}
-	db.queries = newQueries(db.bun)
 	for _, o := range opts {
 		o(db)
 	}
+	if db.health.report != nil {
+		db.health.now = db.now
+		db.bun = db.bun.WithQueryHook(availabilityHook{&db.health})
+	}
+	db.queries = newQueries(db.bun)
 	if err := db.check(ctx); err != nil {
 		_ = sqldb.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// embeddedName is the embedded database's file in the data directory.
+const embeddedName = "vendgate.db"
+
+// EmbeddedExists reports whether dataDir holds an embedded database.
+func EmbeddedExists(dataDir string) bool {
+	fi, err := os.Stat(filepath.Join(dataDir, embeddedName))
+	return err == nil && fi.Mode().IsRegular() && fi.Size() > 0
+}
+
+// createPrivate makes the embedded database's file readable by its owner only (it holds tokens
+// and sealed keys), before SQLite creates it with the umask's mode; SQLite gives its -wal and
+// -shm files the database file's mode. An existing file open to others is restricted too.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: creating the database file: %w", err)
+	}
+	fi, err := f.Stat()
+	f.Close()
+	if err == nil && fi.Mode().Perm()&0o077 != 0 {
+		err = os.Chmod(path, 0o600)
+	}
+	if err != nil {
+		return fmt.Errorf("store: restricting the database file to its owner: %w", err)
+	}
+	return nil
 }
 
 // sqliteDSN is the DSN of the embedded database: WAL, a busy timeout, foreign keys enforced and

@@ -371,15 +371,8 @@ func (db *DB) SealedVendingKey(ctx context.Context, sgc sts.SGC, krn uint8, dkga
 
 // CreateUtility stores a utility and sets its ID.
 func (db *DB) CreateUtility(ctx context.Context, u *core.Utility) error {
-	if u.Name == "" {
-		return core.Errorf(core.CodeInvalid, "invalid_utility", "the utility's name is required")
-	}
-	if _, err := core.ParseCurrency(u.Currency.Code); err != nil {
+	if err := u.Validate(); err != nil {
 		return err
-	}
-	if u.TaxRate.IsNegative() || u.DebtRecoveryRate.IsNegative() || u.DebtRecoveryRate.GreaterThan(decimal.NewFromInt(1)) ||
-		u.ReversalWindow < 0 {
-		return core.Errorf(core.CodeInvalid, "invalid_utility", "utility %q: rates and the reversal window must not be negative, and the debt recovery rate is at most 1", u.Name)
 	}
 	r := fromCoreUtility(u)
 	if _, err := db.location(r.TimeZone); err != nil {
@@ -398,8 +391,8 @@ func (db *DB) CreateSupplyGroup(ctx context.Context, g *core.SupplyGroup, sealed
 	if len(sealedKey) == 0 {
 		return core.Errorf(core.CodeInvalid, "invalid_supply_group", "supply group %s: the sealed vending key is required", g.SGC)
 	}
-	if g.KRN < 1 || g.KRN > 15 || (g.DKGA != sts.DKGA02 && g.DKGA != sts.DKGA04) {
-		return core.Errorf(core.CodeInvalid, "invalid_supply_group", "supply group %s: KRN must be 1..15 and DKGA 02 or 04", g.SGC)
+	if err := core.CheckSupplyGroup(g); err != nil {
+		return err
 	}
 	r := fromCoreSupplyGroup(g)
 	if _, err := db.bun.NewInsert().Model(&r).Value("sealed_vending_key", "?", sealedKey).Exec(ctx); err != nil {
@@ -471,11 +464,11 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 	case arrears < 0:
 		return core.Errorf(core.CodeInvalid, "invalid_arrears", "meter %s: arrears must not be negative", m.Number)
 	}
-	if err := checkKey(m.Key); err != nil {
+	if err := m.Key.Validate(); err != nil {
 		return err
 	}
 	if m.PendingKey != nil {
-		if err := checkKeyChange(m.Key, m.PendingKey); err != nil {
+		if err := core.CheckKeyChange(m.Key, m.PendingKey); err != nil {
 			return err
 		}
 	}
@@ -523,45 +516,6 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 	return nil
 }
 
-// checkKey checks a meter key's parameters against what IEC 62055-41 allows.
-func checkKey(k core.MeterKey) error {
-	switch {
-	case k.PAN.IsZero():
-		return core.Errorf(core.CodeInvalid, "invalid_meter_key", "the key's PAN is missing")
-	case k.KRN < 1 || k.KRN > 15:
-		return core.Errorf(core.CodeInvalid, "invalid_meter_key", "KRN %d is not 1..15", k.KRN)
-	case k.KT > sts.KeyTypeCommon:
-		return core.Errorf(core.CodeInvalid, "invalid_meter_key", "key type %d is not 0..3", k.KT)
-	case k.TI > 99:
-		return core.Errorf(core.CodeInvalid, "invalid_meter_key", "tariff index %d is not 0..99", k.TI)
-	case k.DKGA != sts.DKGA02 && k.DKGA != sts.DKGA04:
-		return core.Errorf(core.CodeInvalid, "invalid_meter_key", "DKGA%s is not supported", k.DKGA)
-	case k.EA != sts.EA07 && k.EA != sts.EA09 && k.EA != sts.EA11:
-		return core.Errorf(core.CodeInvalid, "invalid_meter_key", "EA%s is not supported", k.EA)
-	case !k.BaseDate.Valid():
-		return core.Errorf(core.CodeInvalid, "invalid_meter_key", "base date %d is not 1993, 2014 or 2035", k.BaseDate)
-	}
-	return nil
-}
-
-// checkKeyChange checks a pending key against the meter's key: same PAN (filled in when empty),
-// same encryption algorithm.
-func checkKeyChange(from core.MeterKey, to *core.MeterKey) error {
-	if to.PAN.IsZero() {
-		to.PAN = from.PAN
-	}
-	if err := checkKey(*to); err != nil {
-		return err
-	}
-	switch {
-	case to.PAN != from.PAN:
-		return core.Errorf(core.CodeInvalid, "invalid_key_change", "a key change cannot change the meter's PAN")
-	case to.EA != from.EA:
-		return core.Errorf(core.CodeInvalid, "invalid_key_change", "a key change cannot change the encryption algorithm (EA%s to EA%s)", from.EA, to.EA)
-	}
-	return nil
-}
-
 // checkPendingGroup checks that the supply group of a pending key exists and is the utility's.
 func checkPendingGroup(ctx context.Context, tx bun.Tx, utilityID int64, k *core.MeterKey) error {
 	var g supplyGroupRow
@@ -586,7 +540,7 @@ func (db *DB) SetPendingKeyChange(ctx context.Context, meterID int64, key *core.
 			return err
 		}
 		if key != nil {
-			if err := checkKeyChange(m.Key, key); err != nil {
+			if err := core.CheckKeyChange(m.Key, key); err != nil {
 				return err
 			}
 			if err := checkPendingGroup(ctx, tx, r.SupplyGroup.UtilityID, key); err != nil {
@@ -622,34 +576,34 @@ func (db *DB) ConfirmKeyChange(ctx context.Context, meterID int64) error {
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		exists, err := tx.NewSelect().Model((*meterRow)(nil)).Where("id = ?", meterID).Exists(ctx)
-		if err != nil {
-			return err
+		var number string
+		if err := tx.NewSelect().Model((*meterRow)(nil)).Column("number").Where("id = ?", meterID).Scan(ctx, &number); err != nil {
+			return err // no row: core.ErrNotFound
 		}
-		if !exists {
-			return core.ErrNotFound
-		}
-		return core.Errorf(core.CodeConflict, "no_key_change_pending", "meter %d has no pending key change", meterID)
+		return core.Errorf(core.CodeConflict, "no_key_change_pending", "meter %s has no pending key change", number)
 	})
 	return dbError(err)
 }
 
-// SetMeterStatus blocks, unblocks or decommissions a meter; an unknown meter is core.ErrNotFound.
+// SetMeterStatus blocks, unblocks or decommissions a meter, as core.CheckMeterStatusChange
+// allows; an unknown meter is core.ErrNotFound.
 func (db *DB) SetMeterStatus(ctx context.Context, meterID int64, status core.MeterStatus) error {
-	switch status {
-	case core.MeterActive, core.MeterBlocked, core.MeterDecommissioned:
-	default:
-		return core.Errorf(core.CodeInvalid, "invalid_meter_status", "%q is not active, blocked or decommissioned", status)
+	if err := core.CheckMeterStatus(status); err != nil {
+		return err
 	}
-	res, err := db.bun.NewUpdate().Model((*meterRow)(nil)).Set("status = ?", string(status)).Set("version = version + 1").
-		Where("id = ?", meterID).Exec(ctx)
-	if err != nil {
-		return dbError(err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return core.ErrNotFound
-	}
-	return nil
+	return dbError(db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var number, current string
+		if err := tx.NewRaw("SELECT number, status FROM meters WHERE id = ?"+db.dialect.forUpdate(), meterID).
+			Scan(ctx, &number, &current); err != nil {
+			return err
+		}
+		if err := core.CheckMeterStatusChange(number, core.MeterStatus(current), status); err != nil {
+			return err
+		}
+		_, err := tx.NewUpdate().Model((*meterRow)(nil)).Set("status = ?", string(status)).Set("version = version + 1").
+			Where("id = ?", meterID).Exec(ctx)
+		return err
+	}))
 }
 
 // SupplyGroup returns a supply group (without its vending key), or core.ErrNotFound.

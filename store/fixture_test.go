@@ -79,11 +79,7 @@ func seed(t *testing.T, db *store.DB) *fixture {
 		vk []byte
 	}{{&f.group, 1, vendingKey}, {&f.group2, 2, vendingKey2}} {
 		*g.g = core.SupplyGroup{UtilityID: f.utility.ID, SGC: sgcCode, KRN: g.kr, DKGA: sts.DKGA02, Name: fmt.Sprintf("Soweto KRN %d", g.kr)}
-		sealed, err := sealer.Seal(g.vk, g.g.SGC, g.g.KRN, g.g.DKGA)
-		if err != nil {
-			t.Fatal(err)
-		}
-		must(t, db.CreateSupplyGroup(ctx, g.g, sealed))
+		must(t, core.ImportVendingKey(ctx, db, sealer, g.g, g.vk))
 	}
 	f.tariff = core.Tariff{UtilityID: f.utility.ID, Name: "Homelight", Blocks: []core.TariffBlock{{Price: decimal.RequireFromString("250")}}}
 	must(t, db.CreateTariff(ctx, &f.tariff))

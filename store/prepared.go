@@ -73,9 +73,12 @@ func (db *DB) stmtIn(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, 
 func (db *DB) execP(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
 	s, err := db.stmtIn(ctx, tx, query)
 	if err != nil {
+		db.health.observe(err)
 		return nil, err
 	}
-	return s.ExecContext(ctx, db.args(args)...)
+	res, err := s.ExecContext(ctx, db.args(args)...)
+	db.health.observe(err)
+	return res, err
 }
 
 // execN runs a statement of n rows (a multi-row insert): prepared when n is 1, the shape every
@@ -85,7 +88,9 @@ func (db *DB) execN(ctx context.Context, tx *sql.Tx, n int, query string, args .
 	if n == 1 {
 		return db.execP(ctx, tx, query, args...)
 	}
-	return tx.ExecContext(ctx, db.dialect.rebind(query), db.args(args)...)
+	res, err := tx.ExecContext(ctx, db.dialect.rebind(query), db.args(args)...)
+	db.health.observe(err)
+	return res, err
 }
 
 // queryN runs a query of n rows the way execN runs a statement.
@@ -93,11 +98,16 @@ func (db *DB) queryN(ctx context.Context, tx *sql.Tx, n int, query string, args 
 	if n == 1 {
 		s, err := db.stmtIn(ctx, tx, query)
 		if err != nil {
+			db.health.observe(err)
 			return nil, err
 		}
-		return s.QueryContext(ctx, db.args(args)...)
+		rows, err := s.QueryContext(ctx, db.args(args)...)
+		db.health.observe(err)
+		return rows, err
 	}
-	return tx.QueryContext(ctx, db.dialect.rebind(query), db.args(args)...)
+	rows, err := tx.QueryContext(ctx, db.dialect.rebind(query), db.args(args)...)
+	db.health.observe(err)
+	return rows, err
 }
 
 // scanP runs a prepared query and scans its first row into dest (a struct, or pointers to
@@ -105,9 +115,11 @@ func (db *DB) queryN(ctx context.Context, tx *sql.Tx, n int, query string, args 
 func (db *DB) scanP(ctx context.Context, tx *sql.Tx, dest any, query string, args ...any) error {
 	s, err := db.stmtIn(ctx, tx, query)
 	if err != nil {
+		db.health.observe(err)
 		return err
 	}
 	rows, err := s.QueryContext(ctx, db.args(args)...)
+	db.health.observe(err)
 	if err != nil {
 		return err
 	}

@@ -188,8 +188,8 @@ func (ss *session) logFinancial(r request, resp *moov.Message, err error, took t
 		switch core.ErrorCode(err) {
 		case core.CodeInternal:
 			ev = ss.log.Error().Err(err) // core's messages never carry tokens or PANs
-		case core.CodeUnavailable:
-			ev = ss.log.Warn().Err(err)
+		case core.CodeUnavailable: // reported once per outage by the store, not per message
+			ev = ev.Str("reason", core.AsError(err).Reason)
 		default:
 			ev = ev.Str("reason", core.AsError(err).Reason).Str("detail", core.AsError(err).Message)
 		}

@@ -265,11 +265,8 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			if errors.As(p.cause, &pe) {
 				ev = ev.Str("stack", string(pe.stack))
 			}
-		case p != nil && p.Code == core.CodeUnavailable:
-			ev = s.log.Warn()
-			if p.cause != nil {
-				ev = ev.Str("error", p.cause.Error())
-			}
+		// An unavailable store is not warned about per request: the store reports each outage
+		// once when it begins and once when it ends (store.WithAvailabilityReport).
 		default:
 			ev = s.log.Info()
 		}

@@ -176,7 +176,7 @@ func (s *Server) createVend(c *echo.Context) error {
 	}
 	s.vendsTotal.WithLabelValues(core.ChannelREST, outcome).Inc()
 	if err != nil {
-		return err
+		return callersKey(err, req.Header.Get("Idempotency-Key"))
 	}
 	c.Response().Header().Set("Location", "/v1/vends/"+strconv.FormatInt(v.ID, 10))
 	if v.Replayed {
@@ -203,6 +203,17 @@ func idempotencyKey(agentID int64, key string) (string, error) {
 		return "", badRequest("Idempotency-Key", "invalid_idempotency_key", "the Idempotency-Key must be 1 to %d printable ASCII characters", maxIdempotencyKey)
 	}
 	return strconv.FormatInt(agentID, 10) + ":" + key, nil
+}
+
+// callersKey rewrites core's refusal of a reused idempotency key so that it names the caller's
+// own Idempotency-Key, not the agent-scoped key core saw ("7:000123").
+func callersKey(err error, key string) error {
+	e := core.AsError(err)
+	if e.Reason != "idempotency_key_reused" {
+		return err
+	}
+	return &core.Error{Code: e.Code, Reason: e.Reason, Err: e.Err,
+		Message: fmt.Sprintf("Idempotency-Key %q was used for a different request", key)}
 }
 
 // getVend is GET /v1/vends/{id}: the asking agent's vend, tokens included (a reprint). Another

@@ -204,11 +204,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Only failures carry their error text; a customer's refusal (a blocked meter, a float
 		// that does not cover the purchase) is answered and logged by its code and reason.
 		e := core.AsError(res.err)
-		switch e.Code {
-		case core.CodeInternal:
+		// An unavailable store is reported once per outage by the store, not per callback.
+		if e.Code == core.CodeInternal {
 			ev = h.log.Error().Str("error", res.err.Error())
-		case core.CodeUnavailable:
-			ev = h.log.Warn().Str("error", res.err.Error())
 		}
 		ev = ev.Str("code", string(e.Code)).Str("reason", e.Reason)
 	}

@@ -132,9 +132,7 @@ func seed(t *testing.T, db *store.DB) *fixture {
 		DebtRecoveryRate: decimal.RequireFromString("0.25"), ReversalWindow: time.Hour}
 	must(t, db.CreateUtility(ctx, &f.utility))
 	f.group = core.SupplyGroup{UtilityID: f.utility.ID, SGC: sgcCode, KRN: 1, DKGA: sts.DKGA02, Name: "Soweto"}
-	sealed, err := sealer.Seal(vendingKey, f.group.SGC, f.group.KRN, f.group.DKGA)
-	must(t, err)
-	must(t, db.CreateSupplyGroup(ctx, &f.group, sealed))
+	must(t, core.ImportVendingKey(ctx, db, sealer, &f.group, vendingKey))
 	f.tariff = core.Tariff{UtilityID: f.utility.ID, Name: "Homelight", Blocks: []core.TariffBlock{{Price: decimal.RequireFromString("250")}}}
 	must(t, db.CreateTariff(ctx, &f.tariff))
 	f.customer = core.Customer{Name: "Thandi Mokoena", Address: "12 Vilakazi St", Phone: "+" + phone}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/vendgate/vendgate/sts"
 )
@@ -100,7 +101,7 @@ func (k *keyFlags) build(warn io.Writer) (*decoderKey, error) {
 			return nil, usagef("--dk: %d bytes, but EA%s takes %d-byte keys", len(d.key), d.ea, d.ea.KeySize())
 		}
 	case derived:
-		if err := k.derive(d); err != nil {
+		if err := k.derive(d, warn); err != nil {
 			return nil, err
 		}
 	default:
@@ -158,7 +159,7 @@ func (k *keyFlags) meterParams(p *sts.KeyParams, required bool) error {
 }
 
 // derive derives d.key from the vending key with --dkga.
-func (k *keyFlags) derive(d *decoderKey) error {
+func (k *keyFlags) derive(d *decoderKey, warn io.Writer) error {
 	var err error
 	if d.dkga, err = sts.ParseDKGA(k.dkga); err != nil {
 		return flagError("dkga", err)
@@ -181,7 +182,14 @@ func (k *keyFlags) derive(d *decoderKey) error {
 		return usagef("--pan: cannot be used with --iin and --drn")
 	case k.pan != "":
 		if d.params.PAN, err = sts.ParsePAN(k.pan); err != nil {
-			return flagError("pan", err)
+			// The derivation is defined for any digits: a meter whose number fails its own
+			// check digit still has a key, so it is derived, with a warning.
+			pan, lax := sts.ParsePANUnchecked(k.pan)
+			if lax != nil {
+				return flagError("pan", err)
+			}
+			fmt.Fprintf(warn, "stsctl: warning: --pan: %s; deriving the key from the digits as given\n", strings.TrimPrefix(err.Error(), "sts: "))
+			d.params.PAN = pan
 		}
 	case k.iin == "" && k.drn == "":
 		return usagef("--pan: required with --dkga (or --iin and --drn)")

@@ -217,6 +217,49 @@ func TestCreditIssuedAndRandomRND(t *testing.T) {
 	}
 }
 
+// TestCreditAmountZero: a credit token of 0 is valid STS (it was refused: "--amount: must be
+// more than 0").
+func TestCreditAmountZero(t *testing.T) {
+	obj := runJSON(t, args("token credit --dk", dk07, "--subclass 0 --amount 0 --tid 1 --rnd 1"))
+	toks := tokens(t, obj)
+	if len(toks) != 1 {
+		t.Fatalf("tokens %v, want one", toks)
+	}
+	dec := runJSON(t, args("decode --dk", dk07, toks[0]))
+	checkFields(t, dec, map[string]string{"kind": "electricity_credit", "amount": "0.0"})
+}
+
+// TestPANFailingCheckDigitDerives: an explicit --pan whose meter number fails its own check digit
+// still derives a key (the derivation is defined for any digits), with a warning on stderr; it
+// was refused ("--pan: meter number ... fails its check digit").
+func TestPANFailingCheckDigitDerives(t *testing.T) {
+	const pan = "600727000000000017" // DRN 00000000001: its Luhn digit should be 0
+	if _, err := sts.ParsePAN(pan); err == nil {
+		t.Fatal("the test PAN passes its checks: pick one that fails")
+	}
+	keygen := args("keygen --dkga 02 --vk abababababababab --kt 2 --sgc 123456 --ti 01 --krn 1 --pan", pan)
+	code, out, errOut := runStsctl(t, "", keygen)
+	dk := strings.TrimSpace(out)
+	if code != 0 || len(dk) != 16 {
+		t.Fatalf("keygen --pan %s: exit %d, stdout %q, stderr %q; want a key", pan, code, out, errOut)
+	}
+	if !strings.Contains(errOut, "warning") || !strings.Contains(errOut, "check digit") {
+		t.Errorf("stderr %q: want a warning about the check digit", errOut)
+	}
+	if dk == dk07 {
+		t.Errorf("the key is the one of PAN 600727000000000009: the digits given were not used")
+	}
+	// A token made from the derived vending key decodes under the printed decoder key.
+	obj := runJSON(t, args("token credit --dkga 02 --vk abababababababab --kt 2 --sgc 123456 --ti 01 --krn 1 --pan", pan,
+		"--subclass 0 --amount 10 --tid 1"))
+	dec := runJSON(t, args("decode --dk", dk, tokens(t, obj)[0]))
+	checkFields(t, dec, map[string]string{"amount": "10.0"})
+	// The --iin/--drn path names a meter to register and stays strict.
+	if code, _, errOut := runStsctl(t, "", args("keygen --dkga 02 --vk abababababababab --kt 2 --sgc 123456 --ti 01 --krn 1 --iin 600727 --drn 00000000001")); code != 2 || !strings.Contains(errOut, "--drn:") {
+		t.Errorf("--drn with a wrong check digit: exit %d, stderr %q; want a usage error", code, errOut)
+	}
+}
+
 func TestCreditRoundsDown(t *testing.T) {
 	obj := runJSON(t, args("token credit --dk", dk07, "--subclass 0 --amount 1818662.5 --tid 1 --rnd 1"))
 	checkFields(t, obj, map[string]string{"amount": "1818662.4", "amount_requested": "1818662.5", "value_raw": "65520"})
@@ -283,7 +326,6 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{args("token credit", dkga04, credit), "--ea: required"},
 		{args("token credit --dk", dk07, "--subclass 0 --amount 12.345 --tid 1"), `--amount: "12.345" has more than one decimal place`},
-		{args("token credit --dk", dk07, "--subclass 0 --amount 0 --tid 1"), "--amount:"},
 		{args("token credit --dk", dk07, "--subclass 0 --tid 1"), "--amount: required"},
 		{args("token credit --dk", dk07, "--amount 1 --tid 1"), "--subclass: required"},
 		{args("token credit --dk", dk07, "--subclass 0 --amount 1"), "--tid: required"},

@@ -121,14 +121,12 @@ func tokenTransfer(spec transferSpec, credit bool, args []string, e *env) error 
 	return writeTokens(e.stdout, *jsonOut, []sts.Token{tok}, r)
 }
 
-// parseAmount parses units with one decimal place into an amount field, rounding down.
+// parseAmount parses units with one decimal place into an amount field, rounding down. 0 is a
+// valid credit token (it carries no credit: utilities use it to test a meter's keypad).
 func parseAmount(s string) (uint16, bool, error) {
 	tenths, err := sts.ParseTenths(s)
 	if err != nil {
 		return 0, false, errors.New(strings.TrimPrefix(err.Error(), "sts: amount "))
-	}
-	if tenths == 0 {
-		return 0, false, errors.New("must be more than 0")
 	}
 	return encodeAmount(tenths, s, sts.FormatTenths(sts.MaxAmount))
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vendgate/vendgate/internal/demo"
 )
 
 // TestAdminTariffKinds creates tariffs of two kinds from the command line, with the charges that
@@ -37,7 +39,7 @@ func TestAdminTariffKinds(t *testing.T) {
 				t.Errorf("water tariff blocks %v, want the first up to 10.0 kL", water["blocks"])
 			}
 			c := adminOK(t, env, "customer", "create", "--name", "Wanjiru Kamau", "--address", "Plot 7")
-			number := drn("0510000002")
+			number := demo.DRN("0510000002")
 			code, out, errOut := admin(t, env, "meter", "create", "--number", number, "--kind", "gas", "--supply-group", id(g), "--customer", id(c), "--tariff", id(water), "--ti", "07", "--ea", "11")
 			if code != 1 || out != "" || !strings.Contains(errOut, `measures gas; tariff "Water domestic" is for water`) {
 				t.Fatalf("a gas meter on a water tariff: exit %d, stdout %q, stderr %q; want exit 1 saying the kinds differ", code, out, errOut)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/internal/demo"
 	"github.com/vendgate/vendgate/store"
 	"github.com/vendgate/vendgate/sts"
 	"github.com/vendgate/vendgate/sts/meter"
@@ -60,10 +61,17 @@ func adminEnvs(t *testing.T) map[string][]string {
 	if err := os.WriteFile(keyFile, []byte(hex.EncodeToString(key)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return map[string][]string{
+	envs := map[string][]string{
 		"SQLite":     {"VENDGATE_DATA_DIR=" + filepath.Join(dir, "sqlite")},
 		"PostgreSQL": {"VENDGATE_DATA_DIR=" + filepath.Join(dir, "pg"), "VENDGATE_DATABASE_URL=" + testkit.PostgresURL(t), "VENDGATE_MASTER_KEY_FILE=" + keyFile},
 	}
+	for name, env := range envs { // admin works on a database that exists
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), []string{"migrate"}, env, &out, &errb); code != 0 {
+			t.Fatalf("%s: vendgate migrate: exit %d: %s", name, code, errb.String())
+		}
+	}
+	return envs
 }
 
 // TestAdminSetupThenVend builds a utility from nothing with admin commands only, then vends and
@@ -79,7 +87,7 @@ func TestAdminSetupThenVend(t *testing.T) {
 			g := adminOK(t, env, "supply-group", "create", "--utility", id(u), "--sgc", "600100", "--krn", "1", "--dkga", "04", "--name", "Lakeside", "--vending-key-file", keyFile)
 			tr := adminOK(t, env, "tariff", "create", "--utility", id(u), "--name", "Domestic", "--block", "50:1500", "--block", "-:2500")
 			c := adminOK(t, env, "customer", "create", "--name", "Wanjiru Kamau", "--address", "Plot 7, Kisumu")
-			number := drn("0510000001")
+			number := demo.DRN("0510000001")
 			mt := adminOK(t, env, "meter", "create", "--number", number, "--supply-group", id(g), "--customer", id(c), "--tariff", id(tr), "--ti", "07", "--ea", "11")
 			ag := adminOK(t, env, "agent", "create", "--utility", id(u), "--name", "Kisumu Kiosk", "--credit-limit", "0", "--commission-rate", "0.01")
 			adminOK(t, env, "agent", "top-up", "--agent", id(ag), "--amount", "100000")
@@ -214,7 +222,7 @@ func virtualMeter(t *testing.T, number string, krn, ti uint8) *meter.Meter {
 }
 
 func TestAdminUsageErrors(t *testing.T) {
-	env := []string{"VENDGATE_DATA_DIR=" + t.TempDir()}
+	env := adminEnvs(t)["SQLite"]
 	shortKey := filepath.Join(t.TempDir(), "vk")
 	os.WriteFile(shortKey, []byte(adminVK[:30]), 0o600)
 	tests := []struct {
@@ -227,10 +235,10 @@ func TestAdminUsageErrors(t *testing.T) {
 		{[]string{"supply-group", "create", "--utility", "1", "--sgc", "12345", "--dkga", "04", "--vending-key-file", shortKey}, "--sgc"},
 		{[]string{"supply-group", "create", "--utility", "1", "--sgc", "123456", "--dkga", "04"}, "--vending-key-file"},
 		{[]string{"supply-group", "create", "--utility", "1", "--sgc", "123456", "--dkga", "04", "--vending-key-file", shortKey}, "15 bytes"},
-		{[]string{"tariff", "create", "--utility", "1", "--block", "50:abc"}, "--block"},
-		{[]string{"tariff", "create", "--utility", "1", "--kind", "steam", "--block", "-:100"}, "--kind"},
-		{[]string{"tariff", "create", "--utility", "1", "--free-basic", "5.55", "--block", "-:100"}, "--free-basic"},
-		{[]string{"tariff", "create", "--utility", "1", "--monthly-fixed-charge", "-1", "--block", "-:100"}, "--monthly-fixed-charge"},
+		{[]string{"tariff", "create", "--utility", "1", "--name", "x", "--block", "50:abc"}, "--block"},
+		{[]string{"tariff", "create", "--utility", "1", "--name", "x", "--kind", "steam", "--block", "-:100"}, "--kind"},
+		{[]string{"tariff", "create", "--utility", "1", "--name", "x", "--free-basic", "5.55", "--block", "-:100"}, "--free-basic"},
+		{[]string{"tariff", "create", "--utility", "1", "--name", "x", "--monthly-fixed-charge", "-1", "--block", "-:100"}, "--monthly-fixed-charge"},
 		{[]string{"agent", "top-up", "--agent", "1", "--amount", "-5"}, "--amount"},
 		{[]string{"agent", "create", "--utility", "1", "--name", "x", "--commission-rate", "2"}, "--commission-rate"},
 		{[]string{"meter", "create", "--number", "12345678901"}, "--customer"},

@@ -3,24 +3,15 @@ package main
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/internal/demo"
 	"github.com/vendgate/vendgate/store"
 	"github.com/vendgate/vendgate/sts"
-)
-
-// The demo's vending keys are the ones published in the STS 531 compliance test specifications.
-// Everybody has them: they are for demonstrations and tests, never for real meters.
-const (
-	demoVK02 = "abababababababab"
-	demoVK04 = "abababababababab949494949494949401234567"
 )
 
 // demoFile is data/demo.json: the agent's API key and what stsctl meter needs to emulate each
@@ -31,34 +22,9 @@ type demoFile struct {
 	APIKey  string      `json:"api_key"`
 	Agent   int64       `json:"agent_id"`
 	Meters  []demoMeter `json:"meters"`
-	Bank    demoBank    `json:"bank"`
-	Telco   demoTelco   `json:"telco"`
+	Bank    demo.Bank   `json:"bank"`
+	Telco   demo.Telco  `json:"telco"`
 }
-
-// demoTelco is the demo's mobile operator: a settlement account reached by SMS and USSD.
-type demoTelco struct {
-	Agent       int64  `json:"agent_id"`
-	ShortCode   string `json:"sms_short_code"`
-	ServiceCode string `json:"ussd_service_code"`
-	Route       string `json:"smsc"` // the SMPP bind replies go out on
-}
-
-// The demo operator's codes.
-const (
-	demoShortCode   = "40404"
-	demoServiceCode = "*404#"
-)
-
-// demoBank is the demo's ISO 8583 institution.
-type demoBank struct {
-	Addr        string   `json:"iso8583_addr,omitempty"` // where the server listened when it seeded the demo
-	Institution string   `json:"institution"`
-	Agent       int64    `json:"agent_id"`
-	Allowed     []string `json:"allowed"`
-}
-
-// The demo bank's acquiring institution id (field 32).
-const demoInstitution = "999999"
 
 type demoMeter struct {
 	Number      string `json:"number"`
@@ -75,49 +41,12 @@ type demoMeter struct {
 	StsctlMeter string `json:"stsctl_meter"`
 }
 
-// drn completes a meter number with its Luhn check digit.
-func drn(first10 string) string {
-	for d := '0'; d <= '9'; d++ {
-		if sts.CheckDRN(sts.IIN, first10+string(d)) == nil {
-			return first10 + string(d)
-		}
-	}
-	panic("no check digit for " + first10)
-}
-
-// seedUtility creates a South African utility (ZAR, 15 % VAT, 25 % debt recovery) with a
-// three-block stepped electricity tariff (a R20.00 monthly charge, 50 kWh free basic electricity),
-// which it returns, and a flat water tariff (R18.00 a kL, no charge, no allowance).
-func seedUtility(ctx context.Context, db *store.DB, name string) (*core.Utility, *core.Tariff, error) {
-	zar, _ := core.ParseCurrency("ZAR")
-	loc, err := time.LoadLocation("Africa/Johannesburg")
-	if err != nil {
-		return nil, nil, err
-	}
-	u := &core.Utility{Name: name, Currency: zar, TaxRate: decimal.RequireFromString("0.15"), Location: loc,
-		DebtRecoveryRate: decimal.RequireFromString("0.25"), ReversalWindow: 24 * time.Hour}
-	if err := db.CreateUtility(ctx, u); err != nil {
-		return nil, nil, err
-	}
-	tariff := &core.Tariff{UtilityID: u.ID, Name: "Domestic stepped", Kind: core.Electricity, MonthlyFixedCharge: 2000,
-		FreeBasicEnergy: 500, Blocks: []core.TariffBlock{
-			{UpTo: 500, Price: decimal.RequireFromString("150")}, {UpTo: 3500, Price: decimal.RequireFromString("210")},
-			{Price: decimal.RequireFromString("280")}}}
-	if err := db.CreateTariff(ctx, tariff); err != nil {
-		return nil, nil, err
-	}
-	water := &core.Tariff{UtilityID: u.ID, Name: "Water domestic", Kind: core.Water,
-		Blocks: []core.TariffBlock{{Price: decimal.RequireFromString("1800")}}}
-	if err := db.CreateTariff(ctx, water); err != nil {
-		return nil, nil, err
-	}
-	return u, tariff, nil
-}
-
 // seedDemo fills an empty embedded database with a utility, a supply group per demo key, a
-// stepped tariff, customers, meters and an agent with float and an API key, and writes demo.json.
+// stepped tariff, customers, meters and an agent with float and an API key, and returns what
+// demo.json holds (seedStaged writes it). dataDir is where the server runs (the meters' state
+// files are named there).
 func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, baseURL, isoAddr, route string) (*demoFile, error) {
-	u, tariff, err := seedUtility(ctx, db, "Demo Power")
+	u, tariff, err := demo.Utility(ctx, db, "Demo Power")
 	if err != nil {
 		return nil, err
 	}
@@ -126,14 +55,10 @@ func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, b
 		dkga sts.DKGA
 		sgc  sts.SGC
 		vk   string
-	}{{sts.DKGA02, 123456, demoVK02}, {sts.DKGA04, 123457, demoVK04}} {
+	}{{sts.DKGA02, 123456, demo.VK02}, {sts.DKGA04, 123457, demo.VK04}} {
 		vk, _ := hex.DecodeString(g.vk)
-		sealed, err := sealer.Seal(vk, g.sgc, 1, g.dkga)
-		if err != nil {
-			return nil, err
-		}
 		sg := &core.SupplyGroup{UtilityID: u.ID, SGC: g.sgc, KRN: 1, DKGA: g.dkga, Name: "Demo DKGA" + g.dkga.String()}
-		if err := db.CreateSupplyGroup(ctx, sg, sealed); err != nil {
+		if err := core.ImportVendingKey(ctx, db, sealer, sg, vk); err != nil {
 			return nil, err
 		}
 		groups[g.dkga] = sg
@@ -149,9 +74,9 @@ func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, b
 		arrears                   core.Money
 		freeBasic                 bool
 	}{
-		{drn("0412345678"), "Thandi Nkosi", "14 Jacaranda Street, Soweto", sts.DKGA04, sts.EA07, 0, false},
-		{drn("0412345679"), "Pieter van Wyk", "3 Long Street, Cape Town", sts.DKGA04, sts.EA11, 0, false},
-		{drn("0498765432"), "Amina Dlamini", "77 Main Road, Durban", sts.DKGA02, sts.EA07, 15000, true},
+		{demo.DRN("0412345678"), "Thandi Nkosi", "14 Jacaranda Street, Soweto", sts.DKGA04, sts.EA07, 0, false},
+		{demo.DRN("0412345679"), "Pieter van Wyk", "3 Long Street, Cape Town", sts.DKGA04, sts.EA11, 0, false},
+		{demo.DRN("0498765432"), "Amina Dlamini", "77 Main Road, Durban", sts.DKGA02, sts.EA07, 15000, true},
 	} {
 		c := &core.Customer{Name: m.customer, Address: m.address, Phone: "", Language: "en", FreeBasic: m.freeBasic}
 		if err := db.CreateCustomer(ctx, c); err != nil {
@@ -169,9 +94,9 @@ func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, b
 		if err := db.CreateMeter(ctx, meter, m.arrears); err != nil {
 			return nil, err
 		}
-		vk := demoVK02
+		vk := demo.VK02
 		if m.dkga == sts.DKGA04 {
-			vk = demoVK04
+			vk = demo.VK04
 		}
 		dm := demoMeter{Number: m.number, Customer: m.customer, PAN: pan.String(), DKGA: m.dkga.String(), VendingKey: vk,
 			SGC: g.SGC.String(), TI: "01", KRN: 1, KT: 2, EA: m.ea.String(), BaseDate: "2014"}
@@ -195,65 +120,12 @@ func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, b
 		return nil, err
 	}
 	out.APIKey, out.Agent = key, agent.ID
-	if out.Bank, err = seedBank(ctx, db, u.ID, 0); err != nil {
+	if out.Bank, err = demo.SeedBank(ctx, db, u.ID, 0); err != nil {
 		return nil, err
 	}
 	out.Bank.Addr = isoAddr
-	if out.Telco, err = seedTelco(ctx, db, u.ID, route, 0); err != nil {
-		return nil, err
-	}
-	raw, _ := json.MarshalIndent(out, "", "  ")
-	if err := os.WriteFile(filepath.Join(dataDir, "demo.json"), append(raw, '\n'), 0o600); err != nil {
+	if out.Telco, err = demo.SeedTelco(ctx, db, u.ID, route, 0); err != nil {
 		return nil, err
 	}
 	return out, nil
-}
-
-// seedBank creates the demo bank: a settlement account of kind bank that may owe up to
-// R100,000.00 (plus float, when given), and institution 999999 allowed from loopback.
-func seedBank(ctx context.Context, db *store.DB, utilityID int64, float core.Money) (demoBank, error) {
-	bank := &core.Agent{UtilityID: utilityID, Name: "Demo Bank", Kind: core.AgentBank, CreditLimit: 10_000_000,
-		CommissionRate: decimal.Zero, Active: true}
-	if err := db.CreateAgent(ctx, bank); err != nil {
-		return demoBank{}, err
-	}
-	if float > 0 {
-		if _, err := db.TopUp(ctx, bank.ID, float, "bench float"); err != nil {
-			return demoBank{}, err
-		}
-	}
-	loopback, err := core.ParseNetworks("127.0.0.0/8, ::1")
-	if err != nil {
-		return demoBank{}, err
-	}
-	in := core.Institution{Code: demoInstitution, Name: bank.Name, AgentID: bank.ID, Allowed: loopback, Active: true}
-	if err := db.CreateInstitution(ctx, in); err != nil {
-		return demoBank{}, err
-	}
-	return demoBank{Institution: in.Code, Agent: bank.ID, Allowed: toInstitutionJSON(in).Allowed}, nil
-}
-
-// seedTelco creates the demo operator: a settlement account of kind telco that may owe up to
-// R100,000.00 (plus float, when given), SMS short code 40404 and USSD code *404#, replies on the
-// SMPP bind named route.
-func seedTelco(ctx context.Context, db *store.DB, utilityID int64, route string, float core.Money) (demoTelco, error) {
-	telco := &core.Agent{UtilityID: utilityID, Name: "Demo Mobile", Kind: core.AgentTelco, CreditLimit: 10_000_000,
-		CommissionRate: decimal.RequireFromString("0.01"), Active: true}
-	if err := db.CreateAgent(ctx, telco); err != nil {
-		return demoTelco{}, err
-	}
-	if float > 0 {
-		if _, err := db.TopUp(ctx, telco.ID, float, "bench float"); err != nil {
-			return demoTelco{}, err
-		}
-	}
-	for _, sc := range []core.ServiceCode{
-		{Code: demoShortCode, Channel: core.ChannelSMS, AgentID: telco.ID, Route: route, Active: true},
-		{Code: demoServiceCode, Channel: core.ChannelUSSD, AgentID: telco.ID, Route: route, Active: true},
-	} {
-		if err := db.CreateServiceCode(ctx, sc); err != nil {
-			return demoTelco{}, err
-		}
-	}
-	return demoTelco{Agent: telco.ID, ShortCode: demoShortCode, ServiceCode: demoServiceCode, Route: route}, nil
 }

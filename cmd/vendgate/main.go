@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -42,12 +43,10 @@ func main() {
 }
 
 const usage = `usage: vendgate serve [flags]    run the server
-       vendgate migrate [flags]  apply database migrations
+       vendgate migrate [flags]  create the database or bring it up to date
        vendgate admin ...        set up utilities, vending keys, tariffs, meters, agents (JSON output)
-       vendgate bench ...        drive concurrent vends over HTTP against a running server
-       vendgate bench-iso ...    drive pipelined ISO 8583 purchases against a running server's bank listener
-flags: --config FILE --http-addr HOST:PORT --data-dir DIR --database-url URL --master-key-file FILE
-environment: VENDGATE_HTTP_ADDR, VENDGATE_ISO8583_ADDR, VENDGATE_DATA_DIR, VENDGATE_DATABASE_URL, VENDGATE_MASTER_KEY_FILE, ...`
+       vendgate help             this text; vendgate COMMAND --help lists a command's flags
+every setting is also a VENDGATE_* environment variable (VENDGATE_HTTP_ADDR ...) or a key of --config`
 
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -55,22 +54,28 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		return 2
 	}
 	cmd, args := args[0], args[1:]
-	switch cmd {
-	case "bench": // a load client: its flags are its own
-		return runBench(ctx, args, environ, stdout, stderr)
-	case "bench-iso":
-		return runBenchISO(ctx, args, stdout, stderr)
-	case "admin":
+	switch {
+	case isHelp(cmd):
+		fmt.Fprintln(stdout, usage)
+		return 0
+	case cmd == "admin":
 		return runAdmin(ctx, args, environ, stdout, stderr)
+	case cmd != "serve" && cmd != "migrate":
+		fmt.Fprintf(stderr, "vendgate: unknown command %q\n%s\n", cmd, usage)
+		return 2
 	}
 	cfg, err := loadConfig(args, environ)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(stdout, "usage: vendgate %s [flags]\n%s", cmd, flagHelp(configFlags(new(string), map[string]*string{})))
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "vendgate: configuration:\n%v\n", err)
 		return 2
 	}
 	switch cmd {
 	case "serve":
-		m := &Main{Config: cfg, Stdout: stdout, Logger: newLogger(stdout, cfg.LogLevel)}
+		m := &Main{Config: cfg, Stdout: stdout, Terminal: isTerminal(stdout), Logger: newLogger(stdout, cfg.LogLevel)}
 		if err := m.Open(ctx); err != nil {
 			fmt.Fprintf(stderr, "vendgate: %v\n", err)
 			return 1
@@ -85,11 +90,7 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		}
 		return 0
 	case "migrate":
-		db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
-		if err == nil {
-			err = db.Migrate(ctx)
-			db.Close()
-		}
+		err := migrate(ctx, cfg, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "vendgate: migrate: %v\n", err)
 			return 1
@@ -97,20 +98,34 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stdout, "migrations applied")
 		return 0
 	}
-	fmt.Fprintf(stderr, "vendgate: unknown command %q\n%s\n", cmd, usage)
 	return 2
+}
+
+// serveFlags are the flags of serve and migrate that override configuration keys.
+var serveFlags = [][2]string{
+	{"http-addr", "`host:port` the REST API and USSD listen on"},
+	{"data-dir", "`directory` of the embedded database, its master key and demo.json"},
+	{"database-url", "PostgreSQL `url` (postgres://...) instead of the embedded database"},
+	{"master-key-file", "`file` holding the master key (64 hex digits)"},
+	{"log-level", "debug, info, warn or error"},
+}
+
+// configFlags registers --config (into file) and serveFlags (into keys).
+func configFlags(file *string, keys map[string]*string) *flag.FlagSet {
+	fs := flag.NewFlagSet("vendgate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(file, "config", "", "TOML configuration `file`")
+	for _, f := range serveFlags {
+		keys[f[0]] = fs.String(f[0], "", f[1])
+	}
+	return fs
 }
 
 // loadConfig reads --config and the flags that override configuration keys.
 func loadConfig(args, environ []string) (config.Config, error) {
-	fs := flag.NewFlagSet("vendgate", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	file := fs.String("config", "", "TOML configuration file")
-	keys := map[string]*string{
-		"http-addr": fs.String("http-addr", "", ""), "data-dir": fs.String("data-dir", "", ""),
-		"database-url": fs.String("database-url", "", ""), "master-key-file": fs.String("master-key-file", "", ""),
-		"log-level": fs.String("log-level", "", ""),
-	}
+	file := new(string)
+	keys := map[string]*string{}
+	fs := configFlags(file, keys)
 	if err := fs.Parse(args); err != nil {
 		return config.Config{}, err
 	}
@@ -165,6 +180,11 @@ type Main struct {
 	replies relay
 	started bool // Run started the relay, and shuts it down
 	ussd    *ussd.Handler
+
+	// Terminal says that Stdout is a terminal: only then is the demo's API key printed.
+	Terminal bool
+	// seedFault, when set, fails the demo seed at its last step (a test's full disk).
+	seedFault error
 }
 
 // Addr is the address the HTTP server listens on, once open.
@@ -194,13 +214,13 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	cfg := m.Config
 	m.Logger.Info().Str("config", cfg.String()).Msg("starting")
-	db, sealer, created, err := openStore(ctx, cfg)
+	db, sealer, notes, err := openStore(ctx, cfg, true, m.storeOptions()...)
 	if err != nil {
 		return err
 	}
 	m.DB = db
-	if created {
-		m.Logger.Warn().Str("path", cfg.DataDir+"/master.key").Msg("created a new master key for vending keys at rest (mode 0600); back it up")
+	for _, n := range notes {
+		m.Logger.Warn().Str("path", n.path).Msg(n.msg)
 	}
 	if m.listener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return err
@@ -222,8 +242,8 @@ func (m *Main) Open(ctx context.Context) error {
 			return err
 		}
 		if empty {
-			if m.Demo, err = seedDemo(ctx, m.DB, sealer, cfg.DataDir, baseURL, m.ISO8583Addr(), routeOf(cfg)); err != nil {
-				return fmt.Errorf("seeding the demo: %w", err)
+			if err := m.seedStaged(ctx, baseURL); err != nil {
+				return fmt.Errorf("seeding the demo (nothing of it was kept; the next start tries again): %w", err)
 			}
 			m.printDemo(baseURL)
 		}
@@ -243,7 +263,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	registry := prometheus.NewRegistry()
 	api := rest.New(rest.Config{
-		Vendor: m.Vendor, Reverser: m.Vendor, Meters: m.DB, Vends: m.DB, Health: m.DB,
+		Vendor: m.Vendor, Reverser: m.Vendor, Meters: m.DB, Vends: m.DB, Health: writeProbe{m.DB},
 		Agents: restAgents{DB: m.DB, auth: agents},
 		Logger: m.Logger, Registry: registry, MaxBodyBytes: cfg.MaxBodyBytes,
 		MetricsToken: cfg.MetricsToken, MetricsApart: cfg.MetricsAddr != "",
@@ -251,11 +271,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.metricsListener != nil {
 		m.metrics = api.Metrics()
 	}
-	aggregators, err := core.ParseNetworks(cfg.USSDAllow)
-	if err != nil {
-		return fmt.Errorf("ussd_allow: %w", err)
-	}
-	m.ussd = ussd.New(ussd.Config{Allowed: aggregators, Vendor: m.Vendor, Mobile: mobile,
+	m.ussd = ussd.New(ussd.Config{Allowed: cfg.USSDAllow, Vendor: m.Vendor, Mobile: mobile,
 		Sessions: m.DB, Replies: core.Outbox{Store: m.DB, Notifier: notifier}, SMS: m.sms != nil, Catalog: catalog, Logger: m.Logger,
 		Registry: registry, Clock: m.Clock, Timeout: cfg.USSDSessionTimeout})
 	mux := http.NewServeMux()
@@ -294,28 +310,6 @@ func newISO8583(cfg config.Config, vendor *core.Vendor, db *store.DB, log zerolo
 	return iso8583.New(c)
 }
 
-// openStore opens the configured database with its migrations applied, and the sealer of the
-// master key (created says the embedded default just made the key file).
-func openStore(ctx context.Context, cfg config.Config) (db *store.DB, sealer *core.Sealer, created bool, err error) {
-	master, created, err := cfg.MasterKeyBytes()
-	if err != nil {
-		return nil, nil, false, err
-	}
-	sealer, err = core.NewSealer(master)
-	clear(master)
-	if err != nil {
-		return nil, nil, false, err
-	}
-	if db, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
-		return nil, nil, false, err
-	}
-	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, nil, false, fmt.Errorf("migrations: %w", err)
-	}
-	return db, sealer, created, nil
-}
-
 // agentCacheTTL is how long an agent's API keys and status are kept in memory (store.AgentCache):
 // a revoked key or a deactivated agent is refused within this time on every node.
 const agentCacheTTL = 2 * time.Second
@@ -325,6 +319,33 @@ func newVendor(db *store.DB, sealer *core.Sealer, clock func() time.Time, maxAmo
 	return &core.Vendor{Meters: db, Agents: db, Utilities: db, Vends: db, Clock: clock, Random: rand.Reader,
 		Issuer: &core.SoftIssuer{Keys: db, Sealer: sealer}, MaxAmount: maxAmount}
 }
+
+// storeOptions are the server's options of the store: its database outages logged once when they
+// begin and once, with the count of failed queries, when they end (the requests that fail in
+// between are answered 503 and logged as requests, at info).
+func (m *Main) storeOptions() []store.Option {
+	log := m.Logger
+	return []store.Option{store.WithAvailabilityReport(func(a store.Availability) {
+		if a.Up {
+			log.Warn().Int("failed_queries", a.Failures).Msg("the database answers again")
+			return
+		}
+		log.Warn().Str("error", a.Err.Error()).Msg("the database fails: requests are answered 503 until it answers again")
+	})}
+}
+
+// writeProbe is the readiness check of GET /readyz: the database must take a write (a full disk
+// or a read-only database answers reads and fails every sale).
+type writeProbe struct{ db *store.DB }
+
+// probeNode names this machine's row of the health table (one row per node, however often it
+// restarts).
+var probeNode = func() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%.64s", host)
+}()
+
+func (p writeProbe) Ping(ctx context.Context) error { return p.db.ProbeWrite(ctx, probeNode) }
 
 // restAgents is the REST API's view of agents: API keys checked through the vendor's agent cache,
 // balances and statements always read from the database.
@@ -419,15 +440,35 @@ func (m *Main) Close() error {
 	return nil
 }
 
+// printDemo tells a newcomer what was seeded and how to buy a token. The agent's API key is
+// printed only to a terminal: stdout also carries the log, which is collected and kept, so
+// elsewhere the key stays in demo.json (mode 0600) and the commands read it from there.
 func (m *Main) printDemo(baseURL string) {
 	d := m.Demo
 	w := m.Stdout
-	fmt.Fprintf(w, "\nVendgate demo: a utility, 3 meters and an agent were created; details in %s/demo.json\n", m.Config.DataDir)
+	demoJSON := filepath.Join(m.Config.DataDir, "demo.json")
+	fmt.Fprintf(w, "\nVendgate demo: a utility, 3 meters and an agent were created; details in %s\n", demoJSON)
 	fmt.Fprintf(w, "The demo vending keys are the published STS test keys: never use them for real meters.\n\n")
-	fmt.Fprintf(w, "Agent API key (shown once): %s\n\n", d.APIKey)
-	fmt.Fprintf(w, "Buy a token for R50.00:\n  curl -s -X POST %s/v1/vends -H 'Authorization: Bearer %s' -H 'Idempotency-Key: demo-1' \\\n    -H 'Content-Type: application/json' -d '{\"meter_number\":\"%s\",\"amount_minor\":5000,\"currency\":\"ZAR\"}'\n\n",
-		baseURL, d.APIKey, d.Meters[0].Number)
+	key := d.APIKey
+	if m.Terminal {
+		fmt.Fprintf(w, "Agent API key (shown once): %s\n\n", key)
+	} else {
+		fmt.Fprintf(w, "The agent's API key is in %s (mode 0600), not printed: this output is not a terminal. Read it with\n  KEY=$(sed -n 's/.*\"api_key\": \"\\(.*\\)\".*/\\1/p' %s)\n\n", demoJSON, demoJSON)
+		key = "$KEY"
+	}
+	fmt.Fprintf(w, "Buy a token for R50.00:\n  curl -s -X POST %s/v1/vends -H \"Authorization: Bearer %s\" -H 'Idempotency-Key: demo-1' \\\n    -H 'Content-Type: application/json' -d '{\"meter_number\":\"%s\",\"amount_minor\":5000,\"currency\":\"ZAR\"}'\n\n",
+		baseURL, key, d.Meters[0].Number)
 	fmt.Fprintf(w, "Type the token into the virtual meter:\n  %s\n\n", d.Meters[0].StsctlMeter)
 	fmt.Fprintf(w, "Or buy through the USSD menu of Demo Mobile (%s), one callback per step (text is the inputs joined by *):\n  curl -s %s/v1/ussd -d sessionId=demo-1 --data-urlencode 'serviceCode=%s' -d phoneNumber=27820000001 -d text=\n\n",
 		d.Telco.ServiceCode, baseURL, d.Telco.ServiceCode)
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -44,7 +44,7 @@ func bootOpened(t *testing.T, edit func(*config.Config), opened func(*Main)) (*M
 	}
 	var out bytes.Buffer
 	log, logs := testkit.CaptureLogs(t)
-	m := &Main{Config: cfg, Stdout: &out, Logger: log}
+	m := &Main{Config: cfg, Stdout: &out, Terminal: true, Logger: log}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)

@@ -74,15 +74,6 @@ func (d mobileStore) Agent(ctx context.Context, id int64) (core.Agent, error) {
 	return d.agents.Agent(ctx, id)
 }
 
-// routeOf is the route the demo's operator replies on: the first configured bind, or the name a
-// bind from the environment would get.
-func routeOf(cfg config.Config) string {
-	if b := cfg.Binds(); len(b) > 0 {
-		return b[0].Name
-	}
-	return cfg.SMPPName
-}
-
 // openSMS builds the SMS channel on the configured binds and the relay that delivers replies
 // through them; Run starts both. Without binds there is neither: the server runs, and replies
 // wait in the outbox.

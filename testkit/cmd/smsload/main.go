@@ -9,7 +9,7 @@
 //	smsload --listen 127.0.0.1:2775 --agents-file agents.json --rate 500 --duration 20s      # open loop
 //	smsload --listen 127.0.0.1:2775 --agents-file agents.json --backlog 50000 --throttle 500
 //
-// The agents file is the one `vendgate bench --seed-agents N --seed-meters M` writes; its telco
+// The agents file is the one `restload --seed-agents N --seed-meters M` (testkit/cmd/restload) writes; its telco
 // entry gives the short code and the meters. Start `vendgate serve` with VENDGATE_SMPP_ADDR at
 // smsload's address: it binds when smsload listens (and binds again, with backoff, if smsload
 // starts later).
@@ -87,7 +87,7 @@ func readAgentsFile(path string) (string, []string, error) {
 	}
 	var entries []telcoEntry
 	if err := json.Unmarshal(raw, &entries); err != nil {
-		return "", nil, fmt.Errorf("--agents-file %s: want a vendgate bench agents file: %v", path, err)
+		return "", nil, fmt.Errorf("--agents-file %s: want a restload agents file: %v", path, err)
 	}
 	for _, e := range entries {
 		if e.ShortCode != "" {
@@ -97,7 +97,7 @@ func readAgentsFile(path string) (string, []string, error) {
 			return e.ShortCode, e.Meters, nil
 		}
 	}
-	return "", nil, fmt.Errorf("--agents-file %s: no telco entry with a short_code (seed with a vendgate bench that seeds the telco)", path)
+	return "", nil, fmt.Errorf("--agents-file %s: no telco entry with a short_code (seed with restload --seed-agents, which seeds the telco)", path)
 }
 
 func parseOptions(args []string, now time.Time) (options, error) {

@@ -1,14 +1,14 @@
-package main
-
-// vendgate bench-iso: ISO 8583 load against a running server's bank listener. It signs on
+// isoload: ISO 8583 load against a running server's bank listener. It signs on
 // --conns connections as an institution and keeps --inflight purchases (0200) pipelined on each,
 // or, with --rate R, sends R purchases a second in an open loop whose latency counts from each
-// purchase's intended start. The meters come from a bench agents file (vendgate bench
+// purchase's intended start. The meters come from a bench agents file (restload
 // --seed-agents ... also seeds the bank, institution 999999) or from --meters.
 //
-//	vendgate bench-iso --addr 127.0.0.1:8583 (--agents-file FILE | --meters N1,N2)
+//	isoload --addr 127.0.0.1:8583 (--agents-file FILE | --meters N1,N2)
 //	    [--institution 999999] [--conns 4] [--inflight 16] [--rate R] [--duration 20s]
 //	    [--amount 5000] [--header binary2|ascii4]
+
+package load
 
 import (
 	"context"
@@ -23,19 +23,20 @@ import (
 	"github.com/vendgate/vendgate/adapters/iso8583"
 	"github.com/vendgate/vendgate/adapters/iso8583/atm"
 	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/internal/demo"
 )
 
-const benchISOUsage = `usage: vendgate bench-iso --addr 127.0.0.1:8583 (--agents-file FILE | --meters N1,N2,...)
+const benchISOUsage = `usage: isoload --addr 127.0.0.1:8583 (--agents-file FILE | --meters N1,N2,...)
          [--institution 999999] [--conns 4] [--inflight 16] [--rate R] [--duration 20s] [--amount 5000]
          [--header binary2|ascii4]
 --rate R: R purchases/s in an open loop, latency from each purchase's intended start; 0 (default) keeps
 --inflight purchases pipelined on each connection. Only loopback addresses are accepted.`
 
-func runBenchISO(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("vendgate bench-iso", flag.ContinueOnError)
+func RunISO(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("isoload", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:8583", "")
-	institution := fs.String("institution", demoInstitution, "")
+	institution := fs.String("institution", demo.Institution, "")
 	agentsFile := fs.String("agents-file", "", "")
 	meters := fs.String("meters", "", "")
 	conns := fs.Int("conns", 4, "")
@@ -45,7 +46,7 @@ func runBenchISO(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	amount := fs.Int64("amount", 5000, "")
 	header := fs.String("header", "binary2", "")
 	usage := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "vendgate bench-iso: "+format+"\n%s\n", append(a, benchISOUsage)...)
+		fmt.Fprintf(stderr, "isoload: "+format+"\n%s\n", append(a, benchISOUsage)...)
 		return 2
 	}
 	if err := fs.Parse(args); err != nil {
@@ -80,7 +81,7 @@ func runBenchISO(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	res, err := atm.Load(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "vendgate bench-iso: %v\n", err)
+		fmt.Fprintf(stderr, "isoload: %v\n", err)
 		return 1
 	}
 	mode := fmt.Sprintf("pipelined, %d connections x %d in flight", *conns, *inflight)
@@ -102,7 +103,7 @@ func benchISOMeters(agentsFile, list string) ([]string, error) {
 		return nil, errors.New("give --agents-file or --meters")
 	}
 	if agentsFile != "" {
-		agents, err := benchLoadAgents(agentsFile, "", "", 0, nil)
+		agents, err := LoadAgents(agentsFile, "", "", 0, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -1,17 +1,14 @@
-package main
+package load
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,9 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
-	"github.com/vendgate/vendgate/config"
+	"github.com/vendgate/vendgate/internal/demo"
 )
 
 func TestBenchPercentile(t *testing.T) {
@@ -246,8 +241,8 @@ func TestBenchCountsErrorsByStatus(t *testing.T) {
 	}))
 	defer srv.Close()
 	var out, errb bytes.Buffer
-	code := runBench(context.Background(), []string{"--url", srv.URL, "--api-key", "vgk_test",
-		"--meters", drn("0700000001") + "," + drn("0700000002"), "--requests", "100", "--concurrency", "4",
+	code := RunREST(context.Background(), []string{"--url", srv.URL, "--api-key", "vgk_test",
+		"--meters", demo.DRN("0700000001") + "," + demo.DRN("0700000002"), "--requests", "100", "--concurrency", "4",
 		"--amount", "1234", "--json"}, nil, &out, &errb)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
@@ -258,7 +253,7 @@ func TestBenchCountsErrorsByStatus(t *testing.T) {
 	if len(keys) != 100 {
 		t.Errorf("%d distinct Idempotency-Keys, want 100", len(keys))
 	}
-	var rep benchReport
+	var rep Report
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("--json output %q: %v", out.String(), err)
 	}
@@ -284,15 +279,15 @@ func TestBenchCountsErrorsByStatus(t *testing.T) {
 	l.Close()
 	out.Reset()
 	errb.Reset()
-	code = runBench(context.Background(), []string{"--url", "http://" + addr, "--api-key", "vgk_x",
-		"--meters", drn("0700000001"), "--requests", "5", "--concurrency", "2"}, nil, &out, &errb)
+	code = RunREST(context.Background(), []string{"--url", "http://" + addr, "--api-key", "vgk_x",
+		"--meters", demo.DRN("0700000001"), "--requests", "5", "--concurrency", "2"}, nil, &out, &errb)
 	if code != 1 || !strings.Contains(out.String(), "errors 5 (transport: 5)") {
 		t.Errorf("against a closed port: exit %d, output %q %q", code, out.String(), errb.String())
 	}
 }
 
 func TestBenchRefusesUnboundedRuns(t *testing.T) {
-	base := []string{"--url", "http://127.0.0.1:1", "--api-key", "vgk_x", "--meters", drn("0700000001")}
+	base := []string{"--url", "http://127.0.0.1:1", "--api-key", "vgk_x", "--meters", demo.DRN("0700000001")}
 	for _, c := range []struct {
 		args []string
 		want string
@@ -309,7 +304,7 @@ func TestBenchRefusesUnboundedRuns(t *testing.T) {
 		{[]string{"--meters", "123"}, "meter"},
 	} {
 		var out, errb bytes.Buffer
-		code := runBench(context.Background(), append(slices.Clone(base), c.args...), nil, &out, &errb)
+		code := RunREST(context.Background(), append(slices.Clone(base), c.args...), nil, &out, &errb)
 		if code != 2 || !strings.Contains(errb.String(), c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, errb.String(), c.want)
 		}
@@ -338,9 +333,9 @@ func TestBenchPickSpreadsMeters(t *testing.T) {
 	for i := range meters {
 		meters[i] = strconv.Itoa(i)
 	}
-	agents := make([]benchAgent, 50)
+	agents := make([]Agent, 50)
 	for i := range agents {
-		agents[i] = benchAgent{APIKey: strconv.Itoa(i), Meters: meters}
+		agents[i] = Agent{APIKey: strconv.Itoa(i), Meters: meters}
 	}
 	for _, n := range []int{50, 1} {
 		for first := int64(0); first < 1000; first += 37 {
@@ -357,99 +352,4 @@ func TestBenchPickSpreadsMeters(t *testing.T) {
 			}
 		}
 	}
-}
-
-// The seeding mode makes a database that a real server vends from: meters with valid numbers and
-// keys, agents with float and working API keys.
-func TestBenchSeedsAServerThatVends(t *testing.T) {
-	dir := t.TempDir()
-	agentsFile := filepath.Join(dir, "agents.json")
-	var out, errb bytes.Buffer
-	code := runBench(context.Background(), []string{"--seed-agents", "2", "--seed-meters", "3",
-		"--data-dir", filepath.Join(dir, "data"), "--agents-file", agentsFile}, nil, &out, &errb)
-	if code != 0 {
-		t.Fatalf("seeding: exit %d: %s", code, errb.String())
-	}
-	agents, err := benchLoadAgents(agentsFile, "", "", 0, nil)
-	if err != nil || len(agents) != 2 || len(agents[0].Meters) != 3 {
-		t.Fatalf("agents file: %+v, %v", agents, err)
-	}
-	// The file also names the telco customers text for the SMS load (bench itself skips it).
-	var all []benchAgent
-	if raw, err := os.ReadFile(agentsFile); err != nil || json.Unmarshal(raw, &all) != nil || len(all) != 3 {
-		t.Fatalf("agents file: got %d entries (%v), want 2 agents and the telco", len(all), err)
-	}
-	if tel := all[2]; tel.APIKey != "" || tel.ShortCode != demoShortCode || tel.Route != "smsc" || len(tel.Meters) != 3 {
-		t.Errorf("the telco entry: got %+v, want short code %s on route smsc with the 3 meters", tel, demoShortCode)
-	}
-	// Seeding again into the same database is refused.
-	if code := runBench(context.Background(), []string{"--seed-agents", "1", "--seed-meters", "1",
-		"--data-dir", filepath.Join(dir, "data"), "--agents-file", filepath.Join(dir, "again.json")}, nil, &out, &errb); code != 1 {
-		t.Errorf("a second seed: exit %d, want 1", code)
-	}
-
-	cfg := config.Defaults()
-	cfg.HTTPAddr = "127.0.0.1:0"
-	cfg.ISO8583Addr = "127.0.0.1:0"
-	cfg.DataDir = filepath.Join(dir, "data")
-	m := &Main{Config: cfg, Stdout: io.Discard, Logger: zerolog.New(io.Discard)}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	defer func() {
-		cancel()
-		<-done
-		m.Close()
-	}()
-	if m.Demo != nil {
-		t.Error("the server seeded its demo over the bench data")
-	}
-	out.Reset()
-	errb.Reset()
-	code = runBench(context.Background(), []string{"--url", "http://" + m.Addr(), "--agents-file", agentsFile,
-		"--requests", "12", "--concurrency", "3", "--json"}, nil, &out, &errb)
-	if code != 0 {
-		t.Fatalf("bench: exit %d: %s", code, errb.String())
-	}
-	var rep benchReport
-	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-		t.Fatal(err)
-	}
-	if rep.Vends != 12 || rep.ErrorsTotal != 0 || rep.Agents != 2 {
-		t.Errorf("report %+v: want 12 vends by 2 agents, no errors (%s)", rep, errb.String())
-	}
-
-	// The seeded bank buys over ISO 8583: every purchase bench-iso counts is a committed vend.
-	before := countVends(t, m, agents[0].Meters)
-	out.Reset()
-	errb.Reset()
-	code = runBenchISO(context.Background(), []string{"--addr", m.ISO8583Addr(), "--agents-file", agentsFile,
-		"--conns", "2", "--inflight", "2", "--duration", "300ms"}, &out, &errb)
-	var n int
-	var perS, p50, p99 float64
-	var elapsed float64
-	if _, err := fmt.Sscanf(out.String(), "iso8583 pipelined, 2 connections x 2 in flight: %d vends in %fs = %f vends/s; latency p50 %fms p99 %fms",
-		&n, &elapsed, &perS, &p50, &p99); code != 0 || err != nil || n == 0 {
-		t.Fatalf("bench-iso: exit %d, %v: %s%s", code, err, out.String(), errb.String())
-	}
-	if got := countVends(t, m, agents[0].Meters) - before; got != n {
-		t.Errorf("bench-iso counted %d vends, the database holds %d more", n, got)
-	}
-}
-
-// countVends counts the committed vends of meters (at most 1,000 each).
-func countVends(t *testing.T, m *Main, meters []string) int {
-	t.Helper()
-	total := 0
-	for _, number := range meters {
-		vends, err := m.DB.VendsByMeter(context.Background(), number, 0, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		total += len(vends)
-	}
-	return total
 }

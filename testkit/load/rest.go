@@ -1,12 +1,12 @@
-package main
-
-// vendgate bench: an HTTP load generator for POST /v1/vends against a running server, and a
-// small seeding mode that gives that server agents, float and meters to sell to.
+// Package load holds Vendgate's load commands, run by testkit/cmd/restload and testkit/cmd/isoload
+// and by end-to-end tests. restload is an HTTP load generator for POST /v1/vends against a running
+// server, with a seeding mode that gives that server agents, float and meters to sell to; isoload
+// (iso.go) drives the bank listener over ISO 8583.
 //
-//	vendgate bench --url http://127.0.0.1:8080 --agents-file FILE | --api-key KEY --meters N1,N2
+//	restload --url http://127.0.0.1:8080 --agents-file FILE | --api-key KEY --meters N1,N2
 //	    [--concurrency 32] [--duration 20s | --requests N] [--rate R] [--amount 5000]
 //	    [--currency ZAR] [--agents N] [--timeout 30s] [--json]
-//	vendgate bench --seed-agents 50 --seed-meters 200 --agents-file FILE
+//	restload --seed-agents 50 --seed-meters 200 --agents-file FILE
 //	    [--database-url URL] [--data-dir DIR] [--master-key-file FILE] [--config FILE]
 //
 // Closed loop (--rate 0, the default): each of --concurrency workers sends its next vend as soon
@@ -17,6 +17,7 @@ package main
 //
 // Only loopback targets are allowed (127.0.0.0/8, ::1, localhost): the URL is checked, and every
 // connection's resolved address is checked again when it is dialled.
+package load
 
 import (
 	"context"
@@ -41,11 +42,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/vendgate/vendgate/config"
 	"github.com/vendgate/vendgate/core"
-	"github.com/vendgate/vendgate/sts"
 )
 
 // Bounds of a bench run: every loop stops by itself, in count and in time.
@@ -63,20 +61,20 @@ const (
 	benchSeedFloat core.Money = 100_000_000_000
 )
 
-const benchUsage = `usage: vendgate bench --url http://127.0.0.1:8080 (--agents-file FILE | --api-key KEY --meters N1,N2,...)
+const benchUsage = `usage: restload --url http://127.0.0.1:8080 (--agents-file FILE | --api-key KEY --meters N1,N2,...)
          [--concurrency 32] [--duration 20s | --requests N] [--rate R] [--amount 5000] [--currency ZAR]
          [--agents N] [--timeout 30s] [--json]
-       vendgate bench --seed-agents N --seed-meters M --agents-file FILE
+       restload --seed-agents N --seed-meters M --agents-file FILE
          [--database-url URL] [--data-dir DIR] [--master-key-file FILE] [--config FILE]
 --rate R: R vends/s in an open loop, latency measured from each vend's intended start; 0 (default) is a
 closed loop as fast as the server answers. --duration is at most 10m, --requests at most 10,000,000.
 Only loopback URLs (127.0.0.0/8, ::1, localhost) are accepted.`
 
-// benchAgent is one entry of an agents file: an agent's API key and the meters it sells to. The
+// Agent is one entry of an agents file: an agent's API key and the meters it sells to. The
 // seeded telco is an entry of its own with no API key: its SMS short code, the SMPP route its
 // replies go out on and the meters customers buy for by SMS (for the SMS load command,
-// testkit/cmd/smsload); vendgate bench and bench-iso skip it.
-type benchAgent struct {
+// testkit/cmd/smsload); restload and isoload skip it.
+type Agent struct {
 	APIKey    string   `json:"api_key,omitempty"`
 	ShortCode string   `json:"short_code,omitempty"`
 	Route     string   `json:"route,omitempty"`
@@ -86,7 +84,7 @@ type benchAgent struct {
 // benchPlan is a validated load run.
 type benchPlan struct {
 	target      string // the POST /v1/vends URL
-	agents      []benchAgent
+	agents      []Agent
 	concurrency int
 	duration    time.Duration
 	requests    int64
@@ -102,8 +100,8 @@ type benchSeed struct {
 	cfg            config.Config
 }
 
-func runBench(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("vendgate bench", flag.ContinueOnError)
+func RunREST(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("restload", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var (
 		rawURL      = fs.String("url", "", "")
@@ -128,7 +126,7 @@ func runBench(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		"master-key-file": fs.String("master-key-file", "", ""),
 	}
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "vendgate bench: "+format+"\n%s\n", append(a, benchUsage)...)
+		fmt.Fprintf(stderr, "restload: "+format+"\n%s\n", append(a, benchUsage)...)
 		return 2
 	}
 	if err := fs.Parse(args); err != nil {
@@ -154,32 +152,32 @@ func runBench(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 			return fail("%v", err)
 		}
 		if *rawURL != "" { // validate the load flags before a seed that may take a while
-			if _, err := benchParse(*rawURL, []benchAgent{{APIKey: "x", Meters: []string{"x"}}}, *concurrency, *duration,
+			if _, err := benchParse(*rawURL, []Agent{{APIKey: "x", Meters: []string{"x"}}}, *concurrency, *duration,
 				*requests, *rate, *amount, *currency, *timeout, set); err != nil {
 				return fail("%v", err)
 			}
 		}
 		agents, err := seedBench(ctx, seed)
 		if err != nil {
-			fmt.Fprintf(stderr, "vendgate bench: seeding: %v\n", err)
+			fmt.Fprintf(stderr, "restload: seeding: %v\n", err)
 			return 1
 		}
 		if err := benchWriteAgentsFile(*agentsFile, agents); err != nil {
-			fmt.Fprintf(stderr, "vendgate bench: %v\n", err)
+			fmt.Fprintf(stderr, "restload: %v\n", err)
 			return 1
 		}
 		db := "the embedded SQLite in " + seed.cfg.DataDir
 		if seed.cfg.DatabaseURL != "" {
 			db = "PostgreSQL"
 		}
-		fmt.Fprintf(stderr, "vendgate bench: seeded %d agents, %d meters and the telco of SMS short code 40404 into %s; API keys and short code in %s\n",
+		fmt.Fprintf(stderr, "restload: seeded %d agents, %d meters and the telco of SMS short code 40404 into %s; API keys and short code in %s\n",
 			seed.agents, seed.meters, db, *agentsFile)
 		if *rawURL == "" {
 			return 0
 		}
 	}
 
-	agents, err := benchLoadAgents(*agentsFile, *apiKey, *meters, *agentsN, set)
+	agents, err := LoadAgents(*agentsFile, *apiKey, *meters, *agentsN, set)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -189,7 +187,7 @@ func runBench(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 	}
 	res, err := plan.run(ctx)
 	if err != nil {
-		fmt.Fprintf(stderr, "vendgate bench: %v\n", err)
+		fmt.Fprintf(stderr, "restload: %v\n", err)
 		return 1
 	}
 	line := res.summary(plan)
@@ -201,14 +199,14 @@ func runBench(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		fmt.Fprintln(stdout, line)
 	}
 	if res.ok == 0 {
-		fmt.Fprintln(stderr, "vendgate bench: no vend succeeded")
+		fmt.Fprintln(stderr, "restload: no vend succeeded")
 		return 1
 	}
 	return 0
 }
 
 // benchParse validates the load flags.
-func benchParse(rawURL string, agents []benchAgent, concurrency int, duration time.Duration, requests int64,
+func benchParse(rawURL string, agents []Agent, concurrency int, duration time.Duration, requests int64,
 	rate float64, amount int64, currency string, timeout time.Duration, set map[string]bool) (*benchPlan, error) {
 	u, err := benchLoopbackURL(rawURL)
 	if err != nil {
@@ -282,10 +280,10 @@ func benchDialLoopbackOnly(_, address string, _ syscall.RawConn) error {
 	return nil
 }
 
-// benchLoadAgents reads the agents file (its first n agents when n > 0) or builds the one agent of
+// LoadAgents reads the agents file (its first n agents when n > 0) or builds the one agent of
 // --api-key and --meters.
-func benchLoadAgents(path, apiKey, meters string, n int, set map[string]bool) ([]benchAgent, error) {
-	var agents []benchAgent
+func LoadAgents(path, apiKey, meters string, n int, set map[string]bool) ([]Agent, error) {
+	var agents []Agent
 	switch {
 	case path != "" && (apiKey != "" || meters != ""):
 		return nil, errors.New("give --agents-file, or --api-key and --meters, not both")
@@ -297,15 +295,15 @@ func benchLoadAgents(path, apiKey, meters string, n int, set map[string]bool) ([
 		if err := json.Unmarshal(raw, &agents); err != nil {
 			return nil, fmt.Errorf("--agents-file %s: want [{\"api_key\":...,\"meters\":[...]}]: %v", path, err)
 		}
-		agents = slices.DeleteFunc(agents, func(a benchAgent) bool { return a.ShortCode != "" }) // the telco sells by SMS
+		agents = slices.DeleteFunc(agents, func(a Agent) bool { return a.ShortCode != "" }) // the telco sells by SMS
 	case apiKey != "" && meters != "":
-		a := benchAgent{APIKey: apiKey}
+		a := Agent{APIKey: apiKey}
 		for m := range strings.SplitSeq(meters, ",") {
 			if m = strings.TrimSpace(m); m != "" {
 				a.Meters = append(a.Meters, m)
 			}
 		}
-		agents = []benchAgent{a}
+		agents = []Agent{a}
 	default:
 		return nil, errors.New("give --agents-file, or --api-key and --meters")
 	}
@@ -335,7 +333,7 @@ func benchLoadAgents(path, apiKey, meters string, n int, set map[string]bool) ([
 // an offset that spreads the agents over them, so that requests in flight together do not queue
 // on one meter's row lock: with 50 agents sharing 200 meters, agent k's j-th vend goes to meter
 // 4k+j.
-func benchPick(agents []benchAgent, seq int64) (agent *benchAgent, meter string) {
+func benchPick(agents []Agent, seq int64) (agent *Agent, meter string) {
 	n := int64(len(agents))
 	k := seq % n
 	a := &agents[k]
@@ -597,7 +595,7 @@ func (r benchResult) summary(p *benchPlan) string {
 	return b.String()
 }
 
-type benchReport struct {
+type Report struct {
 	Mode        string           `json:"mode"`
 	URL         string           `json:"url"`
 	Concurrency int              `json:"concurrency"`
@@ -613,7 +611,7 @@ type benchReport struct {
 	NotSent     int64            `json:"not_sent"`
 }
 
-func (r benchResult) report(p *benchPlan) benchReport {
+func (r benchResult) report(p *benchPlan) Report {
 	mode := "closed"
 	if p.rate > 0 {
 		mode = "open"
@@ -622,7 +620,7 @@ func (r benchResult) report(p *benchPlan) benchReport {
 	for o, n := range r.errors {
 		errs[string(o)] = n
 	}
-	return benchReport{
+	return Report{
 		Mode: mode, URL: p.target, Concurrency: p.concurrency, Rate: p.rate, Agents: len(p.agents),
 		ElapsedS: r.elapsed.Seconds(), Sent: r.sent, Vends: r.ok, VendsPerS: r.perSecond(),
 		LatencyMS: map[string]any{
@@ -633,117 +631,8 @@ func (r benchResult) report(p *benchPlan) benchReport {
 	}
 }
 
-// benchSeedOptions validates the seeding flags and loads the store's configuration as serve does
-// (defaults < --config file < VENDGATE_* environment < flags), so that both open the same
-// database with the same master key.
-func benchSeedOptions(agents, meters int, agentsFile, cfgFile string, storeFlags map[string]*string, set map[string]bool,
-	environ []string) (benchSeed, error) {
-	switch {
-	case agents < 1 || agents > benchMaxSeedAgents:
-		return benchSeed{}, fmt.Errorf("--seed-agents: want 1 to %d", benchMaxSeedAgents)
-	case meters < 1 || meters > benchMaxSeedMeters:
-		return benchSeed{}, fmt.Errorf("--seed-meters: want 1 to %d", benchMaxSeedMeters)
-	case agentsFile == "":
-		return benchSeed{}, errors.New("--agents-file: the file to write the seeded agents' API keys to is required")
-	}
-	flags := map[string]any{}
-	for name, v := range storeFlags {
-		if set[name] {
-			flags[underscore(name)] = *v
-		}
-	}
-	cfg, err := config.Load(cfgFile, environ, flags)
-	if err != nil {
-		return benchSeed{}, fmt.Errorf("configuration:\n%v", err)
-	}
-	return benchSeed{agents: agents, meters: meters, cfg: cfg}, nil
-}
-
-// seedBench fills an empty database with what a load run needs: a utility, a supply group with
-// the published DKGA04 test vending key (demoVK04) sealed under the server's master key, the
-// demo's stepped tariff, one customer per meter, the meters, and agents with a large float and an
-// API key each, the demo bank (institution 999999) with as much float for vendgate bench-iso, and
-// the demo telco (SMS short code 40404, replies on the configured SMPP bind) with as much float for
-// the SMS load command. Every agent may sell to every meter; the agents file lists them all, the
-// telco last.
-func seedBench(ctx context.Context, s benchSeed) ([]benchAgent, error) {
-	db, sealer, _, err := openStore(ctx, s.cfg)
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	if empty, err := db.Empty(ctx); err != nil {
-		return nil, err
-	} else if !empty {
-		return nil, errors.New("the database is not empty: seed a new one")
-	}
-	u, tariff, err := seedUtility(ctx, db, "Bench Power")
-	if err != nil {
-		return nil, err
-	}
-	const sgc sts.SGC = 123457
-	vk, _ := hex.DecodeString(demoVK04)
-	sealed, err := sealer.Seal(vk, sgc, 1, sts.DKGA04)
-	if err != nil {
-		return nil, err
-	}
-	group := &core.SupplyGroup{UtilityID: u.ID, SGC: sgc, KRN: 1, DKGA: sts.DKGA04, Name: "Bench DKGA04"}
-	if err := db.CreateSupplyGroup(ctx, group, sealed); err != nil {
-		return nil, err
-	}
-	numbers := make([]string, 0, s.meters)
-	for i := range s.meters {
-		number := drn(fmt.Sprintf("07%08d", i+1))
-		c := &core.Customer{Name: fmt.Sprintf("Bench customer %d", i+1), Address: "1 Load Street", Language: "en"}
-		if err := db.CreateCustomer(ctx, c); err != nil {
-			return nil, err
-		}
-		pan, err := sts.NewPAN(sts.IIN, number)
-		if err != nil {
-			return nil, err
-		}
-		key := core.MeterKey{PAN: pan, SGC: sgc, KRN: 1, KT: sts.KeyTypeUnique, TI: 1, DKGA: sts.DKGA04, EA: sts.EA11,
-			BaseDate: sts.BaseDate2014, KEN: sts.NoExpiry}
-		m := &core.Meter{Number: number, Kind: core.Electricity, Status: core.MeterActive, Key: key,
-			SupplyGroupID: group.ID, CustomerID: c.ID, TariffID: tariff.ID}
-		if err := db.CreateMeter(ctx, m, 0); err != nil {
-			return nil, fmt.Errorf("meter %s: %w", number, err)
-		}
-		numbers = append(numbers, number)
-	}
-	out := make([]benchAgent, 0, s.agents)
-	for i := range s.agents {
-		a := &core.Agent{UtilityID: u.ID, Name: fmt.Sprintf("Bench agent %d", i+1), Kind: core.AgentRetail,
-			CommissionRate: decimal.RequireFromString("0.02"), Active: true}
-		if err := db.CreateAgent(ctx, a); err != nil {
-			return nil, err
-		}
-		if _, err := db.TopUp(ctx, a.ID, benchSeedFloat, "bench float"); err != nil {
-			return nil, err
-		}
-		key, hash, err := core.NewAPIKey()
-		if err != nil {
-			return nil, err
-		}
-		if _, err := db.IssueAPIKey(ctx, a.ID, hash, "bench"); err != nil {
-			return nil, err
-		}
-		out = append(out, benchAgent{APIKey: key, Meters: numbers})
-	}
-	// The bank that vendgate bench-iso signs on as: institution 999999, from loopback.
-	if _, err := seedBank(ctx, db, u.ID, benchSeedFloat); err != nil {
-		return nil, err
-	}
-	// The operator whose SMSC testkit/cmd/smsload plays: customers text 40404.
-	telco, err := seedTelco(ctx, db, u.ID, routeOf(s.cfg), benchSeedFloat)
-	if err != nil {
-		return nil, err
-	}
-	return append(out, benchAgent{ShortCode: telco.ShortCode, Route: telco.Route, Meters: numbers}), nil
-}
-
 // benchWriteAgentsFile writes the agents and their API keys, readable by the owner only.
-func benchWriteAgentsFile(path string, agents []benchAgent) error {
+func benchWriteAgentsFile(path string, agents []Agent) error {
 	raw, err := json.Marshal(agents)
 	if err != nil {
 		return err
