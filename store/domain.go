@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -15,12 +13,9 @@ import (
 	"github.com/vendgate/vendgate/sts"
 )
 
-var (
-	_ core.MeterReader = (*DB)(nil)
-	_ core.SealedKeys  = (*DB)(nil)
-)
+var _ core.SealedKeys = (*DB)(nil)
 
-// Rows of the utilities, supply_groups, tariffs, customers and meters tables.
+// Rows of the utilities, supply_groups, tariffs and customers tables.
 type (
 	utilityRow struct {
 		bun.BaseModel `bun:"table:utilities,alias:u"`
@@ -71,63 +66,7 @@ type (
 		Language  string `bun:"language"`
 		FreeBasic bool   `bun:"free_basic"`
 	}
-	meterRow struct {
-		bun.BaseModel `bun:"table:meters,alias:m"`
-
-		ID            int64  `bun:"id,pk,autoincrement"`
-		Number        string `bun:"number"`
-		Kind          string `bun:"kind"`
-		Status        string `bun:"status"`
-		SupplyGroupID int64  `bun:"supply_group_id"`
-		CustomerID    int64  `bun:"customer_id"`
-		TariffID      int64  `bun:"tariff_id"`
-
-		PAN      string `bun:"pan"`
-		SGC      string `bun:"sgc"`
-		KRN      int16  `bun:"krn"`
-		KT       int16  `bun:"kt"`
-		TI       int16  `bun:"ti"`
-		DKGA     int16  `bun:"dkga"`
-		EA       int16  `bun:"ea"`
-		BaseDate int16  `bun:"base_date"`
-		KEN      int16  `bun:"ken"`
-
-		PendingPAN      *string `bun:"pending_pan"`
-		PendingSGC      *string `bun:"pending_sgc"`
-		PendingKRN      *int16  `bun:"pending_krn"`
-		PendingKT       *int16  `bun:"pending_kt"`
-		PendingTI       *int16  `bun:"pending_ti"`
-		PendingDKGA     *int16  `bun:"pending_dkga"`
-		PendingEA       *int16  `bun:"pending_ea"`
-		PendingBaseDate *int16  `bun:"pending_base_date"`
-		PendingKEN      *int16  `bun:"pending_ken"`
-		PendingRollover bool    `bun:"pending_rollover"`
-
-		countersRow
-		Version int64 `bun:"version"`
-
-		Customer    *customerRow    `bun:"rel:belongs-to,join:customer_id=id"`
-		Tariff      *tariffRow      `bun:"rel:belongs-to,join:tariff_id=id"`
-		SupplyGroup *supplyGroupRow `bun:"rel:belongs-to,join:supply_group_id=id"`
-	}
-	// countersRow is a meter's counters: core.MeterCounters.
-	countersRow struct {
-		LastTID        int64  `bun:"last_tid"`
-		TIDKey         string `bun:"tid_key"`
-		Arrears        int64  `bun:"arrears"`
-		Month          string `bun:"month"`
-		MonthEnergy    int64  `bun:"month_energy"`
-		MonthFixedPaid int64  `bun:"month_fixed_paid"`
-	}
 )
-
-// countersColumns lists countersRow's columns, for RETURNING.
-const countersColumns = "last_tid, tid_key, arrears, month, month_energy, month_fixed_paid"
-
-// keyColumns lists a meter's identity and key columns, for RETURNING.
-const keyColumns = "id, number, kind, status, supply_group_id, customer_id, tariff_id, " +
-	"pan, sgc, krn, kt, ti, dkga, ea, base_date, ken, " +
-	"pending_pan, pending_sgc, pending_krn, pending_kt, pending_ti, pending_dkga, pending_ea, pending_base_date, pending_ken, pending_rollover"
 
 func fromCoreUtility(u *core.Utility) utilityRow {
 	tz := "UTC"
@@ -209,100 +148,6 @@ func toCoreCustomer(r customerRow) core.Customer {
 	return core.Customer{ID: r.ID, Name: r.Name, Address: r.Address, Phone: r.Phone, Language: r.Language, FreeBasic: r.FreeBasic}
 }
 
-func fromCoreMeter(m *core.Meter, arrears core.Money) meterRow {
-	k := m.Key
-	r := meterRow{
-		ID: m.ID, Number: m.Number, Kind: string(m.Kind), Status: string(m.Status),
-		SupplyGroupID: m.SupplyGroupID, CustomerID: m.CustomerID, TariffID: m.TariffID,
-		PAN: k.PAN.String(), SGC: k.SGC.String(), KRN: int16(k.KRN), KT: int16(k.KT), TI: int16(k.TI),
-		DKGA: int16(k.DKGA), EA: int16(k.EA), BaseDate: int16(k.BaseDate), KEN: int16(k.KEN),
-		countersRow: countersRow{Arrears: int64(arrears)},
-	}
-	r.setPending(m.PendingKey, m.PendingRollover)
-	return r
-}
-
-// setPending sets the pending key columns: all NULL when p is nil.
-func (r *meterRow) setPending(p *core.MeterKey, rollover bool) {
-	r.PendingPAN, r.PendingSGC, r.PendingKRN, r.PendingKT, r.PendingTI = nil, nil, nil, nil, nil
-	r.PendingDKGA, r.PendingEA, r.PendingBaseDate, r.PendingKEN, r.PendingRollover = nil, nil, nil, nil, false
-	if p == nil {
-		return
-	}
-	small := func(v int) *int16 { s := int16(v); return &s }
-	pan, sgc := p.PAN.String(), p.SGC.String()
-	r.PendingPAN, r.PendingSGC = &pan, &sgc
-	r.PendingKRN, r.PendingKT, r.PendingTI = small(int(p.KRN)), small(int(p.KT)), small(int(p.TI))
-	r.PendingDKGA, r.PendingEA = small(int(p.DKGA)), small(int(p.EA))
-	r.PendingBaseDate, r.PendingKEN = small(int(p.BaseDate)), small(int(p.KEN))
-	r.PendingRollover = rollover
-}
-
-func toCoreMeter(r meterRow) (core.Meter, error) {
-	key, err := toCoreMeterKey(r.PAN, r.SGC, r.KRN, r.KT, r.TI, r.DKGA, r.EA, r.BaseDate, r.KEN)
-	if err != nil {
-		return core.Meter{}, corrupt("meter", r.ID, err)
-	}
-	m := core.Meter{
-		ID: r.ID, Number: r.Number, Kind: core.MeterKind(r.Kind), Status: core.MeterStatus(r.Status), Key: key,
-		SupplyGroupID: r.SupplyGroupID, CustomerID: r.CustomerID, TariffID: r.TariffID,
-	}
-	if r.PendingSGC != nil {
-		deref := func(p *int16) int16 {
-			if p == nil {
-				return -1
-			}
-			return *p
-		}
-		pan := ""
-		if r.PendingPAN != nil {
-			pan = *r.PendingPAN
-		}
-		pending, err := toCoreMeterKey(pan, *r.PendingSGC, deref(r.PendingKRN), deref(r.PendingKT), deref(r.PendingTI),
-			deref(r.PendingDKGA), deref(r.PendingEA), deref(r.PendingBaseDate), deref(r.PendingKEN))
-		if err != nil {
-			return core.Meter{}, corrupt("meter", r.ID, fmt.Errorf("pending key: %w", err))
-		}
-		m.PendingKey, m.PendingRollover = &pending, r.PendingRollover
-	}
-	return m, nil
-}
-
-func toCoreMeterKey(pan, sgc string, krn, kt, ti, dkga, ea, baseDate, ken int16) (core.MeterKey, error) {
-	p, err := sts.ParsePAN(pan)
-	if err != nil {
-		return core.MeterKey{}, err
-	}
-	g, err := sts.ParseSGC(sgc)
-	if err != nil {
-		return core.MeterKey{}, err
-	}
-	for _, v := range []int16{krn, kt, ti, dkga, ea, ken} {
-		if v < 0 || v > 255 {
-			return core.MeterKey{}, fmt.Errorf("key parameter %d out of range", v)
-		}
-	}
-	k := core.MeterKey{
-		PAN: p, SGC: g, KRN: uint8(krn), KT: sts.KeyType(kt), TI: uint8(ti), DKGA: sts.DKGA(dkga),
-		EA: sts.EA(ea), BaseDate: sts.BaseDate(baseDate), KEN: sts.KEN(ken),
-	}
-	return k, nil
-}
-
-func toCoreCounters(r countersRow) core.MeterCounters {
-	return core.MeterCounters{
-		LastTID: sts.TID(r.LastTID), TIDKey: r.TIDKey, Arrears: core.Money(r.Arrears), Month: r.Month,
-		MonthEnergy: core.Energy(r.MonthEnergy), MonthFixedPaid: core.Money(r.MonthFixedPaid),
-	}
-}
-
-func fromCoreCounters(c core.MeterCounters) countersRow {
-	return countersRow{
-		LastTID: int64(c.LastTID), TIDKey: c.TIDKey, Arrears: int64(c.Arrears), Month: c.Month,
-		MonthEnergy: int64(c.MonthEnergy), MonthFixedPaid: int64(c.MonthFixedPaid),
-	}
-}
-
 // corrupt reports a row that does not convert to core's types: a bug or a hand-edited database.
 func corrupt(what string, id int64, err error) error {
 	return core.Internal(err, fmt.Sprintf("stored %s %d does not convert", what, id))
@@ -315,46 +160,6 @@ func (db *DB) Utility(ctx context.Context, id int64) (core.Utility, error) {
 		return core.Utility{}, dbError(err)
 	}
 	return db.toCoreUtility(r)
-}
-
-// MeterByNumber returns a meter with its customer, tariff, utility and arrears, or
-// core.ErrNotFound.
-func (db *DB) MeterByNumber(ctx context.Context, number string) (core.MeterView, error) {
-	var r meterRow
-	err := db.scanP(ctx, nil, &r, db.queries.meterByNumber, number)
-	if err != nil {
-		return core.MeterView{}, dbError(err)
-	}
-	if r.Tariff, err = cachedRow(ctx, db, "tariffs", r.TariffID, func(ctx context.Context, t *tariffRow) error {
-		return db.bun.NewSelect().Model(t).Where("t.id = ?", r.TariffID).Scan(ctx)
-	}); err != nil {
-		return core.MeterView{}, dbError(err)
-	}
-	if r.SupplyGroup, err = cachedRow(ctx, db, "supply_groups", r.SupplyGroupID, func(ctx context.Context, g *supplyGroupRow) error {
-		return db.bun.NewSelect().Model(g).Relation("Utility").Where("sg.id = ?", r.SupplyGroupID).Scan(ctx)
-	}); err != nil {
-		return core.MeterView{}, dbError(err)
-	}
-	return db.meterView(r)
-}
-
-func (db *DB) meterView(r meterRow) (core.MeterView, error) {
-	if r.Customer == nil || r.Tariff == nil || r.SupplyGroup == nil || r.SupplyGroup.Utility == nil {
-		return core.MeterView{}, corrupt("meter", r.ID, errors.New("missing customer, tariff or supply group"))
-	}
-	m, err := toCoreMeter(r)
-	if err != nil {
-		return core.MeterView{}, err
-	}
-	t, err := toCoreTariff(*r.Tariff)
-	if err != nil {
-		return core.MeterView{}, err
-	}
-	u, err := db.toCoreUtility(*r.SupplyGroup.Utility)
-	if err != nil {
-		return core.MeterView{}, err
-	}
-	return core.MeterView{Meter: m, Customer: toCoreCustomer(*r.Customer), Tariff: t, Utility: u, Arrears: core.Money(r.Arrears)}, nil
 }
 
 // SealedVendingKey returns a supply group's sealed vending key, or core.ErrNotFound.
@@ -429,181 +234,6 @@ func (db *DB) CreateCustomer(ctx context.Context, c *core.Customer) error {
 	}
 	c.ID = r.ID
 	return nil
-}
-
-// CreateMeter stores a meter with its opening arrears and sets its ID. The number must be the
-// key's DRN (an empty PAN is built from it), the key must be the supply group's, and the tariff
-// must belong to the supply group's utility and be of the meter's kind (core.Meter.CheckTariff).
-// An empty kind is electricity, an empty status active.
-func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money) error {
-	if err := core.CheckMeterNumber(m.Number); err != nil {
-		return err
-	}
-	if m.Key.PAN.IsZero() {
-		pan, err := core.MeterNumber(m.Number).PAN()
-		if err != nil {
-			return core.Errorf(core.CodeInvalid, "invalid_meter_number", "meter %s: %v", m.Number, err)
-		}
-		m.Key.PAN = pan
-	}
-	if m.Key.PAN.DRN() != m.Number {
-		return core.Errorf(core.CodeInvalid, "invalid_meter_key", "meter %s: the key's PAN is for another meter", m.Number)
-	}
-	if m.Kind == "" {
-		m.Kind = core.Electricity
-	}
-	if m.Status == "" {
-		m.Status = core.MeterActive
-	}
-	if _, err := core.ParseMeterKind(string(m.Kind)); err != nil {
-		return core.Errorf(core.CodeInvalid, "invalid_meter_kind", "meter %s: unknown kind %q", m.Number, m.Kind)
-	}
-	switch {
-	case m.Status != core.MeterActive && m.Status != core.MeterBlocked && m.Status != core.MeterDecommissioned:
-		return core.Errorf(core.CodeInvalid, "invalid_meter_status", "meter %s: unknown status %q", m.Number, m.Status)
-	case arrears < 0:
-		return core.Errorf(core.CodeInvalid, "invalid_arrears", "meter %s: arrears must not be negative", m.Number)
-	}
-	if err := m.Key.Validate(); err != nil {
-		return err
-	}
-	if m.PendingKey != nil {
-		if err := core.CheckKeyChange(m.Key, m.PendingKey); err != nil {
-			return err
-		}
-	}
-	r := fromCoreMeter(m, arrears)
-	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var g supplyGroupRow
-		if err := tx.NewSelect().Model(&g).Where("id = ?", m.SupplyGroupID).Scan(ctx); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return core.Errorf(core.CodeInvalid, "unknown_supply_group", "meter %s: supply group %d does not exist", m.Number, m.SupplyGroupID)
-			}
-			return err
-		}
-		if g.SGC != r.SGC || g.KRN != r.KRN || g.DKGA != r.DKGA {
-			return core.Errorf(core.CodeInvalid, "invalid_meter_key", "meter %s: the key's SGC, KRN and DKGA are not supply group %d's", m.Number, g.ID)
-		}
-		var tr tariffRow
-		if err := tx.NewSelect().Model(&tr).Where("id = ?", m.TariffID).Scan(ctx); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return core.Errorf(core.CodeInvalid, "unknown_tariff", "meter %s: tariff %d does not exist", m.Number, m.TariffID)
-			}
-			return err
-		}
-		if tr.UtilityID != g.UtilityID {
-			return core.Errorf(core.CodeInvalid, "meter_other_utility", "meter %s: tariff %d belongs to another utility than supply group %d", m.Number, m.TariffID, g.ID)
-		}
-		t, err := toCoreTariff(tr)
-		if err != nil {
-			return err
-		}
-		if err := m.CheckTariff(t); err != nil {
-			return err
-		}
-		if m.PendingKey != nil {
-			if err := checkPendingGroup(ctx, tx, g.UtilityID, m.PendingKey); err != nil {
-				return err
-			}
-		}
-		_, err = tx.NewInsert().Model(&r).Exec(ctx)
-		return err
-	})
-	if err != nil {
-		return dbError(err)
-	}
-	m.ID = r.ID
-	return nil
-}
-
-// checkPendingGroup checks that the supply group of a pending key exists and is the utility's.
-func checkPendingGroup(ctx context.Context, tx bun.Tx, utilityID int64, k *core.MeterKey) error {
-	var g supplyGroupRow
-	err := tx.NewSelect().Model(&g).Where("sgc = ? AND krn = ? AND dkga = ?", k.SGC.String(), int16(k.KRN), int16(k.DKGA)).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && g.UtilityID != utilityID {
-		return core.Errorf(core.CodeInvalid, "unknown_supply_group", "no supply group of the meter's utility has SGC %s KRN %d DKGA%s", k.SGC, k.KRN, k.DKGA)
-	}
-	return err
-}
-
-// SetPendingKeyChange records the key a meter is to move to (a nil key cancels a pending change).
-// Until ConfirmKeyChange, each vend returns the key change tokens before the credit token. The
-// key's PAN, when empty, is the meter's; the new key's supply group must exist.
-func (db *DB) SetPendingKeyChange(ctx context.Context, meterID int64, key *core.MeterKey, rollover bool) error {
-	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var r meterRow
-		if err := tx.NewSelect().Model(&r).Relation("SupplyGroup").Where("m.id = ?", meterID).Scan(ctx); err != nil {
-			return err
-		}
-		m, err := toCoreMeter(r)
-		if err != nil {
-			return err
-		}
-		if key != nil {
-			if err := core.CheckKeyChange(m.Key, key); err != nil {
-				return err
-			}
-			if err := checkPendingGroup(ctx, tx, r.SupplyGroup.UtilityID, key); err != nil {
-				return err
-			}
-		}
-		r.setPending(key, rollover)
-		_, err = tx.NewUpdate().Model(&r).
-			Column("pending_pan", "pending_sgc", "pending_krn", "pending_kt", "pending_ti", "pending_dkga",
-				"pending_ea", "pending_base_date", "pending_ken", "pending_rollover").
-			Set("version = version + 1").
-			WherePK().Exec(ctx)
-		return err
-	})
-	return dbError(err)
-}
-
-// ConfirmKeyChange makes a meter's pending key its key (and its supply group the new key's), once
-// the meter has accepted the key change tokens. A meter with no pending change is a conflict.
-func (db *DB) ConfirmKeyChange(ctx context.Context, meterID int64) error {
-	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var id int64
-		err := tx.NewRaw(`UPDATE meters SET
-			pan = pending_pan, sgc = pending_sgc, krn = pending_krn, kt = pending_kt, ti = pending_ti,
-			dkga = pending_dkga, ea = pending_ea, base_date = pending_base_date, ken = pending_ken,
-			supply_group_id = (SELECT sg.id FROM supply_groups AS sg
-				WHERE sg.sgc = meters.pending_sgc AND sg.krn = meters.pending_krn AND sg.dkga = meters.pending_dkga),
-			pending_pan = NULL, pending_sgc = NULL, pending_krn = NULL, pending_kt = NULL, pending_ti = NULL,
-			pending_dkga = NULL, pending_ea = NULL, pending_base_date = NULL, pending_ken = NULL,
-			pending_rollover = FALSE, version = version + 1
-			WHERE id = ? AND pending_sgc IS NOT NULL
-			RETURNING id`, meterID).Scan(ctx, &id)
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		var number string
-		if err := tx.NewSelect().Model((*meterRow)(nil)).Column("number").Where("id = ?", meterID).Scan(ctx, &number); err != nil {
-			return err // no row: core.ErrNotFound
-		}
-		return core.Errorf(core.CodeConflict, "no_key_change_pending", "meter %s has no pending key change", number)
-	})
-	return dbError(err)
-}
-
-// SetMeterStatus blocks, unblocks or decommissions a meter, as core.CheckMeterStatusChange
-// allows; an unknown meter is core.ErrNotFound.
-func (db *DB) SetMeterStatus(ctx context.Context, meterID int64, status core.MeterStatus) error {
-	if err := core.CheckMeterStatus(status); err != nil {
-		return err
-	}
-	return dbError(db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var number, current string
-		if err := tx.NewRaw("SELECT number, status FROM meters WHERE id = ?"+db.dialect.forUpdate(), meterID).
-			Scan(ctx, &number, &current); err != nil {
-			return err
-		}
-		if err := core.CheckMeterStatusChange(number, core.MeterStatus(current), status); err != nil {
-			return err
-		}
-		_, err := tx.NewUpdate().Model((*meterRow)(nil)).Set("status = ?", string(status)).Set("version = version + 1").
-			Where("id = ?", meterID).Exec(ctx)
-		return err
-	}))
 }
 
 // SupplyGroup returns a supply group (without its vending key), or core.ErrNotFound.
