@@ -133,7 +133,7 @@ func TestImportVendingKey(t *testing.T) {
 		name   string
 		g      core.SupplyGroup
 		vk     []byte
-		reason string
+		reason core.Reason
 	}{
 		{"ErrShortKey", core.SupplyGroup{SGC: 1, KRN: 1, DKGA: sts.DKGA02}, vk[:7], "invalid_vending_key"},
 		{"ErrKeyForDKGA04", core.SupplyGroup{SGC: 1, KRN: 1, DKGA: sts.DKGA04}, vk, "invalid_vending_key"},
