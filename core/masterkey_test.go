@@ -171,4 +171,7 @@ func TestCheckMeterStatusChange(t *testing.T) {
 			t.Errorf("%s -> %s: got %v, want ok %t", tc.from, tc.to, err, tc.ok)
 		}
 	}
+	// An operator's refusal, apart from meter_decommissioned, which a vend to such a meter gets.
+	wantReason(t, core.CheckMeterStatusChange("04123456789", core.MeterDecommissioned, core.MeterActive),
+		core.CodeConflict, core.ReasonMeterDecommissionedForGood)
 }
