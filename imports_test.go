@@ -120,6 +120,12 @@ type pkgFile struct {
 
 func sourceFiles(t *testing.T) []pkgFile {
 	t.Helper()
+	return parseSourceFiles(t, parser.ImportsOnly|parser.ParseComments)
+}
+
+// parseSourceFiles parses every non-test Go file of the module with mode.
+func parseSourceFiles(t *testing.T, mode parser.Mode) []pkgFile {
+	t.Helper()
 	var out []pkgFile
 	fset := token.NewFileSet()
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
@@ -135,7 +141,7 @@ func sourceFiles(t *testing.T) []pkgFile {
 		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
-		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly|parser.ParseComments)
+		f, err := parser.ParseFile(fset, path, nil, mode)
 		if err != nil {
 			return err
 		}

@@ -39,17 +39,17 @@ type APIKeyReader interface {
 // Authenticate returns the agent an API key belongs to.
 func Authenticate(ctx context.Context, keys APIKeyReader, key string) (Agent, error) {
 	if key == "" {
-		return Agent{}, Errorf(CodeUnauthorized, "missing_api_key", "an API key is required")
+		return Agent{}, Errorf(CodeUnauthorized, ReasonMissingAPIKey, "an API key is required")
 	}
 	a, err := keys.AgentByAPIKeyHash(ctx, HashAPIKey(key))
 	if errors.Is(err, ErrNotFound) {
-		return Agent{}, Errorf(CodeUnauthorized, "invalid_api_key", "the API key is unknown or revoked")
+		return Agent{}, Errorf(CodeUnauthorized, ReasonInvalidAPIKey, "the API key is unknown or revoked")
 	}
 	if err != nil {
 		return Agent{}, Unavailable(err, "checking the API key")
 	}
 	if !a.Active {
-		return Agent{}, Errorf(CodeUnauthorized, "agent_inactive", "agent %d is not active", a.ID)
+		return Agent{}, Errorf(CodeUnauthorized, ReasonAgentInactive, "agent %d is not active", a.ID)
 	}
 	return a, nil
 }

@@ -20,11 +20,17 @@ const (
 	CodeInternal          Code = "internal"           // a bug or an unexpected failure
 )
 
+// Codes returns the closed set of codes.
+func Codes() []Code {
+	return []Code{CodeInvalid, CodeNotFound, CodeInsufficientFunds, CodeDuplicate, CodeConflict,
+		CodeUnavailable, CodeUnauthorized, CodeInternal}
+}
+
 // Error is core's error: a code, a stable reason an integrator can switch on, and a message a
 // person reads. Messages never carry tokens, keys or PANs.
 type Error struct {
 	Code    Code
-	Reason  string // snake_case, e.g. "meter_blocked"; defaults to the code
+	Reason  Reason // one of Reasons, or an adapter's own; defaults to the code
 	Message string
 	// Field names the request field at fault, in core's words ("reason", "amount"), when one is.
 	Field string
@@ -47,16 +53,16 @@ func (e *Error) OnField(field string) *Error {
 }
 
 // Errorf returns an *Error with a code and reason.
-func Errorf(code Code, reason, format string, args ...any) *Error {
+func Errorf(code Code, reason Reason, format string, args ...any) *Error {
 	if reason == "" {
-		reason = string(code)
+		reason = Reason(code)
 	}
 	return &Error{Code: code, Reason: reason, Message: fmt.Sprintf(format, args...)}
 }
 
 // Internal wraps an unexpected failure.
 func Internal(err error, what string) *Error {
-	return &Error{Code: CodeInternal, Reason: string(CodeInternal), Message: what, Err: err}
+	return &Error{Code: CodeInternal, Reason: ReasonInternal, Message: what, Err: err}
 }
 
 // ErrorCode returns the code of an error: the *Error's code, or CodeInternal for any other error.
@@ -80,7 +86,7 @@ func AsError(err error) *Error {
 // Unavailable wraps a failure of storage or of another dependency as a retryable error; what says
 // what was being done ("reading the meter").
 func Unavailable(err error, what string) *Error {
-	return &Error{Code: CodeUnavailable, Reason: string(CodeUnavailable), Message: what + " failed; try again", Err: err}
+	return &Error{Code: CodeUnavailable, Reason: ReasonUnavailable, Message: what + " failed; try again", Err: err}
 }
 
 // StoreError is the one translation of what a store returns into core's vocabulary: a core error
@@ -91,7 +97,7 @@ func StoreError(err error) error {
 		return e
 	}
 	if errors.Is(err, ErrNotFound) {
-		return Errorf(CodeNotFound, "not_found", "not found")
+		return Errorf(CodeNotFound, ReasonNotFound, "not found")
 	}
 	return Unavailable(err, "the database")
 }

@@ -36,7 +36,7 @@ func onlyDigits(s string) bool { return s != "" && strings.Trim(s, "0123456789")
 
 // refusedAs checks that err is an invalid error of reason whose message names what was refused
 // (word) and is short, whatever the input's length.
-func refusedAs(t *testing.T, what string, err error, reason, word string) {
+func refusedAs(t *testing.T, what string, err error, reason core.Reason, word string) {
 	t.Helper()
 	e := core.AsError(err)
 	if core.ErrorCode(err) != core.CodeInvalid || e.Reason != reason || !strings.Contains(e.Message, word) {

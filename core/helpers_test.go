@@ -19,7 +19,7 @@ func req(w *memstore.World, number, key string, amount core.Money) core.VendRequ
 }
 
 // wantReason fails unless err is a core error with code and reason.
-func wantReason(tb testing.TB, err error, code core.Code, reason string) {
+func wantReason(tb testing.TB, err error, code core.Code, reason core.Reason) {
 	tb.Helper()
 	var e *core.Error
 	if !errors.As(err, &e) {

@@ -39,11 +39,11 @@ type InstitutionReader interface {
 // CheckInstitutionCode checks an acquiring institution id: 1 to 11 digits.
 func CheckInstitutionCode(code string) error {
 	if code == "" || len(code) > 11 {
-		return Errorf(CodeInvalid, "invalid_institution", "an institution id has 1 to 11 digits")
+		return Errorf(CodeInvalid, ReasonInvalidInstitution, "an institution id has 1 to 11 digits")
 	}
 	for _, c := range code {
 		if c < '0' || c > '9' {
-			return Errorf(CodeInvalid, "invalid_institution", "an institution id has only digits")
+			return Errorf(CodeInvalid, ReasonInvalidInstitution, "an institution id has only digits")
 		}
 	}
 	return nil

@@ -116,7 +116,7 @@ func (s *SoftIssuer) KeyChange(ctx context.Context, from, to MeterKey, rollover 
 	kc := sts.KeyChange{NewKey: newKey, KEN: to.KEN, KRN: to.KRN, KT: to.KT, TI: to.TI, RO: rollover, SGC: to.SGC}
 	ps, err := kc.Payloads()
 	if err != nil {
-		return nil, Errorf(CodeInvalid, "invalid_key_change", "key change: %v", err)
+		return nil, Errorf(CodeInvalid, ReasonInvalidKeyChange, "key change: %v", err)
 	}
 	return s.Tokens(ctx, from, ps)
 }
@@ -155,7 +155,7 @@ func (s *SoftIssuer) cipher(ctx context.Context, key MeterKey) (cipher.Block, er
 func (s *SoftIssuer) decoderKey(ctx context.Context, key MeterKey) ([]byte, error) {
 	sealed, err := s.Keys.SealedVendingKey(ctx, key.SGC, key.KRN, key.DKGA)
 	if errors.Is(err, ErrNotFound) {
-		return nil, Errorf(CodeInvalid, "no_vending_key", "no vending key for supply group %s KRN %d DKGA%s", key.SGC, key.KRN, key.DKGA)
+		return nil, Errorf(CodeInvalid, ReasonNoVendingKey, "no vending key for supply group %s KRN %d DKGA%s", key.SGC, key.KRN, key.DKGA)
 	}
 	if err != nil {
 		return nil, Unavailable(err, "reading the vending key")
@@ -167,7 +167,7 @@ func (s *SoftIssuer) decoderKey(ctx context.Context, key MeterKey) ([]byte, erro
 	defer clear(vk)
 	dk, err := sts.DeriveKey(key.DKGA, vk, sts.KeyParams{PAN: key.PAN, KT: key.KT, SGC: key.SGC, TI: key.TI, KRN: key.KRN, BaseDate: key.BaseDate, EA: key.EA})
 	if err != nil {
-		return nil, Errorf(CodeInvalid, "invalid_meter_key", "meter key parameters: %v", err)
+		return nil, Errorf(CodeInvalid, ReasonInvalidMeterKey, "meter key parameters: %v", err)
 	}
 	return dk, nil
 }

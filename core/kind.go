@@ -37,7 +37,7 @@ var kindFacts = map[MeterKind]struct {
 func ParseMeterKind(s string) (MeterKind, error) {
 	k := MeterKind(s)
 	if _, ok := kindFacts[k]; !ok {
-		return "", Errorf(CodeInvalid, "invalid_meter_kind", "meter kind %q is not electricity, water or gas", s)
+		return "", Errorf(CodeInvalid, ReasonInvalidMeterKind, "meter kind %q is not electricity, water or gas", s)
 	}
 	return k, nil
 }
@@ -77,7 +77,7 @@ func (k MeterKind) CreditKind() sts.Kind {
 // its kind (a water tariff prices kL, not kWh, and carries no electricity allowance).
 func (m Meter) CheckTariff(t Tariff) error {
 	if t.Kind != m.Kind {
-		return Errorf(CodeInvalid, "tariff_other_kind", "meter %s measures %s; tariff %q is for %s", m.Number, m.Kind, t.Name, t.Kind)
+		return Errorf(CodeInvalid, ReasonTariffOtherKind, "meter %s measures %s; tariff %q is for %s", m.Number, m.Kind, t.Name, t.Kind)
 	}
 	return nil
 }

@@ -133,7 +133,7 @@ func TestImportVendingKey(t *testing.T) {
 		name   string
 		g      core.SupplyGroup
 		vk     []byte
-		reason string
+		reason core.Reason
 	}{
 		{"ErrShortKey", core.SupplyGroup{SGC: 1, KRN: 1, DKGA: sts.DKGA02}, vk[:7], "invalid_vending_key"},
 		{"ErrKeyForDKGA04", core.SupplyGroup{SGC: 1, KRN: 1, DKGA: sts.DKGA04}, vk, "invalid_vending_key"},
@@ -171,4 +171,7 @@ func TestCheckMeterStatusChange(t *testing.T) {
 			t.Errorf("%s -> %s: got %v, want ok %t", tc.from, tc.to, err, tc.ok)
 		}
 	}
+	// An operator's refusal, apart from meter_decommissioned, which a vend to such a meter gets.
+	wantReason(t, core.CheckMeterStatusChange("04123456789", core.MeterDecommissioned, core.MeterActive),
+		core.CodeConflict, core.ReasonMeterDecommissionedForGood)
 }

@@ -8,19 +8,19 @@ import "github.com/vendgate/vendgate/sts"
 func (k MeterKey) Validate() error {
 	switch {
 	case k.PAN.IsZero():
-		return Errorf(CodeInvalid, "invalid_meter_key", "the key's PAN is missing")
+		return Errorf(CodeInvalid, ReasonInvalidMeterKey, "the key's PAN is missing")
 	case k.KRN < 1 || k.KRN > 15:
-		return Errorf(CodeInvalid, "invalid_meter_key", "KRN %d is not 1..15", k.KRN)
+		return Errorf(CodeInvalid, ReasonInvalidMeterKey, "KRN %d is not 1..15", k.KRN)
 	case k.KT > sts.KeyTypeCommon:
-		return Errorf(CodeInvalid, "invalid_meter_key", "key type %d is not 0..3", k.KT)
+		return Errorf(CodeInvalid, ReasonInvalidMeterKey, "key type %d is not 0..3", k.KT)
 	case k.TI > 99:
-		return Errorf(CodeInvalid, "invalid_meter_key", "tariff index %d is not 0..99", k.TI)
+		return Errorf(CodeInvalid, ReasonInvalidMeterKey, "tariff index %d is not 0..99", k.TI)
 	case k.DKGA != sts.DKGA02 && k.DKGA != sts.DKGA04:
-		return Errorf(CodeInvalid, "invalid_meter_key", "DKGA%s is not supported", k.DKGA)
+		return Errorf(CodeInvalid, ReasonInvalidMeterKey, "DKGA%s is not supported", k.DKGA)
 	case k.EA != sts.EA07 && k.EA != sts.EA09 && k.EA != sts.EA11:
-		return Errorf(CodeInvalid, "invalid_meter_key", "EA%s is not supported", k.EA)
+		return Errorf(CodeInvalid, ReasonInvalidMeterKey, "EA%s is not supported", k.EA)
 	case !k.BaseDate.Valid():
-		return Errorf(CodeInvalid, "invalid_meter_key", "base date %d is not 1993, 2014 or 2035", k.BaseDate)
+		return Errorf(CodeInvalid, ReasonInvalidMeterKey, "base date %d is not 1993, 2014 or 2035", k.BaseDate)
 	}
 	return nil
 }
@@ -37,9 +37,9 @@ func CheckKeyChange(from MeterKey, to *MeterKey) error {
 	}
 	switch {
 	case to.PAN != from.PAN:
-		return Errorf(CodeInvalid, "invalid_key_change", "a key change cannot change the meter's PAN")
+		return Errorf(CodeInvalid, ReasonInvalidKeyChange, "a key change cannot change the meter's PAN")
 	case to.EA != from.EA:
-		return Errorf(CodeInvalid, "invalid_key_change", "a key change cannot change the encryption algorithm (EA%s to EA%s)", from.EA, to.EA)
+		return Errorf(CodeInvalid, ReasonInvalidKeyChange, "a key change cannot change the encryption algorithm (EA%s to EA%s)", from.EA, to.EA)
 	}
 	return nil
 }

@@ -19,10 +19,10 @@ func ParseMeterNumber(s string) (MeterNumber, error) {
 	if err := sts.CheckDRN(n.IIN(), s); err != nil {
 		if len(s) == 11 || len(s) == 13 {
 			if _, digits := strconv.ParseUint(s, 10, 64); digits == nil {
-				return "", Errorf(CodeInvalid, "invalid_meter_number", "meter number %q fails its check digit", s)
+				return "", Errorf(CodeInvalid, ReasonInvalidMeterNumber, "meter number %q fails its check digit", s)
 			}
 		}
-		return "", Errorf(CodeInvalid, "invalid_meter_number", "meter number %s is not 11 digits (13 with IIN 0000)", shownMeterNumber(s))
+		return "", Errorf(CodeInvalid, ReasonInvalidMeterNumber, "meter number %s is not 11 digits (13 with IIN 0000)", shownMeterNumber(s))
 	}
 	return n, nil
 }

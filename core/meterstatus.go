@@ -6,7 +6,7 @@ func CheckMeterStatus(s MeterStatus) error {
 	case MeterActive, MeterBlocked, MeterDecommissioned:
 		return nil
 	}
-	return Errorf(CodeInvalid, "invalid_meter_status", "%q is not active, blocked or decommissioned", s)
+	return Errorf(CodeInvalid, ReasonInvalidMeterStatus, "%q is not active, blocked or decommissioned", s)
 }
 
 // CheckMeterStatusChange checks a change of a meter's status: any status may be set again, an
@@ -18,7 +18,7 @@ func CheckMeterStatusChange(number string, from, to MeterStatus) error {
 		return err
 	}
 	if from == MeterDecommissioned && to != MeterDecommissioned {
-		return Errorf(CodeConflict, "meter_decommissioned", "meter %s is decommissioned: it cannot be made %s again", number, to)
+		return Errorf(CodeConflict, ReasonMeterDecommissionedForGood, "meter %s is decommissioned: it cannot be made %s again", number, to)
 	}
 	return nil
 }

@@ -63,7 +63,7 @@ func (m *Mobile) Operator(ctx context.Context, channel, code string) (Operator, 
 	}
 	sc, err := m.Store.ServiceCode(ctx, channel, code)
 	if errors.Is(err, ErrNotFound) || err == nil && !sc.Active {
-		return Operator{}, Errorf(CodeUnauthorized, "unknown_service_code", "%s service code %s is not configured or not active", channel, code)
+		return Operator{}, Errorf(CodeUnauthorized, ReasonUnknownServiceCode, "%s service code %s is not configured or not active", channel, code)
 	}
 	if err != nil {
 		return Operator{}, Unavailable(err, "reading the service code")

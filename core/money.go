@@ -27,7 +27,7 @@ var currencies = map[string]int32{
 func ParseCurrency(code string) (Currency, error) {
 	exp, ok := currencies[code]
 	if !ok {
-		return Currency{}, Errorf(CodeInvalid, "unknown_currency", "currency %q is not a supported ISO 4217 code", code)
+		return Currency{}, Errorf(CodeInvalid, ReasonUnknownCurrency, "currency %q is not a supported ISO 4217 code", code)
 	}
 	return Currency{Code: code, Exponent: exp}, nil
 }
@@ -47,14 +47,14 @@ func (c Currency) Decimal(m Money) decimal.Decimal {
 func (c Currency) ParseAmount(s string) (Money, error) {
 	d, err := decimal.NewFromString(s)
 	if err != nil {
-		return 0, Errorf(CodeInvalid, "invalid_amount", "amount %q is not a decimal number", s)
+		return 0, Errorf(CodeInvalid, ReasonInvalidAmount, "amount %q is not a decimal number", s)
 	}
 	minor := d.Shift(c.Exponent)
 	if !minor.IsInteger() {
-		return 0, Errorf(CodeInvalid, "invalid_amount", "amount %q has more than %d decimal places for %s", s, c.Exponent, c.Code)
+		return 0, Errorf(CodeInvalid, ReasonInvalidAmount, "amount %q has more than %d decimal places for %s", s, c.Exponent, c.Code)
 	}
 	if !minor.BigInt().IsInt64() {
-		return 0, Errorf(CodeInvalid, "invalid_amount", "amount %q is too large", s)
+		return 0, Errorf(CodeInvalid, ReasonInvalidAmount, "amount %q is too large", s)
 	}
 	return Money(minor.IntPart()), nil
 }

@@ -66,7 +66,7 @@ func Price(v MeterView, paid Money, c MeterCounters) (Breakdown, MeterCounters, 
 		return Breakdown{}, c, err
 	}
 	if b.Energy == 0 {
-		return Breakdown{}, c, Errorf(CodeInvalid, "amount_too_small",
+		return Breakdown{}, c, Errorf(CodeInvalid, ReasonAmountTooSmall,
 			"%s buys no %s after debt recovery, charges and tax", u.Currency.Format(paid), t.Kind.Unit())
 	}
 	if v.Customer.FreeBasic && t.FreeBasicEnergy > 0 {
@@ -83,11 +83,11 @@ func Price(v MeterView, paid Money, c MeterCounters) (Breakdown, MeterCounters, 
 // tokenEnergy rounds a quantity of kind k down to a value an STS token carries exactly.
 func tokenEnergy(e Energy, k MeterKind) (Energy, error) {
 	if e < 0 {
-		return 0, Errorf(CodeInternal, "", "negative energy %s", e)
+		return 0, Errorf(CodeInternal, ReasonInternal, "negative energy %s", e)
 	}
 	_, carried, err := sts.EncodeAmount(uint64(e), sts.RoundDown)
 	if err != nil {
-		return 0, Errorf(CodeInvalid, "amount_too_large", "%s is more than one token carries", k.Format(e))
+		return 0, Errorf(CodeInvalid, ReasonAmountTooLarge, "%s is more than one token carries", k.Format(e))
 	}
 	return Energy(carried), nil
 }
@@ -96,10 +96,10 @@ func tokenEnergy(e Energy, k MeterKind) (Energy, error) {
 // prices and increasing bounds, the last unbounded.
 func (t Tariff) Validate() error {
 	if _, err := ParseMeterKind(string(t.Kind)); err != nil {
-		return Errorf(CodeInvalid, "invalid_tariff", "tariff %q: kind %q is not electricity, water or gas", t.Name, t.Kind)
+		return Errorf(CodeInvalid, ReasonInvalidTariff, "tariff %q: kind %q is not electricity, water or gas", t.Name, t.Kind)
 	}
 	if t.MonthlyFixedCharge < 0 || t.FreeBasicEnergy < 0 {
-		return Errorf(CodeInvalid, "invalid_tariff", "tariff %q: the monthly fixed charge and the free basic allowance must not be negative", t.Name)
+		return Errorf(CodeInvalid, ReasonInvalidTariff, "tariff %q: the monthly fixed charge and the free basic allowance must not be negative", t.Name)
 	}
 	return t.validateBlocks()
 }
@@ -108,18 +108,18 @@ func (t Tariff) Validate() error {
 // unbounded.
 func (t Tariff) validateBlocks() error {
 	if len(t.Blocks) == 0 {
-		return Errorf(CodeInvalid, "invalid_tariff", "tariff %q has no price blocks", t.Name)
+		return Errorf(CodeInvalid, ReasonInvalidTariff, "tariff %q has no price blocks", t.Name)
 	}
 	var prev Energy
 	for i, b := range t.Blocks {
 		last := i == len(t.Blocks)-1
 		switch {
 		case !b.Price.IsPositive():
-			return Errorf(CodeInvalid, "invalid_tariff", "tariff %q block %d: price must be positive", t.Name, i+1)
+			return Errorf(CodeInvalid, ReasonInvalidTariff, "tariff %q block %d: price must be positive", t.Name, i+1)
 		case last && b.UpTo != 0:
-			return Errorf(CodeInvalid, "invalid_tariff", "tariff %q: the last block must have no upper bound", t.Name)
+			return Errorf(CodeInvalid, ReasonInvalidTariff, "tariff %q: the last block must have no upper bound", t.Name)
 		case !last && b.UpTo <= prev:
-			return Errorf(CodeInvalid, "invalid_tariff", "tariff %q block %d: bounds must increase", t.Name, i+1)
+			return Errorf(CodeInvalid, ReasonInvalidTariff, "tariff %q block %d: bounds must increase", t.Name, i+1)
 		}
 		prev = b.UpTo
 	}

@@ -40,11 +40,11 @@ type ReversalRequest struct {
 func (s *Vendor) Reverse(ctx context.Context, r ReversalRequest) (*Vend, error) {
 	r.Reason = strings.TrimSpace(r.Reason)
 	if r.Reason == "" || len([]rune(r.Reason)) > 200 {
-		return nil, Errorf(CodeInvalid, "invalid_reversal_reason", "a reversal needs a reason of 1 to 200 characters").OnField("reason")
+		return nil, Errorf(CodeInvalid, ReasonInvalidReversalReason, "a reversal needs a reason of 1 to 200 characters").OnField("reason")
 	}
 	v, err := s.Vends.Vend(ctx, r.VendID)
 	if errors.Is(err, ErrNotFound) || err == nil && r.AgentID != 0 && v.AgentID != r.AgentID {
-		return nil, Errorf(CodeNotFound, "vend_not_found", "vend %d does not exist", r.VendID)
+		return nil, Errorf(CodeNotFound, ReasonVendNotFound, "vend %d does not exist", r.VendID)
 	}
 	if err != nil {
 		return nil, StoreError(err)
@@ -69,18 +69,18 @@ func (s *Vendor) reverse(ctx context.Context, v *Vend, rev VendReversal, windowe
 	now := s.Clock().UTC()
 	switch {
 	case v.Status != VendCompleted:
-		return nil, Errorf(CodeConflict, "already_reversed", "vend %s is already reversed", v.Reference)
+		return nil, Errorf(CodeConflict, ReasonAlreadyReversed, "vend %s is already reversed", v.Reference)
 	case windowed && now.Sub(v.CreatedAt) > window:
-		return nil, Errorf(CodeConflict, "reversal_window_passed", "vend %s is older than the reversal window of %s: only an operator may reverse it", v.Reference, window)
+		return nil, Errorf(CodeConflict, ReasonReversalWindowPassed, "vend %s is older than the reversal window of %s: only an operator may reverse it", v.Reference, window)
 	}
 	rev.At = now
 	rev.RefuseDelivered = CustomerChannel(v.Channel)
 	reversed, err := s.Vends.ReverseVend(ctx, v.ID, rev)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		return nil, Errorf(CodeConflict, "already_reversed", "vend %s is already reversed", v.Reference)
+		return nil, Errorf(CodeConflict, ReasonAlreadyReversed, "vend %s is already reversed", v.Reference)
 	case errors.Is(err, ErrTokenDelivered):
-		return nil, Errorf(CodeConflict, "token_delivered", "vend %s cannot be reversed: its token has been sent to the customer", v.Reference)
+		return nil, Errorf(CodeConflict, ReasonTokenDelivered, "vend %s cannot be reversed: its token has been sent to the customer", v.Reference)
 	case err != nil:
 		return nil, StoreError(err)
 	}
@@ -140,18 +140,18 @@ func (s *Vendor) ReverseByKey(ctx context.Context, req VendRequest) (Reversal, e
 			return Reversal{Outcome: ReversalVoided, Vend: void}, nil
 		}
 	}
-	return Reversal{}, Errorf(CodeUnavailable, "unavailable", "the vend of idempotency key %q could not be read; try again", req.IdempotencyKey)
+	return Reversal{}, Errorf(CodeUnavailable, ReasonUnavailable, "the vend of idempotency key %q could not be read; try again", req.IdempotencyKey)
 }
 
 func (s *Vendor) reverseFound(ctx context.Context, req VendRequest, v *Vend) (Reversal, error) {
 	if v.RequestHash != req.hash() {
-		return Reversal{}, Errorf(CodeConflict, "idempotency_key_reused", "idempotency key %q belongs to a different request", req.IdempotencyKey)
+		return Reversal{}, Errorf(CodeConflict, ReasonIdempotencyKeyReused, "idempotency key %q belongs to a different request", req.IdempotencyKey)
 	}
 	if v.Status != VendCompleted {
 		return Reversal{Outcome: ReversalRepeated, Vend: v}, nil
 	}
 	reversed, err := s.reverse(ctx, v, VendReversal{Reason: "reversal advice", By: req.Channel + " advice"}, true)
-	if e := AsError(err); err != nil && e.Reason == "already_reversed" {
+	if e := AsError(err); err != nil && e.Reason == ReasonAlreadyReversed {
 		return Reversal{Outcome: ReversalRepeated, Vend: v}, nil // a concurrent advice won
 	}
 	if err != nil {

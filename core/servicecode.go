@@ -31,14 +31,14 @@ func CheckServiceCode(sc ServiceCode) error {
 	switch sc.Channel {
 	case ChannelUSSD:
 		if len(code) < 2 || len(code) > 32 || strings.Trim(code, "0123456789*#") != "" || strings.Trim(code, "*#") == "" {
-			return Errorf(CodeInvalid, "invalid_service_code", "USSD service code %q: 2 to 32 digits, * and #, e.g. *404#", code)
+			return Errorf(CodeInvalid, ReasonInvalidServiceCode, "USSD service code %q: 2 to 32 digits, * and #, e.g. *404#", code)
 		}
 	case ChannelSMS:
 		if len(code) < 2 || len(code) > 15 || strings.Trim(code, "0123456789") != "" {
-			return Errorf(CodeInvalid, "invalid_service_code", "SMS short code %q: 2 to 15 digits", code)
+			return Errorf(CodeInvalid, ReasonInvalidServiceCode, "SMS short code %q: 2 to 15 digits", code)
 		}
 	default:
-		return Errorf(CodeInvalid, "invalid_service_code", "service code %q: channel %q is neither %s nor %s", code, sc.Channel, ChannelUSSD, ChannelSMS)
+		return Errorf(CodeInvalid, ReasonInvalidServiceCode, "service code %q: channel %q is neither %s nor %s", code, sc.Channel, ChannelUSSD, ChannelSMS)
 	}
 	return nil
 }

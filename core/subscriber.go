@@ -30,16 +30,16 @@ func NormalizePhone(s string) (string, error) {
 			b.WriteRune(r)
 		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')':
 		default:
-			return "", Errorf(CodeInvalid, "invalid_phone", "a phone number has digits only")
+			return "", Errorf(CodeInvalid, ReasonInvalidPhone, "a phone number has digits only")
 		}
 	}
 	n, international := strings.CutPrefix(b.String(), "00")
 	if international && strings.HasPrefix(n, "0") {
 		// No country code starts with 0: kept, this form would not read as itself again.
-		return "", Errorf(CodeInvalid, "invalid_phone", "a phone number has a country code after 00, and none starts with 0")
+		return "", Errorf(CodeInvalid, ReasonInvalidPhone, "a phone number has a country code after 00, and none starts with 0")
 	}
 	if len(n) < 6 || len(n) > 15 {
-		return "", Errorf(CodeInvalid, "invalid_phone", "a phone number has 6 to 15 digits")
+		return "", Errorf(CodeInvalid, ReasonInvalidPhone, "a phone number has 6 to 15 digits")
 	}
 	return n, nil
 }

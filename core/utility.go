@@ -7,14 +7,14 @@ import "github.com/shopspring/decimal"
 // purchase) and a reversal window that is not negative (0: DefaultReversalWindow).
 func (u *Utility) Validate() error {
 	if u.Name == "" {
-		return Errorf(CodeInvalid, "invalid_utility", "the utility's name is required")
+		return Errorf(CodeInvalid, ReasonInvalidUtility, "the utility's name is required")
 	}
 	if _, err := ParseCurrency(u.Currency.Code); err != nil {
 		return err
 	}
 	if u.TaxRate.IsNegative() || u.DebtRecoveryRate.IsNegative() || u.DebtRecoveryRate.GreaterThan(decimal.NewFromInt(1)) ||
 		u.ReversalWindow < 0 {
-		return Errorf(CodeInvalid, "invalid_utility", "utility %q: rates and the reversal window must not be negative, and the debt recovery rate is at most 1", u.Name)
+		return Errorf(CodeInvalid, ReasonInvalidUtility, "utility %q: rates and the reversal window must not be negative, and the debt recovery rate is at most 1", u.Name)
 	}
 	return nil
 }

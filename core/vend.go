@@ -174,7 +174,7 @@ func (s *Vendor) Sellable(ctx context.Context, agentID int64, number string) (Me
 	}
 	view, err := s.Meters.MeterByNumber(ctx, number)
 	if errors.Is(err, ErrNotFound) {
-		return MeterView{}, Agent{}, Errorf(CodeNotFound, "meter_not_found", "meter %s is not registered", number)
+		return MeterView{}, Agent{}, Errorf(CodeNotFound, ReasonMeterNotFound, "meter %s is not registered", number)
 	}
 	if err != nil {
 		return MeterView{}, Agent{}, Unavailable(err, "reading the meter")
@@ -184,17 +184,17 @@ func (s *Vendor) Sellable(ctx context.Context, agentID int64, number string) (Me
 	}
 	agent, err := s.Agents.Agent(ctx, agentID)
 	if errors.Is(err, ErrNotFound) {
-		return view, Agent{}, Errorf(CodeUnauthorized, "agent_not_found", "agent %d does not exist", agentID)
+		return view, Agent{}, Errorf(CodeUnauthorized, ReasonAgentNotFound, "agent %d does not exist", agentID)
 	}
 	if err != nil {
 		return view, Agent{}, Unavailable(err, "reading the agent")
 	}
 	switch {
 	case !agent.Active:
-		return view, agent, Errorf(CodeUnauthorized, "agent_inactive", "agent %d is not active", agent.ID)
+		return view, agent, Errorf(CodeUnauthorized, ReasonAgentInactive, "agent %d is not active", agent.ID)
 	case agent.UtilityID != view.Utility.ID:
 		// Answered as an unknown meter: an agent must not learn which meters other utilities have.
-		return MeterView{}, agent, Errorf(CodeNotFound, "meter_not_found", "meter %s is not registered", number)
+		return MeterView{}, agent, Errorf(CodeNotFound, ReasonMeterNotFound, "meter %s is not registered", number)
 	}
 	return view, agent, nil
 }
@@ -206,7 +206,7 @@ func (s *Vendor) vend(ctx context.Context, req VendRequest) (*Vend, error) {
 		return nil, err
 	}
 	if req.Currency != "" && req.Currency != view.Utility.Currency.Code {
-		return nil, Errorf(CodeInvalid, "currency_mismatch", "meter %s is sold in %s, not %s", req.MeterNumber, view.Utility.Currency.Code, req.Currency)
+		return nil, Errorf(CodeInvalid, ReasonCurrencyMismatch, "meter %s is sold in %s, not %s", req.MeterNumber, view.Utility.Currency.Code, req.Currency)
 	}
 	ref, err := s.reference()
 	if err != nil {
@@ -239,10 +239,10 @@ func (s *Vendor) replay(ctx context.Context, req VendRequest) (*Vend, error) {
 		return nil, StoreError(err)
 	}
 	if v.RequestHash != req.hash() {
-		return nil, Errorf(CodeConflict, "idempotency_key_reused", "idempotency key %q was used for a different request", req.IdempotencyKey)
+		return nil, Errorf(CodeConflict, ReasonIdempotencyKeyReused, "idempotency key %q was used for a different request", req.IdempotencyKey)
 	}
 	if v.Status == VendVoided {
-		return nil, Errorf(CodeConflict, "reversed_before_vend", "the request with idempotency key %q was reversed before it arrived", req.IdempotencyKey)
+		return nil, Errorf(CodeConflict, ReasonReversedBeforeVend, "the request with idempotency key %q was reversed before it arrived", req.IdempotencyKey)
 	}
 	v.Replayed = true
 	return v, nil
@@ -251,11 +251,11 @@ func (s *Vendor) replay(ctx context.Context, req VendRequest) (*Vend, error) {
 func (s *Vendor) validate(r VendRequest) error {
 	switch {
 	case r.Channel == "":
-		return Errorf(CodeInvalid, "invalid_channel", "the channel is missing")
+		return Errorf(CodeInvalid, ReasonInvalidChannel, "the channel is missing")
 	case r.IdempotencyKey == "" || len(r.IdempotencyKey) > 128:
-		return Errorf(CodeInvalid, "invalid_idempotency_key", "an idempotency key of 1 to 128 characters is required")
+		return Errorf(CodeInvalid, ReasonInvalidIdempotencyKey, "an idempotency key of 1 to 128 characters is required")
 	case r.Reply != nil && (r.Reply.Render == nil || r.Reply.Recipient == "" || r.Reply.Route == ""):
-		return Errorf(CodeInvalid, "invalid_reply", "a reply needs a route, a recipient and a renderer")
+		return Errorf(CodeInvalid, ReasonInvalidReply, "a reply needs a route, a recipient and a renderer")
 	}
 	if err := s.CheckAmount(r.Amount); err != nil {
 		return err
@@ -268,9 +268,9 @@ func (s *Vendor) validate(r VendRequest) error {
 func (s *Vendor) CheckAmount(amount Money) error {
 	switch {
 	case amount <= 0:
-		return Errorf(CodeInvalid, "invalid_amount", "the amount must be positive")
+		return Errorf(CodeInvalid, ReasonInvalidAmount, "the amount must be positive")
 	case s.MaxAmount > 0 && amount > s.MaxAmount:
-		return Errorf(CodeInvalid, "amount_too_large", "the amount is above the maximum of one purchase")
+		return Errorf(CodeInvalid, ReasonAmountTooLarge, "the amount is above the maximum of one purchase")
 	}
 	return nil
 }
@@ -280,11 +280,11 @@ func vendable(m Meter) error {
 	case MeterActive:
 		return nil
 	case MeterBlocked:
-		return Errorf(CodeInvalid, "meter_blocked", "meter %s is blocked", m.Number)
+		return Errorf(CodeInvalid, ReasonMeterBlocked, "meter %s is blocked", m.Number)
 	case MeterDecommissioned:
-		return Errorf(CodeInvalid, "meter_decommissioned", "meter %s is decommissioned", m.Number)
+		return Errorf(CodeInvalid, ReasonMeterDecommissioned, "meter %s is decommissioned", m.Number)
 	}
-	return Errorf(CodeInvalid, "meter_not_vendable", "meter %s cannot be vended to (status %s)", m.Number, m.Status)
+	return Errorf(CodeInvalid, ReasonMeterNotVendable, "meter %s cannot be vended to (status %s)", m.Number, m.Status)
 }
 
 func (s *Vendor) reference() (string, error) {

@@ -81,7 +81,7 @@ func TestVendRefusals(t *testing.T) {
 	tests := []struct {
 		name   string
 		code   core.Code
-		reason string
+		reason core.Reason
 		world  []func(*core.Utility)
 		meter  func(*core.Meter, *core.Money)
 		mod    func(t *testing.T, x *setup)

@@ -18,9 +18,9 @@ type SupplyGroupCreator interface {
 func CheckSupplyGroup(g *SupplyGroup) error {
 	switch {
 	case g.KRN < 1 || g.KRN > 15:
-		return Errorf(CodeInvalid, "invalid_supply_group", "supply group %s: the key revision number %d is not 1 to 15", g.SGC, g.KRN)
+		return Errorf(CodeInvalid, ReasonInvalidSupplyGroup, "supply group %s: the key revision number %d is not 1 to 15", g.SGC, g.KRN)
 	case g.DKGA != sts.DKGA02 && g.DKGA != sts.DKGA04:
-		return Errorf(CodeInvalid, "invalid_supply_group", "supply group %s: the key derivation algorithm is not 02 or 04", g.SGC)
+		return Errorf(CodeInvalid, ReasonInvalidSupplyGroup, "supply group %s: the key derivation algorithm is not 02 or 04", g.SGC)
 	}
 	return nil
 }
@@ -28,7 +28,7 @@ func CheckSupplyGroup(g *SupplyGroup) error {
 // CheckVendingKey checks a vending key's length for its derivation algorithm.
 func CheckVendingKey(dkga sts.DKGA, vendingKey []byte) error {
 	if n := dkga.VendingKeySize(); len(vendingKey) != n {
-		return Errorf(CodeInvalid, "invalid_vending_key", "the vending key is %d bytes; DKGA%s takes %d", len(vendingKey), dkga, n)
+		return Errorf(CodeInvalid, ReasonInvalidVendingKey, "the vending key is %d bytes; DKGA%s takes %d", len(vendingKey), dkga, n)
 	}
 	return nil
 }
@@ -50,7 +50,7 @@ func ImportVendingKey(ctx context.Context, st SupplyGroupCreator, sealer *Sealer
 	}
 	err = st.CreateSupplyGroup(ctx, g, sealed)
 	if errors.Is(err, ErrDuplicate) {
-		return Errorf(CodeDuplicate, "duplicate_supply_group", "supply group %s with KRN %d and DKGA%s exists already", g.SGC, g.KRN, g.DKGA)
+		return Errorf(CodeDuplicate, ReasonDuplicateSupplyGroup, "supply group %s with KRN %d and DKGA%s exists already", g.SGC, g.KRN, g.DKGA)
 	}
 	return err
 }

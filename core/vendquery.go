@@ -26,13 +26,13 @@ const MaxVendQueryLimit = 1000
 func CheckVendQuery(q VendQuery) (VendQuery, error) {
 	switch {
 	case q.Status != "" && q.Status != VendCompleted && q.Status != VendReversed:
-		return q, Errorf(CodeInvalid, "invalid_status", "status %q: completed or reversed", q.Status).OnField("status")
+		return q, Errorf(CodeInvalid, ReasonInvalidStatus, "status %q: completed or reversed", q.Status).OnField("status")
 	case q.Channel != "" && !knownChannel(q.Channel):
-		return q, Errorf(CodeInvalid, "invalid_channel", "channel %q: one of %s, %s, %s, %s", q.Channel, ChannelREST, ChannelISO8583, ChannelSMS, ChannelUSSD).OnField("channel")
+		return q, Errorf(CodeInvalid, ReasonInvalidChannel, "channel %q: one of %s, %s, %s, %s", q.Channel, ChannelREST, ChannelISO8583, ChannelSMS, ChannelUSSD).OnField("channel")
 	case !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To):
-		return q, Errorf(CodeInvalid, "invalid_period", "the period's start must be before its end").OnField("from")
+		return q, Errorf(CodeInvalid, ReasonInvalidPeriod, "the period's start must be before its end").OnField("from")
 	case q.BeforeID < 0:
-		return q, Errorf(CodeInvalid, "invalid_cursor", "the page cursor must be a vend ID").OnField("before")
+		return q, Errorf(CodeInvalid, ReasonInvalidCursor, "the page cursor must be a vend ID").OnField("before")
 	}
 	if q.Limit <= 0 || q.Limit > MaxVendQueryLimit {
 		q.Limit = MaxVendQueryLimit

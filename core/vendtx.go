@@ -86,7 +86,7 @@ func (s *Vendor) vendTx(ctx context.Context, tx VendTx, agent Agent, jobs []*ven
 	}
 	if _, err := tx.DebitAgent(ctx, agent.ID, debit); err != nil {
 		if errors.Is(err, ErrInsufficientFunds) {
-			return Errorf(CodeInsufficientFunds, "insufficient_funds", "the float of agent %d does not cover %s", agent.ID, vends[0].Currency.Format(debit))
+			return Errorf(CodeInsufficientFunds, ReasonInsufficientFunds, "the float of agent %d does not cover %s", agent.ID, vends[0].Currency.Format(debit))
 		}
 		return err
 	}
@@ -163,10 +163,10 @@ func (s *Vendor) tokens(ctx context.Context, m Meter, b Breakdown, c MeterCounte
 		}
 		tid, err := key.BaseDate.NextTID(at, c.LastTID)
 		if err != nil {
-			return nil, c, Errorf(CodeInvalid, "tid_exhausted", "meter %s needs a key change: %v", m.Number, err)
+			return nil, c, Errorf(CodeInvalid, ReasonTIDExhausted, "meter %s needs a key change: %v", m.Number, err)
 		}
 		if key.KEN.Expired(tid) {
-			return nil, c, Errorf(CodeInvalid, "key_expired", "meter %s needs a key change: its key has expired", m.Number)
+			return nil, c, Errorf(CodeInvalid, ReasonKeyExpired, "meter %s needs a key change: its key has expired", m.Number)
 		}
 		c.LastTID = tid
 		raw, _, err := sts.EncodeAmount(uint64(cr.energy), sts.RoundDown)

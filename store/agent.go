@@ -103,13 +103,13 @@ func (db *DB) CreateAgent(ctx context.Context, a *core.Agent) error {
 	}
 	switch {
 	case a.Name == "":
-		return core.Errorf(core.CodeInvalid, "invalid_agent", "the agent's name is required")
+		return core.Errorf(core.CodeInvalid, core.ReasonInvalidAgent, "the agent's name is required")
 	case a.Kind != core.AgentRetail && a.Kind != core.AgentBank && a.Kind != core.AgentTelco:
-		return core.Errorf(core.CodeInvalid, "invalid_agent", "agent %q: unknown kind %q", a.Name, a.Kind)
+		return core.Errorf(core.CodeInvalid, core.ReasonInvalidAgent, "agent %q: unknown kind %q", a.Name, a.Kind)
 	case a.CreditLimit < 0:
-		return core.Errorf(core.CodeInvalid, "invalid_agent", "agent %q: the credit limit must not be negative", a.Name)
+		return core.Errorf(core.CodeInvalid, core.ReasonInvalidAgent, "agent %q: the credit limit must not be negative", a.Name)
 	case a.CommissionRate.IsNegative() || a.CommissionRate.GreaterThanOrEqual(decimal.NewFromInt(1)):
-		return core.Errorf(core.CodeInvalid, "invalid_agent", "agent %q: the commission rate must be at least 0 and below 1", a.Name)
+		return core.Errorf(core.CodeInvalid, core.ReasonInvalidAgent, "agent %q: the commission rate must be at least 0 and below 1", a.Name)
 	}
 	r := fromCoreAgent(a)
 	r.Balance = 0
@@ -124,7 +124,7 @@ func (db *DB) CreateAgent(ctx context.Context, a *core.Agent) error {
 // returns the key's ID.
 func (db *DB) IssueAPIKey(ctx context.Context, agentID int64, hash, label string) (int64, error) {
 	if hash == "" {
-		return 0, core.Errorf(core.CodeInvalid, "invalid_api_key", "the API key hash is required")
+		return 0, core.Errorf(core.CodeInvalid, core.ReasonInvalidAPIKeyHash, "the API key hash is required")
 	}
 	r := apiKeyRow{AgentID: agentID, Hash: hash, Label: label, CreatedAt: db.utc()}
 	if _, err := db.bun.NewInsert().Model(&r).Exec(ctx); err != nil {

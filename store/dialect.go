@@ -147,7 +147,7 @@ func dbError(err error) error {
 	case uniqueViolation:
 		return fmt.Errorf("%w: %w", core.ErrDuplicate, err)
 	case foreignKeyViolation:
-		return &core.Error{Code: core.CodeInvalid, Reason: "unknown_reference", Message: "a record it refers to does not exist", Err: err}
+		return &core.Error{Code: core.CodeInvalid, Reason: core.ReasonUnknownReference, Message: "a record it refers to does not exist", Err: err}
 	}
 	return err
 }

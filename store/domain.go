@@ -181,7 +181,7 @@ func (db *DB) CreateUtility(ctx context.Context, u *core.Utility) error {
 	}
 	r := fromCoreUtility(u)
 	if _, err := db.location(r.TimeZone); err != nil {
-		return core.Errorf(core.CodeInvalid, "invalid_time_zone", "utility %q: unknown time zone %q", u.Name, r.TimeZone)
+		return core.Errorf(core.CodeInvalid, core.ReasonInvalidTimeZone, "utility %q: unknown time zone %q", u.Name, r.TimeZone)
 	}
 	if _, err := db.bun.NewInsert().Model(&r).Exec(ctx); err != nil {
 		return dbError(err)
@@ -194,7 +194,7 @@ func (db *DB) CreateUtility(ctx context.Context, u *core.Utility) error {
 // its ID. A second group with the same SGC, KRN and DKGA is core.ErrDuplicate.
 func (db *DB) CreateSupplyGroup(ctx context.Context, g *core.SupplyGroup, sealedKey []byte) error {
 	if len(sealedKey) == 0 {
-		return core.Errorf(core.CodeInvalid, "invalid_supply_group", "supply group %s: the sealed vending key is required", g.SGC)
+		return core.Errorf(core.CodeInvalid, core.ReasonInvalidSupplyGroup, "supply group %s: the sealed vending key is required", g.SGC)
 	}
 	if err := core.CheckSupplyGroup(g); err != nil {
 		return err

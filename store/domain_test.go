@@ -140,7 +140,7 @@ func TestCreateMeterChecks(t *testing.T) {
 		for _, tc := range []struct {
 			name   string
 			change func(m *core.Meter)
-			reason string
+			reason core.Reason
 		}{
 			{"InvalidNumber", func(m *core.Meter) { m.Number = "01234567890" }, "invalid_meter_number"},
 			{"OtherMetersPAN", func(m *core.Meter) { m.Key = meterKey(t, meterNumber(t, 1), 1) }, "invalid_meter_key"},

@@ -208,7 +208,7 @@ func must(t *testing.T, err error) {
 }
 
 // wantCode checks a core error's code and, when given, its reason.
-func wantCode(t *testing.T, err error, code core.Code, reason string) {
+func wantCode(t *testing.T, err error, code core.Code, reason core.Reason) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("got no error, want %s", code)

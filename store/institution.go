@@ -54,7 +54,7 @@ func (db *DB) CreateInstitution(ctx context.Context, in core.Institution) error 
 		return dbError(err)
 	}
 	if a.Kind != core.AgentBank {
-		return core.Errorf(core.CodeInvalid, "invalid_institution", "agent %d is of kind %s, not bank", a.ID, a.Kind)
+		return core.Errorf(core.CodeInvalid, core.ReasonInvalidInstitution, "agent %d is of kind %s, not bank", a.ID, a.Kind)
 	}
 	if in.Name == "" {
 		in.Name = a.Name

@@ -62,7 +62,7 @@ func (db *DB) insertEntrySets(ctx context.Context, tx *sql.Tx, sets []entrySet) 
 			n++
 		}
 		if sum != 0 {
-			return core.Errorf(core.CodeInternal, "", "ledger entries do not balance: they sum to %s", sum)
+			return core.Errorf(core.CodeInternal, core.ReasonInternal, "ledger entries do not balance: they sum to %s", sum)
 		}
 	}
 	if n == 0 {
@@ -77,7 +77,7 @@ func (db *DB) insertEntrySets(ctx context.Context, tx *sql.Tx, sets []entrySet) 
 // core.ErrNotFound.
 func (db *DB) TopUp(ctx context.Context, agentID int64, amount core.Money, memo string) (core.Money, error) {
 	if amount <= 0 {
-		return 0, core.Errorf(core.CodeInvalid, "invalid_amount", "a top-up must be positive")
+		return 0, core.Errorf(core.CodeInvalid, core.ReasonInvalidAmount, "a top-up must be positive")
 	}
 	if memo == "" {
 		memo = "top-up"

@@ -219,12 +219,12 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 	if m.Key.PAN.IsZero() {
 		pan, err := core.MeterNumber(m.Number).PAN()
 		if err != nil {
-			return core.Errorf(core.CodeInvalid, "invalid_meter_number", "meter %s: %v", m.Number, err)
+			return core.Errorf(core.CodeInvalid, core.ReasonInvalidMeterNumber, "meter %s: %v", m.Number, err)
 		}
 		m.Key.PAN = pan
 	}
 	if m.Key.PAN.DRN() != m.Number {
-		return core.Errorf(core.CodeInvalid, "invalid_meter_key", "meter %s: the key's PAN is for another meter", m.Number)
+		return core.Errorf(core.CodeInvalid, core.ReasonInvalidMeterKey, "meter %s: the key's PAN is for another meter", m.Number)
 	}
 	if m.Kind == "" {
 		m.Kind = core.Electricity
@@ -233,13 +233,13 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 		m.Status = core.MeterActive
 	}
 	if _, err := core.ParseMeterKind(string(m.Kind)); err != nil {
-		return core.Errorf(core.CodeInvalid, "invalid_meter_kind", "meter %s: unknown kind %q", m.Number, m.Kind)
+		return core.Errorf(core.CodeInvalid, core.ReasonInvalidMeterKind, "meter %s: unknown kind %q", m.Number, m.Kind)
 	}
 	switch {
 	case m.Status != core.MeterActive && m.Status != core.MeterBlocked && m.Status != core.MeterDecommissioned:
-		return core.Errorf(core.CodeInvalid, "invalid_meter_status", "meter %s: unknown status %q", m.Number, m.Status)
+		return core.Errorf(core.CodeInvalid, core.ReasonInvalidMeterStatus, "meter %s: unknown status %q", m.Number, m.Status)
 	case arrears < 0:
-		return core.Errorf(core.CodeInvalid, "invalid_arrears", "meter %s: arrears must not be negative", m.Number)
+		return core.Errorf(core.CodeInvalid, core.ReasonInvalidArrears, "meter %s: arrears must not be negative", m.Number)
 	}
 	if err := m.Key.Validate(); err != nil {
 		return err
@@ -254,22 +254,22 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 		var g supplyGroupRow
 		if err := tx.NewSelect().Model(&g).Where("id = ?", m.SupplyGroupID).Scan(ctx); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
-				return core.Errorf(core.CodeInvalid, "unknown_supply_group", "meter %s: supply group %d does not exist", m.Number, m.SupplyGroupID)
+				return core.Errorf(core.CodeInvalid, core.ReasonUnknownSupplyGroup, "meter %s: supply group %d does not exist", m.Number, m.SupplyGroupID)
 			}
 			return err
 		}
 		if g.SGC != r.SGC || g.KRN != r.KRN || g.DKGA != r.DKGA {
-			return core.Errorf(core.CodeInvalid, "invalid_meter_key", "meter %s: the key's SGC, KRN and DKGA are not supply group %d's", m.Number, g.ID)
+			return core.Errorf(core.CodeInvalid, core.ReasonInvalidMeterKey, "meter %s: the key's SGC, KRN and DKGA are not supply group %d's", m.Number, g.ID)
 		}
 		var tr tariffRow
 		if err := tx.NewSelect().Model(&tr).Where("id = ?", m.TariffID).Scan(ctx); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
-				return core.Errorf(core.CodeInvalid, "unknown_tariff", "meter %s: tariff %d does not exist", m.Number, m.TariffID)
+				return core.Errorf(core.CodeInvalid, core.ReasonUnknownTariff, "meter %s: tariff %d does not exist", m.Number, m.TariffID)
 			}
 			return err
 		}
 		if tr.UtilityID != g.UtilityID {
-			return core.Errorf(core.CodeInvalid, "meter_other_utility", "meter %s: tariff %d belongs to another utility than supply group %d", m.Number, m.TariffID, g.ID)
+			return core.Errorf(core.CodeInvalid, core.ReasonMeterOtherUtility, "meter %s: tariff %d belongs to another utility than supply group %d", m.Number, m.TariffID, g.ID)
 		}
 		t, err := toCoreTariff(tr)
 		if err != nil {
@@ -298,7 +298,7 @@ func checkPendingGroup(ctx context.Context, tx bun.Tx, utilityID int64, k *core.
 	var g supplyGroupRow
 	err := tx.NewSelect().Model(&g).Where("sgc = ? AND krn = ? AND dkga = ?", k.SGC.String(), int16(k.KRN), int16(k.DKGA)).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && g.UtilityID != utilityID {
-		return core.Errorf(core.CodeInvalid, "unknown_supply_group", "no supply group of the meter's utility has SGC %s KRN %d DKGA%s", k.SGC, k.KRN, k.DKGA)
+		return core.Errorf(core.CodeInvalid, core.ReasonUnknownSupplyGroup, "no supply group of the meter's utility has SGC %s KRN %d DKGA%s", k.SGC, k.KRN, k.DKGA)
 	}
 	return err
 }
@@ -357,7 +357,7 @@ func (db *DB) ConfirmKeyChange(ctx context.Context, meterID int64) error {
 		if err := tx.NewSelect().Model((*meterRow)(nil)).Column("number").Where("id = ?", meterID).Scan(ctx, &number); err != nil {
 			return err // no row: core.ErrNotFound
 		}
-		return core.Errorf(core.CodeConflict, "no_key_change_pending", "meter %s has no pending key change", number)
+		return core.Errorf(core.CodeConflict, core.ReasonNoKeyChangePending, "meter %s has no pending key change", number)
 	})
 	return dbError(err)
 }

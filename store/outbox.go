@@ -112,7 +112,7 @@ func validReply(r *core.Reply) error {
 		{"channel", r.Channel}, {"route", r.Route}, {"recipient", r.Recipient}, {"body", r.Body},
 	} {
 		if strings.TrimSpace(f.value) == "" {
-			return core.Errorf(core.CodeInvalid, "invalid_reply", "a reply needs a %s", f.name)
+			return core.Errorf(core.CodeInvalid, core.ReasonInvalidReply, "a reply needs a %s", f.name)
 		}
 	}
 	return nil
@@ -189,7 +189,7 @@ func (db *DB) ClaimReply(ctx context.Context, id int64, now time.Time, lease tim
 
 // leaseLost is the outcome of a claim that is no longer the reply's latest.
 func leaseLost(id, claim int64) error {
-	return core.Errorf(core.CodeConflict, "reply_lease_lost",
+	return core.Errorf(core.CodeConflict, core.ReasonReplyLeaseLost,
 		"reply %d is no longer under claim %d: its lease ran out and another relay claimed it", id, claim)
 }
 

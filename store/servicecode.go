@@ -38,13 +38,13 @@ func (db *DB) CreateServiceCode(ctx context.Context, sc core.ServiceCode) error 
 	}
 	a, err := db.Agent(ctx, sc.AgentID)
 	if errors.Is(err, core.ErrNotFound) {
-		return core.Errorf(core.CodeInvalid, "unknown_agent", "service code %s: agent %d does not exist", sc.Code, sc.AgentID)
+		return core.Errorf(core.CodeInvalid, core.ReasonUnknownAgent, "service code %s: agent %d does not exist", sc.Code, sc.AgentID)
 	}
 	if err != nil {
 		return err
 	}
 	if a.Kind != core.AgentTelco {
-		return core.Errorf(core.CodeInvalid, "invalid_service_code", "service code %s: agent %d is of kind %s, not telco", sc.Code, a.ID, a.Kind)
+		return core.Errorf(core.CodeInvalid, core.ReasonInvalidServiceCode, "service code %s: agent %d is of kind %s, not telco", sc.Code, a.ID, a.Kind)
 	}
 	r := fromCoreServiceCode(sc)
 	if _, err := db.bun.NewInsert().Model(&r).Exec(ctx); err != nil {

@@ -57,7 +57,7 @@ func (db *DB) USSDSession(ctx context.Context, id string) (core.USSDSession, err
 // first save is kept).
 func (db *DB) SaveUSSDSession(ctx context.Context, s core.USSDSession) error {
 	if s.ID == "" {
-		return core.Errorf(core.CodeInvalid, "invalid_session", "a USSD session needs an ID")
+		return core.Errorf(core.CodeInvalid, core.ReasonInvalidSession, "a USSD session needs an ID")
 	}
 	r := fromCoreUSSDSession(s)
 	_, err := db.bun.NewInsert().Model(&r).

@@ -23,8 +23,10 @@ const (
 	RCSystemError       = "96" // system malfunction
 )
 
-// codeOf is the one table from core's error codes to field 39; reasonOf refines it for the
-// reasons an ATM shows differently. A reason not in reasonOf takes its code's entry.
+// codeOf is the one table from core's error codes to field 39; reasonOf refines it by reason.
+// reasonOf lists every reason of core.Reasons, those that take their code's entry too, so that a
+// new reason is a decision here (a test fails until it is listed); a reason not in reasonOf (an
+// adapter's own, or one unheard of) takes its code's entry.
 var codeOf = map[core.Code]string{
 	core.CodeInvalid:           RCInvalidTxn,
 	core.CodeNotFound:          RCInvalidMeter,
@@ -36,47 +38,105 @@ var codeOf = map[core.Code]string{
 	core.CodeInternal:          RCSystemError,
 }
 
-var reasonOf = map[string]string{
+var reasonOf = map[core.Reason]string{
 	// The adapter's own: a field is missing or malformed.
 	reasonFormat: RCFormatError,
 	// The meter number.
-	"invalid_meter_number": RCInvalidMeter,
-	"meter_not_found":      RCInvalidMeter,
+	core.ReasonInvalidMeterNumber: RCInvalidMeter,
+	core.ReasonMeterNotFound:      RCInvalidMeter,
 	// The amount.
-	"invalid_amount":   RCInvalidAmount,
-	"amount_too_large": RCAmountLimit,
+	core.ReasonInvalidAmount:     RCInvalidAmount,
+	core.ReasonAmountTooSmall:    RCInvalidTxn,
+	core.ReasonAmountTooLarge:    RCAmountLimit,
+	core.ReasonUnknownCurrency:   RCInvalidTxn,
+	core.ReasonCurrencyMismatch:  RCInvalidTxn,
+	core.ReasonInsufficientFunds: RCInsufficientFunds,
 	// The meter cannot be sold to here or now.
-	"meter_blocked":        RCNotPermitted,
-	"meter_decommissioned": RCNotPermitted,
-	"meter_not_vendable":   RCNotPermitted,
-	"key_expired":          RCNotPermitted,
-	"tid_exhausted":        RCNotPermitted,
-	"no_vending_key":       RCNotPermitted,
+	core.ReasonMeterBlocked:        RCNotPermitted,
+	core.ReasonMeterDecommissioned: RCNotPermitted,
+	core.ReasonMeterNotVendable:    RCNotPermitted,
+	core.ReasonKeyExpired:          RCNotPermitted,
+	core.ReasonTIDExhausted:        RCNotPermitted,
+	core.ReasonNoVendingKey:        RCNotPermitted,
+	core.ReasonMeterOtherUtility:   RCInvalidTxn,
+	core.ReasonTariffOtherKind:     RCInvalidTxn,
 	// Idempotency: the key of an earlier request with other content.
-	"idempotency_key_reused": RCDuplicate,
+	core.ReasonIdempotencyKeyReused:  RCDuplicate,
+	core.ReasonInvalidIdempotencyKey: RCInvalidTxn,
 	// A purchase whose reversal came first, or a repeat of a reversed purchase: no token.
-	"reversed_before_vend": RCInvalidTxn,
-	reasonVendReversed:     RCInvalidTxn,
+	core.ReasonReversedBeforeVend: RCInvalidTxn,
+	reasonVendReversed:            RCInvalidTxn,
+	// Reversals: the advice names no vend, or one that cannot be reversed.
+	core.ReasonVendNotFound:          RCInvalidMeter,
+	core.ReasonAlreadyReversed:       RCInvalidTxn,
+	core.ReasonReversalWindowPassed:  RCInvalidTxn,
+	core.ReasonTokenDelivered:        RCInvalidTxn,
+	core.ReasonInvalidReversalReason: RCInvalidTxn,
+	// The institution and the channel: who is asking.
+	core.ReasonInvalidInstitution: RCInvalidTxn,
+	core.ReasonInvalidChannel:     RCInvalidTxn,
+	core.ReasonMissingAPIKey:      RCNotPermittedAcq,
+	core.ReasonInvalidAPIKey:      RCNotPermittedAcq,
+	core.ReasonAgentInactive:      RCNotPermittedAcq,
+	core.ReasonAgentNotFound:      RCNotPermittedAcq,
+	core.ReasonUnknownServiceCode: RCNotPermittedAcq,
 	// The session: no sign-on yet, or the answer did not come in time.
 	reasonNotSignedOn: RCUnavailable,
 	reasonDeadline:    RCUnavailable,
 	reasonShutdown:    RCUnavailable,
 	reasonBusy:        RCUnavailable,
+	// The codes' own reasons.
+	core.ReasonInternal:    RCSystemError,
+	core.ReasonUnavailable: RCUnavailable,
+	core.ReasonNotFound:    RCInvalidMeter,
+	// Reasons of operators' work, of other channels or of a store's own checks: no bank message
+	// meets them, and each answers as its code does.
+	core.ReasonInvalidAPIKeyHash:          RCInvalidTxn,
+	core.ReasonAPIKeyRevoked:              RCInvalidTxn,
+	core.ReasonInvalidAgent:               RCInvalidTxn,
+	core.ReasonUnknownAgent:               RCInvalidTxn,
+	core.ReasonInvalidUtility:             RCInvalidTxn,
+	core.ReasonInvalidTimeZone:            RCInvalidTxn,
+	core.ReasonInvalidSupplyGroup:         RCInvalidTxn,
+	core.ReasonDuplicateSupplyGroup:       RCDuplicate,
+	core.ReasonUnknownSupplyGroup:         RCInvalidTxn,
+	core.ReasonInvalidVendingKey:          RCInvalidTxn,
+	core.ReasonInvalidTariff:              RCInvalidTxn,
+	core.ReasonUnknownTariff:              RCInvalidTxn,
+	core.ReasonInvalidServiceCode:         RCInvalidTxn,
+	core.ReasonDuplicateServiceCode:       RCDuplicate,
+	core.ReasonUnknownReference:           RCInvalidTxn,
+	core.ReasonInvalidPhone:               RCInvalidTxn,
+	core.ReasonInvalidSession:             RCInvalidTxn,
+	core.ReasonInvalidArrears:             RCInvalidTxn,
+	core.ReasonInvalidMeterStatus:         RCInvalidTxn,
+	core.ReasonMeterDecommissionedForGood: RCInvalidTxn,
+	core.ReasonInvalidMeterKind:           RCInvalidTxn,
+	core.ReasonInvalidMeterKey:            RCInvalidTxn,
+	core.ReasonInvalidKeyChange:           RCInvalidTxn,
+	core.ReasonNoKeyChangePending:         RCInvalidTxn,
+	core.ReasonInvalidStatus:              RCInvalidTxn,
+	core.ReasonInvalidPeriod:              RCInvalidTxn,
+	core.ReasonInvalidCursor:              RCInvalidTxn,
+	core.ReasonInvalidReply:               RCInvalidTxn,
+	core.ReasonReplyNotFound:              RCInvalidMeter,
+	core.ReasonReplyNotFailed:             RCInvalidTxn,
+	core.ReasonReplyLeaseLost:             RCInvalidTxn,
 }
 
-// The adapter's own reasons, in core's vocabulary.
+// The adapter's own reasons.
 const (
-	reasonFormat        = "format_error"
-	reasonVendReversed  = "vend_reversed"
-	reasonNotSignedOn   = "not_signed_on"
-	reasonDeadline      = "deadline_exceeded"
-	reasonShutdown      = "shutting_down"
-	reasonBusy          = "too_many_in_flight"
-	reasonUnsupported   = "unsupported_transaction"
-	reasonInstitution   = "institution_mismatch"
-	reasonUnknownInst   = "institution_unknown"
-	reasonInactiveInst  = "institution_inactive"
-	reasonAddressRefuse = "address_not_allowed"
+	reasonFormat        core.Reason = "format_error"
+	reasonVendReversed  core.Reason = "vend_reversed"
+	reasonNotSignedOn   core.Reason = "not_signed_on"
+	reasonDeadline      core.Reason = "deadline_exceeded"
+	reasonShutdown      core.Reason = "shutting_down"
+	reasonBusy          core.Reason = "too_many_in_flight"
+	reasonUnsupported   core.Reason = "unsupported_transaction"
+	reasonInstitution   core.Reason = "institution_mismatch"
+	reasonUnknownInst   core.Reason = "institution_unknown"
+	reasonInactiveInst  core.Reason = "institution_inactive"
+	reasonAddressRefuse core.Reason = "address_not_allowed"
 )
 
 // responseCode returns field 39 for err (nil: approved).

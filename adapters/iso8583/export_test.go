@@ -56,3 +56,9 @@ func ReadFrames(f Framing, raw []byte) (packed [][]byte, err error) {
 		packed = append(packed, b)
 	}
 }
+
+// ReasonOf and CodeOf expose field 39's tables to the external tests.
+var (
+	ReasonOf = reasonOf
+	CodeOf   = codeOf
+)

@@ -168,7 +168,7 @@ func (r request) currency() (string, error) {
 	}
 	c, ok := alphaCurrency[r.Currency]
 	if !ok {
-		return "", core.Errorf(core.CodeInvalid, "unknown_currency", "field 49: currency %s is not supported", r.Currency)
+		return "", core.Errorf(core.CodeInvalid, core.ReasonUnknownCurrency, "field 49: currency %s is not supported", r.Currency)
 	}
 	return c, nil
 }

@@ -34,7 +34,7 @@ func (ss *session) network(m *moov.Message, r request) {
 	ss.reply(resp)
 	ev := ss.log.Info()
 	if err != nil {
-		ev = ss.log.Warn().Str("reason", core.AsError(err).Reason).Str("detail", core.AsError(err).Message)
+		ev = ss.log.Warn().Str("reason", string(core.AsError(err).Reason)).Str("detail", core.AsError(err).Message)
 	}
 	rc, _ := resp.GetString(39)
 	ev.Str("mti", r.MTI).Str("stan", r.STAN).Str("network_code", r.NetCode).Str("institution", r.Institution).Str("rc", rc).Msg("network management")
@@ -65,7 +65,7 @@ func (ss *session) signOn(r request) error {
 		if errors.As(err, &ce) {
 			return err
 		}
-		e := core.Errorf(core.CodeUnavailable, "unavailable", "reading the institution")
+		e := core.Errorf(core.CodeUnavailable, core.ReasonUnavailable, "reading the institution")
 		e.Err = err
 		return e
 	case !in.Active:

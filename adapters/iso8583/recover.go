@@ -20,7 +20,7 @@ func (ss *session) recovered(p any) *core.Error {
 		what = re.Error()
 	}
 	ss.log.Error().Str("panic", what).Bytes("stack", debug.Stack()).Msg("a message's work panicked")
-	return core.Errorf(core.CodeInternal, "", "the request failed inside Vendgate")
+	return core.Errorf(core.CodeInternal, core.ReasonInternal, "the request failed inside Vendgate")
 }
 
 // answerPanic is deferred by the goroutine that handles an inbound message: a panic there is

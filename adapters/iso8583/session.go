@@ -189,9 +189,9 @@ func (ss *session) logFinancial(r request, resp *moov.Message, err error, took t
 		case core.CodeInternal:
 			ev = ss.log.Error().Err(err) // core's messages never carry tokens or PANs
 		case core.CodeUnavailable: // reported once per outage by the store, not per message
-			ev = ev.Str("reason", core.AsError(err).Reason)
+			ev = ev.Str("reason", string(core.AsError(err).Reason))
 		default:
-			ev = ev.Str("reason", core.AsError(err).Reason).Str("detail", core.AsError(err).Message)
+			ev = ev.Str("reason", string(core.AsError(err).Reason)).Str("detail", core.AsError(err).Message)
 		}
 	}
 	ev.Str("mti", r.MTI).Str("institution", r.Institution).Str("stan", r.STAN).Str("rrn", r.RRN).Str("terminal", r.Terminal).

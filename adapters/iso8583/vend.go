@@ -131,7 +131,7 @@ func (ss *session) reversal(m *moov.Message, r request) (*moov.Message, error) {
 		return newResponse(m, r, responseCode(err)), err
 	}
 	rev, err := call(ss, func(ctx context.Context) (core.Reversal, error) { return ss.srv.cfg.Vendor.ReverseByKey(ctx, req) })
-	if err != nil && core.AsError(err).Reason == "already_reversed" {
+	if err != nil && core.AsError(err).Reason == core.ReasonAlreadyReversed {
 		// Two advices for one vend raced: the other reversed it.
 		rev, err = core.Reversal{Outcome: core.ReversalRepeated}, nil
 	}

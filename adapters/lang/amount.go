@@ -171,6 +171,6 @@ func currencyWord(w string, cur core.Currency) error {
 	return amountError(ReasonInvalidAmount, "the amount has words that are not a currency")
 }
 
-func amountError(reason, format string, a ...any) *core.Error {
+func amountError(reason core.Reason, format string, a ...any) *core.Error {
 	return core.Errorf(core.CodeInvalid, reason, format, a...)
 }

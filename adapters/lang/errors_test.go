@@ -13,7 +13,7 @@ import (
 func TestErrorTable(t *testing.T) {
 	for _, tc := range []struct {
 		code   core.Code
-		reason string
+		reason core.Reason
 		want   string
 	}{
 		{core.CodeNotFound, "meter_not_found", "err_meter_not_found"},
@@ -45,19 +45,46 @@ func TestErrorTable(t *testing.T) {
 	}
 }
 
-// TestEveryCoreErrorHasAReply checks each code, and each reason core gives a customer, has a
-// reply of its own that is not the internal error's.
+// TestEveryCoreErrorHasAReply checks each code has a reply that is not the internal error's, and
+// each of core's reasons is decided on: answered by a message of its own (which every language
+// has, and which is the internal error's only for the internal reason), or listed as a reason no
+// customer can meet. A reason added to core fails here until it is one or the other.
 func TestEveryCoreErrorHasAReply(t *testing.T) {
-	codes := []core.Code{core.CodeInvalid, core.CodeNotFound, core.CodeInsufficientFunds, core.CodeDuplicate,
-		core.CodeConflict, core.CodeUnavailable, core.CodeUnauthorized}
-	for _, code := range codes {
+	for _, code := range core.Codes() {
+		if code == core.CodeInternal {
+			continue
+		}
 		if k := lang.MessageKey(code, "not_a_reason"); !lang.KeyExists(k) || k == "err_internal" {
 			t.Errorf("code %s answers with %s", code, k)
 		}
 	}
-	for _, reason := range lang.CoreReasons {
-		if k := lang.MessageKey(core.CodeInternal, reason); !lang.KeyExists(k) || k == "err_internal" {
-			t.Errorf("reason %s answers with %s", reason, k)
+	langs := MustCatalog(t).Languages()
+	for reason := range core.Reasons() {
+		k, mapped := lang.ReasonKeys[reason]
+		switch {
+		case mapped && lang.NotForCustomers[reason]:
+			t.Errorf("reason %s is both answered (%s) and listed as not for customers", reason, k)
+		case !mapped && !lang.NotForCustomers[reason]:
+			t.Errorf("reason %s has no reply: map it to a message or list it as not for customers", reason)
+		case mapped:
+			if (k == "err_internal") != (reason == core.ReasonInternal) {
+				t.Errorf("reason %s answers with %s", reason, k)
+			}
+		}
+	}
+	for reason, k := range lang.ReasonKeys {
+		if !lang.KeyExists(k) {
+			t.Errorf("reason %s answers with %s, which is not a message", reason, k)
+		}
+		for _, l := range langs {
+			if l.Text(k) == "" {
+				t.Errorf("reason %s: %s has no text for %s", reason, l.Code(), k)
+			}
+		}
+	}
+	for reason := range lang.NotForCustomers {
+		if _, ok := core.Reasons()[reason]; !ok {
+			t.Errorf("%s is listed as not for customers but is not one of core's reasons", reason)
 		}
 	}
 }

@@ -1,9 +1,6 @@
 package lang
 
-import (
-	"slices"
-	"strings"
-)
+import "slices"
 
 // Keys returns every message key, sorted.
 func Keys() []string {
@@ -37,8 +34,8 @@ var MessageKey = messageKey
 // KeyExists reports whether a message key is defined.
 func KeyExists(key string) bool { _, ok := spec[key]; return ok }
 
-// CoreReasons are the reasons core's errors carry that a customer of SMS or USSD can meet.
-var CoreReasons = strings.Fields(`invalid_meter_number meter_not_found meter_blocked meter_decommissioned
-	meter_not_vendable key_expired tid_exhausted no_vending_key invalid_amount
-	amount_too_small amount_too_large currency_mismatch insufficient_funds idempotency_key_reused
-	already_reversed reversed_before_vend`)
+// NotForCustomers is the set of core's reasons no SMS or USSD customer can meet.
+var NotForCustomers = notForCustomers
+
+// ReasonKeys is the reason table.
+var ReasonKeys = keyOfReason

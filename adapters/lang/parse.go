@@ -57,24 +57,26 @@ type Command struct {
 	// Reason says why a message became Help: one of the Reason constants, or a core reason
 	// ("invalid_meter_number", "invalid_amount", "currency_mismatch"). It is "" when the customer
 	// asked for help; Language.Problem renders it.
-	Reason string
+	Reason core.Reason
 }
 
 // Reasons a message could not be acted on, in core's vocabulary (core.Error.Reason); ParseAmount
 // and ParseMeter return *core.Error with these reasons, and the error table maps each to a reply.
+// Three are core's own: a customer's mistyped meter number or amount is the same mistake as an
+// agent's.
 const (
-	ReasonEmpty           = "empty_message"            // nothing but spaces
-	ReasonUnknownCommand  = "unknown_command"          // no keyword, and not "<meter> <amount>"
-	ReasonUnknownLanguage = "unknown_language"         // LANG with a language the catalog lacks
-	ReasonInvalidMeter    = "invalid_meter_number"     // not 11 or 13 digits with a valid check digit
-	ReasonMissingAmount   = "missing_amount"           // BUY without an amount
-	ReasonInvalidAmount   = "invalid_amount"           // not a number, or with unknown words
-	ReasonAmountZero      = "amount_zero"              // 0
-	ReasonAmountNegative  = "amount_negative"          // -50
-	ReasonAmountDecimals  = "amount_too_many_decimals" // more decimals than the currency has
-	ReasonAmountOverflow  = "amount_overflow"          // more than an int64 of minor units
-	ReasonCurrency        = "currency_mismatch"        // USD 50 where the meter is sold in ZAR
-	ReasonNoDefaultMeter  = "no_default_meter"         // BUY <amount> from a phone with no meter (the caller's)
+	ReasonEmpty           core.Reason = "empty_message"               // nothing but spaces
+	ReasonUnknownCommand  core.Reason = "unknown_command"             // no keyword, and not "<meter> <amount>"
+	ReasonUnknownLanguage core.Reason = "unknown_language"            // LANG with a language the catalog lacks
+	ReasonInvalidMeter                = core.ReasonInvalidMeterNumber // not 11 or 13 digits with a valid check digit
+	ReasonMissingAmount   core.Reason = "missing_amount"              // BUY without an amount
+	ReasonInvalidAmount               = core.ReasonInvalidAmount      // not a number, or with unknown words
+	ReasonAmountZero      core.Reason = "amount_zero"                 // 0
+	ReasonAmountNegative  core.Reason = "amount_negative"             // -50
+	ReasonAmountDecimals  core.Reason = "amount_too_many_decimals"    // more decimals than the currency has
+	ReasonAmountOverflow  core.Reason = "amount_overflow"             // more than an int64 of minor units
+	ReasonCurrency                    = core.ReasonCurrencyMismatch   // USD 50 where the meter is sold in ZAR
+	ReasonNoDefaultMeter  core.Reason = "no_default_meter"            // BUY <amount> from a phone with no meter (the caller's)
 )
 
 // maxText bounds what Parse reads: a concatenated SMS of a few parts. Longer text is not a command.

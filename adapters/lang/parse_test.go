@@ -18,7 +18,7 @@ func buy(l, meter string, amount core.Money) lang.Command {
 	return lang.Command{Kind: lang.Buy, Lang: l, Meter: meter, Amount: amount}
 }
 
-func help(l, reason string) lang.Command {
+func help(l string, reason core.Reason) lang.Command {
 	return lang.Command{Kind: lang.Help, Lang: l, Reason: reason}
 }
 
@@ -170,7 +170,7 @@ func TestParseAmountErrors(t *testing.T) {
 	for _, tc := range []struct {
 		text   string
 		cur    core.Currency
-		reason string
+		reason core.Reason
 	}{
 		{"", zar, lang.ReasonMissingAmount},
 		{"R", zar, lang.ReasonInvalidAmount},

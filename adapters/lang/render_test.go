@@ -165,14 +165,14 @@ func TestSMSFits(t *testing.T) {
 			"language_set": l.LanguageSet(),
 			"languages":    l.LanguageList(),
 		}
-		for _, reason := range []string{lang.ReasonEmpty, lang.ReasonUnknownCommand, lang.ReasonUnknownLanguage,
+		for _, reason := range []core.Reason{lang.ReasonEmpty, lang.ReasonUnknownCommand, lang.ReasonUnknownLanguage,
 			lang.ReasonInvalidMeter, lang.ReasonMissingAmount, lang.ReasonInvalidAmount, lang.ReasonAmountZero,
 			lang.ReasonAmountNegative, lang.ReasonAmountDecimals, lang.ReasonAmountOverflow, lang.ReasonCurrency,
 			lang.ReasonNoDefaultMeter} {
-			replies["problem "+reason] = l.Problem(lang.Command{Reason: reason})
+			replies["problem "+string(reason)] = l.Problem(lang.Command{Reason: reason})
 		}
-		for _, reason := range lang.CoreReasons {
-			replies["error "+reason] = l.Error(core.Errorf(core.CodeInvalid, reason, "x"))
+		for reason, code := range core.Reasons() {
+			replies["error "+string(reason)] = l.Error(core.Errorf(code, reason, "x"))
 		}
 		for name, s := range replies {
 			n, ok := lang.GSM7Len(s)

@@ -220,7 +220,7 @@ func (r *relay) record(ctx context.Context, log zerolog.Logger, rep core.Reply, 
 	switch {
 	case err == nil:
 		return true
-	case core.AsError(err).Reason == "reply_lease_lost":
+	case core.AsError(err).Reason == core.ReasonReplyLeaseLost:
 		log.Warn().Str("outcome", what).Msg("reply claim lapsed before its outcome was recorded; another relay has it")
 	default:
 		// The claim's lease runs out and the reply comes back: delivered again if it was.

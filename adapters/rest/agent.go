@@ -74,7 +74,7 @@ func (s *Server) getAgent(c *echo.Context) error {
 	id := agentOf(c).ID
 	a, err := s.cfg.Agents.Agent(c.Request().Context(), id)
 	if errors.Is(err, core.ErrNotFound) {
-		return core.Errorf(core.CodeUnauthorized, "agent_not_found", "agent %d does not exist", id)
+		return core.Errorf(core.CodeUnauthorized, core.ReasonAgentNotFound, "agent %d does not exist", id)
 	}
 	if err != nil {
 		return core.StoreError(err)

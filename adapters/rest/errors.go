@@ -46,25 +46,25 @@ func (e *requestError) Error() string { return e.err.Error() }
 func (e *requestError) Unwrap() error { return e.err }
 
 // badRequest returns an invalid-request error naming the field or parameter at fault.
-func badRequest(field, reason, format string, args ...any) error {
+func badRequest(field string, reason core.Reason, format string, args ...any) error {
 	return &requestError{err: core.Errorf(core.CodeInvalid, reason, format, args...), field: field}
 }
 
 // transportError returns an error with an HTTP status of its own and code invalid.
-func transportError(status int, reason, format string, args ...any) error {
+func transportError(status int, reason core.Reason, format string, args ...any) error {
 	return &requestError{err: core.Errorf(core.CodeInvalid, reason, format, args...), status: status}
 }
 
 // problem is an RFC 9457 problem details object with core's code and reason as extension members.
 type problem struct {
-	Type      string    `json:"type"`
-	Title     string    `json:"title"`
-	Status    int       `json:"status"`
-	Detail    string    `json:"detail,omitempty"`
-	Code      core.Code `json:"code"`
-	Reason    string    `json:"reason"`
-	Field     string    `json:"field,omitempty"`
-	RequestID string    `json:"request_id,omitempty"`
+	Type      string      `json:"type"`
+	Title     string      `json:"title"`
+	Status    int         `json:"status"`
+	Detail    string      `json:"detail,omitempty"`
+	Code      core.Code   `json:"code"`
+	Reason    core.Reason `json:"reason"`
+	Field     string      `json:"field,omitempty"`
+	RequestID string      `json:"request_id,omitempty"`
 
 	cause error // for the log line of internal and unavailable errors; never sent
 }
@@ -97,10 +97,10 @@ func toProblem(err error) problem {
 	}
 	reason := e.Reason
 	if reason == "" {
-		reason = string(e.Code)
+		reason = core.Reason(e.Code)
 	}
 	p := problem{
-		Type:   problemTypeBase + reason,
+		Type:   problemTypeBase + string(reason),
 		Title:  title(reason),
 		Status: status,
 		Detail: e.Message,
@@ -119,15 +119,15 @@ func toProblem(err error) problem {
 func echoError(status int, err error) (*core.Error, int) {
 	switch {
 	case status == http.StatusNotFound:
-		return core.Errorf(core.CodeNotFound, "route_not_found", "no route matches the request"), status
+		return core.Errorf(core.CodeNotFound, reasonRouteNotFound, "no route matches the request"), status
 	case status == http.StatusMethodNotAllowed:
-		return core.Errorf(core.CodeInvalid, "method_not_allowed", "the route does not take this method"), status
+		return core.Errorf(core.CodeInvalid, reasonMethodNotAllowed, "the route does not take this method"), status
 	case status == http.StatusRequestEntityTooLarge:
-		return core.Errorf(core.CodeInvalid, "body_too_large", "the request body is too large"), status
+		return core.Errorf(core.CodeInvalid, reasonBodyTooLarge, "the request body is too large"), status
 	case status >= 400 && status < 500:
-		reason := strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_")
+		reason := core.Reason(strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_"))
 		if reason == "" {
-			reason = "http_" + strconv.Itoa(status)
+			reason = core.Reason("http_" + strconv.Itoa(status))
 		}
 		return core.Errorf(core.CodeInvalid, reason, "%s", http.StatusText(status)), status
 	}
@@ -135,8 +135,8 @@ func echoError(status int, err error) (*core.Error, int) {
 }
 
 // title makes a problem type's title from its reason: "meter_blocked" is "Meter blocked".
-func title(reason string) string {
-	words := strings.Split(reason, "_")
+func title(reason core.Reason) string {
+	words := strings.Split(string(reason), "_")
 	for i, w := range words {
 		switch w {
 		case "api", "json", "tid", "id", "url":
@@ -163,7 +163,7 @@ func (s *Server) handleError(c *echo.Context, err error) {
 	switch p.Status {
 	case http.StatusUnauthorized:
 		challenge := `Bearer realm="vendgate"`
-		if p.Reason != "missing_api_key" {
+		if p.Reason != core.ReasonMissingAPIKey {
 			challenge += `, error="invalid_token"`
 		}
 		h.Set("WWW-Authenticate", challenge)

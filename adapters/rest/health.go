@@ -24,7 +24,7 @@ func (s *Server) readyz(c *echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.ready)
 	defer cancel()
 	if err := s.cfg.Health.Ping(ctx); err != nil {
-		return &core.Error{Code: core.CodeUnavailable, Reason: "not_ready", Message: "the database does not answer", Err: err}
+		return &core.Error{Code: core.CodeUnavailable, Reason: reasonNotReady, Message: "the database does not answer", Err: err}
 	}
 	return c.JSON(http.StatusOK, statusJSON{Status: "ready"})
 }

@@ -81,7 +81,7 @@ func (s *Server) getMeter(c *echo.Context) error {
 	// Another utility's meter is not found, as an unknown one is: an agent does not learn which
 	// meters other utilities have.
 	if errors.Is(err, core.ErrNotFound) || err == nil && view.Utility.ID != agentOf(c).UtilityID {
-		return core.Errorf(core.CodeNotFound, "meter_not_found", "meter %s is not registered", number)
+		return core.Errorf(core.CodeNotFound, core.ReasonMeterNotFound, "meter %s is not registered", number)
 	}
 	if err != nil {
 		return core.StoreError(err)

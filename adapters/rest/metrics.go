@@ -27,7 +27,7 @@ func (s *Server) guardMetrics(h http.Handler) echo.HandlerFunc {
 		token, ok := bearer(c.Request().Header.Get("Authorization"))
 		got := sha256.Sum256([]byte(token))
 		if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-			return core.Errorf(core.CodeUnauthorized, "invalid_metrics_token", `GET /metrics needs "Authorization: Bearer <metrics token>"`)
+			return core.Errorf(core.CodeUnauthorized, reasonInvalidMetricsToken, `GET /metrics needs "Authorization: Bearer <metrics token>"`)
 		}
 		return serve(c)
 	}

@@ -283,7 +283,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			ev = ev.Int64("agent_id", a.ID)
 		}
 		if p != nil {
-			ev = ev.Str("code", string(p.Code)).Str("reason", p.Reason)
+			ev = ev.Str("code", string(p.Code)).Str("reason", string(p.Reason))
 		}
 		ev.Msg("request")
 		return nil
@@ -313,7 +313,7 @@ func requestID(c *echo.Context) string {
 func routeOf(c *echo.Context, p *problem) string {
 	ri := c.RouteInfo()
 	if ri.Path == "" || ri.Name == echo.NotFoundRouteName || ri.Name == echo.MethodNotAllowedRouteName ||
-		p != nil && p.Reason == "route_not_found" {
+		p != nil && p.Reason == reasonRouteNotFound {
 		return "unmatched"
 	}
 	return ri.Path
@@ -361,7 +361,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		header := c.Request().Header.Get("Authorization")
 		key, ok := bearer(header)
 		if header != "" && !ok {
-			return core.Errorf(core.CodeUnauthorized, "invalid_authorization", `the Authorization header must be "Bearer <API key>"`)
+			return core.Errorf(core.CodeUnauthorized, reasonInvalidAuthorization, `the Authorization header must be "Bearer <API key>"`)
 		}
 		agent, err := core.Authenticate(c.Request().Context(), s.cfg.Agents, key)
 		if err != nil {

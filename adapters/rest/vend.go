@@ -197,10 +197,10 @@ const maxIdempotencyKey = 100
 // and a REST client's reference is unique only per agent).
 func idempotencyKey(agentID int64, key string) (string, error) {
 	if key == "" {
-		return "", badRequest("Idempotency-Key", "missing_idempotency_key", "the Idempotency-Key header is required: one key per purchase, reused only to retry it")
+		return "", badRequest("Idempotency-Key", reasonMissingIdempotencyKey, "the Idempotency-Key header is required: one key per purchase, reused only to retry it")
 	}
 	if len(key) > maxIdempotencyKey || strings.IndexFunc(key, func(r rune) bool { return r < ' ' || r > '~' }) >= 0 {
-		return "", badRequest("Idempotency-Key", "invalid_idempotency_key", "the Idempotency-Key must be 1 to %d printable ASCII characters", maxIdempotencyKey)
+		return "", badRequest("Idempotency-Key", core.ReasonInvalidIdempotencyKey, "the Idempotency-Key must be 1 to %d printable ASCII characters", maxIdempotencyKey)
 	}
 	return strconv.FormatInt(agentID, 10) + ":" + key, nil
 }
@@ -209,7 +209,7 @@ func idempotencyKey(agentID int64, key string) (string, error) {
 // own Idempotency-Key, not the agent-scoped key core saw ("7:000123").
 func callersKey(err error, key string) error {
 	e := core.AsError(err)
-	if e.Reason != "idempotency_key_reused" {
+	if e.Reason != core.ReasonIdempotencyKeyReused {
 		return err
 	}
 	return &core.Error{Code: e.Code, Reason: e.Reason, Err: e.Err,
@@ -288,7 +288,7 @@ func timeParam(c *echo.Context, name string) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, v); err == nil {
 		return t, nil
 	}
-	return time.Time{}, badRequest(name, "invalid_parameter", "%s must be an RFC 3339 time (2026-12-01T00:00:00+02:00) or a date (2026-12-01)", name)
+	return time.Time{}, badRequest(name, reasonInvalidParameter, "%s must be an RFC 3339 time (2026-12-01T00:00:00+02:00) or a date (2026-12-01)", name)
 }
 
 // reverseVend is POST /v1/vends/{id}/reversal {"reason"}: for a sale whose answer never reached
@@ -318,7 +318,7 @@ func (s *Server) reverseVend(c *echo.Context) error {
 }
 
 func vendNotFound(id int64) error {
-	return core.Errorf(core.CodeNotFound, "vend_not_found", "vend %d does not exist", id)
+	return core.Errorf(core.CodeNotFound, core.ReasonVendNotFound, "vend %d does not exist", id)
 }
 
 // pathParam returns a path parameter. Echo lets a route's last parameter match the rest of the
@@ -340,7 +340,7 @@ func pathID(c *echo.Context) (int64, error) {
 	}
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 || s[0] == '+' {
-		return 0, badRequest("id", "invalid_vend_id", "the vend ID must be a positive integer")
+		return 0, badRequest("id", reasonInvalidVendID, "the vend ID must be a positive integer")
 	}
 	return id, nil
 }
@@ -353,7 +353,7 @@ func intParam(c *echo.Context, name string, def, lo, hi int64) (int64, error) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < lo || n > hi || s[0] == '+' {
-		return 0, badRequest(name, "invalid_parameter", "%s must be an integer from %d to %d", name, lo, hi)
+		return 0, badRequest(name, reasonInvalidParameter, "%s must be an integer from %d to %d", name, lo, hi)
 	}
 	return n, nil
 }
@@ -367,7 +367,7 @@ func checkJSON(r *http.Request) error {
 	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil || mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-		return transportError(http.StatusUnsupportedMediaType, "unsupported_media_type", "the body must be application/json")
+		return transportError(http.StatusUnsupportedMediaType, reasonUnsupportedMediaType, "the body must be application/json")
 	}
 	return nil
 }
@@ -375,7 +375,7 @@ func checkJSON(r *http.Request) error {
 // readBody reads the request body up to the configured limit: larger is 413.
 func (s *Server) readBody(c *echo.Context) ([]byte, error) {
 	r := c.Request()
-	tooLarge := transportError(http.StatusRequestEntityTooLarge, "body_too_large", "the request body is larger than %d bytes", s.maxBody)
+	tooLarge := transportError(http.StatusRequestEntityTooLarge, reasonBodyTooLarge, "the request body is larger than %d bytes", s.maxBody)
 	if r.ContentLength > s.maxBody {
 		return nil, tooLarge
 	}
@@ -385,7 +385,7 @@ func (s *Server) readBody(c *echo.Context) ([]byte, error) {
 	case errors.As(err, &mbe):
 		return nil, tooLarge
 	case err != nil:
-		return nil, badRequest("", "unreadable_body", "the request body could not be read")
+		return nil, badRequest("", reasonUnreadableBody, "the request body could not be read")
 	}
 	return body, nil
 }
@@ -433,11 +433,11 @@ type bodyField struct {
 // else, each at most once and of its type; what names the request in messages.
 func decodeObject(body []byte, what string, fields []bodyField) error {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return badRequest("", "malformed_json", "the body is empty: a JSON object is required")
+		return badRequest("", reasonMalformedJSON, "the body is empty: a JSON object is required")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return badRequest("", "malformed_json", "the body must be a JSON object")
+		return badRequest("", reasonMalformedJSON, "the body must be a JSON object")
 	}
 	names := make([]string, len(fields))
 	for i, f := range fields {
@@ -451,7 +451,7 @@ func decodeObject(body []byte, what string, fields []bodyField) error {
 		}
 		name, _ := tok.(string) // inside an object, the decoder returns only string keys
 		if seen[name] {
-			return badRequest(fieldRef(name), "duplicate_field", "%s appears more than once", quoted(name))
+			return badRequest(fieldRef(name), reasonDuplicateField, "%s appears more than once", quoted(name))
 		}
 		seen[name] = true
 		var raw json.RawMessage
@@ -460,21 +460,21 @@ func decodeObject(body []byte, what string, fields []bodyField) error {
 		}
 		i := slices.Index(names, name)
 		if i < 0 {
-			return badRequest(fieldRef(name), "unknown_field", "%s is not a field of %s (%s)", quoted(name), what, strings.Join(names, ", "))
+			return badRequest(fieldRef(name), reasonUnknownField, "%s is not a field of %s (%s)", quoted(name), what, strings.Join(names, ", "))
 		}
 		if err := decodeField(raw, fields[i].dst, fields[i].want); err != nil {
-			return badRequest(name, "wrong_type", "%s must be %s", name, err.Error())
+			return badRequest(name, reasonWrongType, "%s must be %s", name, err.Error())
 		}
 	}
 	if _, err := dec.Token(); err != nil { // the closing brace
 		return malformed(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return badRequest("", "malformed_json", "the body has data after the JSON object")
+		return badRequest("", reasonMalformedJSON, "the body has data after the JSON object")
 	}
 	for _, f := range fields {
 		if f.required && !seen[f.name] {
-			return badRequest(f.name, "missing_field", "%s is required", f.name)
+			return badRequest(f.name, reasonMissingField, "%s is required", f.name)
 		}
 	}
 	return nil
@@ -491,9 +491,9 @@ func decodeField(raw json.RawMessage, dst any, want string) error {
 func malformed(err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return badRequest("", "malformed_json", "the body is not valid JSON (at byte %d)", se.Offset)
+		return badRequest("", reasonMalformedJSON, "the body is not valid JSON (at byte %d)", se.Offset)
 	}
-	return badRequest("", "malformed_json", "the body is not valid JSON")
+	return badRequest("", reasonMalformedJSON, "the body is not valid JSON")
 }
 
 // fieldRef bounds a field name taken from the body, so a long one cannot flood a problem.

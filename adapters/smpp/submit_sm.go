@@ -40,7 +40,7 @@ func (l *Link) resolve(seq int32, r submitResult) {
 func (l *Link) Deliver(ctx context.Context, r core.Reply) (string, error) {
 	parts, err := l.codec.Encode(r.Body, uint8(l.ref.Add(1)))
 	if err != nil {
-		return "", core.Errorf(core.CodeInvalid, "reply_unencodable", "reply %d cannot be sent as SMS: %v", r.ID, err)
+		return "", core.Errorf(core.CodeInvalid, reasonReplyUnencodable, "reply %d cannot be sent as SMS: %v", r.ID, err)
 	}
 	ids := make([]string, 0, len(parts))
 	for _, part := range parts {
@@ -56,13 +56,13 @@ func (l *Link) Deliver(ctx context.Context, r core.Reply) (string, error) {
 // submit sends one part and waits for its response.
 func (l *Link) submit(ctx context.Context, from, to string, part smstext.Part) (string, error) {
 	if err := l.limiter.Wait(ctx); err != nil {
-		return "", core.Errorf(core.CodeUnavailable, "smsc_throttle", "SMSC %s: %v", l.cfg.Name, err)
+		return "", core.Errorf(core.CodeUnavailable, reasonSMSCThrottle, "SMSC %s: %v", l.cfg.Name, err)
 	}
 	select {
 	case l.window <- struct{}{}:
 		defer func() { <-l.window }()
 	case <-ctx.Done():
-		return "", core.Errorf(core.CodeUnavailable, "smsc_window", "SMSC %s: the window stayed full", l.cfg.Name)
+		return "", core.Errorf(core.CodeUnavailable, reasonSMSCWindow, "SMSC %s: the window stayed full", l.cfg.Name)
 	}
 	sm := pdu.NewSubmitSM().(*pdu.SubmitSM)
 	sm.SourceAddr = address(from, true)
@@ -70,14 +70,14 @@ func (l *Link) submit(ctx context.Context, from, to string, part smstext.Part) (
 	sm.EsmClass |= part.ESMClass
 	sm.RegisteredDelivery = 1 // a receipt for the final outcome
 	if err := sm.Message.SetMessageDataWithEncoding(part.ShortMessage, rawCoding(part.DataCoding)); err != nil {
-		return "", core.Errorf(core.CodeInvalid, "reply_too_long", "a part of %d octets", len(part.ShortMessage))
+		return "", core.Errorf(core.CodeInvalid, reasonReplyTooLong, "a part of %d octets", len(part.ShortMessage))
 	}
 	ch := make(chan submitResult, 1)
 	l.mu.Lock()
 	sess := l.sess
 	if sess == nil {
 		l.mu.Unlock()
-		return "", core.Errorf(core.CodeUnavailable, "smsc_unbound", "SMSC %s: %v", l.cfg.Name, errUnbound)
+		return "", core.Errorf(core.CodeUnavailable, reasonSMSCUnbound, "SMSC %s: %v", l.cfg.Name, errUnbound)
 	}
 	l.pending[sm.GetSequenceNumber()] = ch
 	l.mu.Unlock()
@@ -88,7 +88,7 @@ func (l *Link) submit(ctx context.Context, from, to string, part smstext.Part) (
 	}
 	if err := sess.Transceiver().Submit(sm); err != nil {
 		forget()
-		return "", core.Errorf(core.CodeUnavailable, "smsc_write", "SMSC %s: %v", l.cfg.Name, err)
+		return "", core.Errorf(core.CodeUnavailable, reasonSMSCWrite, "SMSC %s: %v", l.cfg.Name, err)
 	}
 	timer := time.NewTimer(l.cfg.SubmitTimeout)
 	defer timer.Stop()
@@ -97,10 +97,10 @@ func (l *Link) submit(ctx context.Context, from, to string, part smstext.Part) (
 		return submitOutcome(l.cfg.Name, r)
 	case <-timer.C:
 		forget()
-		return "", core.Errorf(core.CodeUnavailable, "smsc_timeout", "SMSC %s did not answer a submit_sm in %s", l.cfg.Name, l.cfg.SubmitTimeout)
+		return "", core.Errorf(core.CodeUnavailable, reasonSMSCTimeout, "SMSC %s did not answer a submit_sm in %s", l.cfg.Name, l.cfg.SubmitTimeout)
 	case <-ctx.Done():
 		forget()
-		e := core.Errorf(core.CodeUnavailable, "smsc_cancelled", "SMSC %s: %v", l.cfg.Name, ctx.Err())
+		e := core.Errorf(core.CodeUnavailable, reasonSMSCCancelled, "SMSC %s: %v", l.cfg.Name, ctx.Err())
 		e.Err = ctx.Err() // the relay tells its own shutdown from the link's failure
 		return "", e
 	}
@@ -111,14 +111,14 @@ func (l *Link) submit(ctx context.Context, from, to string, part smstext.Part) (
 func submitOutcome(smsc string, r submitResult) (string, error) {
 	switch {
 	case r.err != nil:
-		return "", core.Errorf(core.CodeUnavailable, "smsc_dropped", "SMSC %s: %v", smsc, r.err)
+		return "", core.Errorf(core.CodeUnavailable, reasonSMSCDropped, "SMSC %s: %v", smsc, r.err)
 	case r.status == data.ESME_ROK:
 		return r.id, nil
 	case r.status == data.ESME_RINVDSTADR || r.status == data.ESME_RINVDSTTON || r.status == data.ESME_RINVDSTNPI ||
 		r.status == data.ESME_RINVSRCADR || r.status == data.ESME_RINVMSGLEN || r.status == data.ESME_RINVESMCLASS:
-		return "", core.Errorf(core.CodeInvalid, "smsc_refused", "SMSC %s refused the message: %s", smsc, r.status)
+		return "", core.Errorf(core.CodeInvalid, reasonSMSCRefused, "SMSC %s refused the message: %s", smsc, r.status)
 	}
-	return "", core.Errorf(core.CodeUnavailable, "smsc_error", "SMSC %s answered %s", smsc, r.status)
+	return "", core.Errorf(core.CodeUnavailable, reasonSMSCError, "SMSC %s answered %s", smsc, r.status)
 }
 
 // address is a submit_sm address: an international number (TON 1, NPI 1 E.164) when it has the

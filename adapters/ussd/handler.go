@@ -208,7 +208,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if e.Code == core.CodeInternal {
 			ev = h.log.Error().Str("error", res.err.Error())
 		}
-		ev = ev.Str("code", string(e.Code)).Str("reason", e.Reason)
+		ev = ev.Str("code", string(e.Code)).Str("reason", string(e.Reason))
 	}
 	ev = ev.Str("session_id", req.SessionID).Str("service_code", req.ServiceCode).Str("phone", core.MaskPhone(req.Phone)).
 		Str("outcome", res.outcome).Str("step", string(res.step))

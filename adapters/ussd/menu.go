@@ -105,7 +105,7 @@ func (h *Handler) answer(ctx context.Context, req request) result {
 	case !fresh && sess.Phone != req.Phone:
 		// A session belongs to the phone that opened it: another number gets nothing of it (its
 		// final screen holds the tokens).
-		e := core.Errorf(core.CodeUnauthorized, "session_other_phone", "USSD session %s belongs to another phone", req.SessionID)
+		e := core.Errorf(core.CodeUnauthorized, reasonSessionOtherPhone, "USSD session %s belongs to another phone", req.SessionID)
 		return result{screen: "END " + fit(d.l.USSDExpired()), outcome: "other_phone", err: e}
 	case !fresh && !now.Before(sess.ExpiresAt):
 		// The row stays until the sweep's grace has passed, so that an aggregator's late retry
@@ -120,7 +120,7 @@ func (h *Handler) answer(ctx context.Context, req request) result {
 	var screen string
 	switch {
 	case err != nil:
-		d.err = core.Errorf(core.CodeInvalid, "too_many_inputs", "%v", err)
+		d.err = core.Errorf(core.CodeInvalid, reasonTooManyInputs, "%v", err)
 		screen = d.end(d.l.USSDInvalidChoice())
 	case len(inputs) == 0:
 		screen = d.con(d.screen())

@@ -229,7 +229,7 @@ func adminMessage(err error) string {
 
 // notFound answers a missing record by its flag and what the operator gave.
 func notFound(flagName, what string, id any) error {
-	return core.Errorf(core.CodeNotFound, "not_found", "--%s %v: %s %v does not exist", flagName, id, what, id)
+	return core.Errorf(core.CodeNotFound, core.ReasonNotFound, "--%s %v: %s %v does not exist", flagName, id, what, id)
 }
 
 // lookup turns a store's ErrNotFound for a flag's record into notFound.

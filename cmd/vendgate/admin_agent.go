@@ -121,10 +121,10 @@ var adminAPIKeyRevoke = adminCommand{"revoke an API key", func(fs *flag.FlagSet)
 			return nil, lookup(err, "id", "API key", *id)
 		}
 		if !revoked.IsZero() {
-			return nil, core.Errorf(core.CodeConflict, "api_key_revoked", "API key %d was revoked already, at %s", *id, adminTime(revoked))
+			return nil, core.Errorf(core.CodeConflict, core.ReasonAPIKeyRevoked, "API key %d was revoked already, at %s", *id, adminTime(revoked))
 		}
 		if err := a.db.RevokeAPIKey(ctx, *id); errors.Is(err, core.ErrNotFound) {
-			return nil, core.Errorf(core.CodeConflict, "api_key_revoked", "API key %d was revoked already", *id)
+			return nil, core.Errorf(core.CodeConflict, core.ReasonAPIKeyRevoked, "API key %d was revoked already", *id)
 		} else if err != nil {
 			return nil, err
 		}

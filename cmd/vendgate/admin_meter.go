@@ -151,7 +151,7 @@ func meterByNumber(ctx context.Context, db *store.DB, number string) (core.Meter
 	}
 	v, err := db.MeterByNumber(ctx, number)
 	if errors.Is(err, core.ErrNotFound) {
-		return core.Meter{}, core.Errorf(core.CodeNotFound, "meter_not_found", "--number %s: meter %s does not exist", number, number)
+		return core.Meter{}, core.Errorf(core.CodeNotFound, core.ReasonMeterNotFound, "--number %s: meter %s does not exist", number, number)
 	}
 	return v.Meter, err
 }

@@ -87,12 +87,12 @@ var adminRepliesResend = adminCommand{"send a failed reply again", func(fs *flag
 			return nil, usagef("--id: required")
 		}
 		notFailed := func(r core.Reply) error {
-			return core.Errorf(core.CodeConflict, "reply_not_failed",
+			return core.Errorf(core.CodeConflict, core.ReasonReplyNotFailed,
 				"reply %d is %s, not failed: only a failed reply can be resent", r.ID, r.Status)
 		}
 		r, err := a.db.Reply(ctx, *id)
 		if errors.Is(err, core.ErrNotFound) {
-			return nil, core.Errorf(core.CodeNotFound, "reply_not_found", "reply %d does not exist", *id)
+			return nil, core.Errorf(core.CodeNotFound, core.ReasonReplyNotFound, "reply %d does not exist", *id)
 		}
 		if err != nil {
 			return nil, err

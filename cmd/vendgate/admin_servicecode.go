@@ -53,7 +53,7 @@ var adminServiceCodeCreate = adminCommand{"give a telecom operator an SMS short 
 		}
 		err := a.db.CreateServiceCode(ctx, sc)
 		if errors.Is(err, core.ErrDuplicate) {
-			return nil, core.Errorf(core.CodeDuplicate, "duplicate_service_code", "the %s code %s exists already",
+			return nil, core.Errorf(core.CodeDuplicate, core.ReasonDuplicateServiceCode, "the %s code %s exists already",
 				sc.Channel, core.NormalizeServiceCode(sc.Code))
 		}
 		if err != nil {

@@ -121,7 +121,7 @@ func (s *Store) AgentByAPIKeyHash(ctx context.Context, hash string) (core.Agent,
 // the new balance; an unknown agent is core.ErrNotFound.
 func (s *Store) TopUp(ctx context.Context, agentID int64, amount core.Money, memo string) (core.Money, error) {
 	if amount <= 0 {
-		return 0, core.Errorf(core.CodeInvalid, "invalid_amount", "a top-up must be positive")
+		return 0, core.Errorf(core.CodeInvalid, core.ReasonInvalidAmount, "a top-up must be positive")
 	}
 	if memo == "" {
 		memo = "top-up"

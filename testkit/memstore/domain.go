@@ -178,7 +178,7 @@ func (s *Store) CreateMeter(_ context.Context, m *core.Meter, arrears core.Money
 	if m.Key.PAN.IsZero() {
 		pan, err := core.MeterNumber(m.Number).PAN()
 		if err != nil {
-			return core.Errorf(core.CodeInvalid, "invalid_meter_number", "meter %s: %v", m.Number, err)
+			return core.Errorf(core.CodeInvalid, core.ReasonInvalidMeterNumber, "meter %s: %v", m.Number, err)
 		}
 		m.Key.PAN = pan
 	}
@@ -195,7 +195,7 @@ func (s *Store) CreateMeter(_ context.Context, m *core.Meter, arrears core.Money
 	case !ok:
 		return unknownReference("supply group", m.SupplyGroupID)
 	case g.SGC != m.Key.SGC || g.KRN != m.Key.KRN || g.DKGA != m.Key.DKGA:
-		return core.Errorf(core.CodeInvalid, "invalid_meter_key", "meter %s: the key's SGC, KRN and DKGA are not supply group %d's", m.Number, g.ID)
+		return core.Errorf(core.CodeInvalid, core.ReasonInvalidMeterKey, "meter %s: the key's SGC, KRN and DKGA are not supply group %d's", m.Number, g.ID)
 	}
 	if _, ok := s.customers[m.CustomerID]; !ok {
 		return unknownReference("customer", m.CustomerID)
@@ -205,7 +205,7 @@ func (s *Store) CreateMeter(_ context.Context, m *core.Meter, arrears core.Money
 		return unknownReference("tariff", m.TariffID)
 	}
 	if t.UtilityID != g.UtilityID {
-		return core.Errorf(core.CodeInvalid, "meter_other_utility", "meter %s: tariff %d belongs to another utility than supply group %d", m.Number, t.ID, g.ID)
+		return core.Errorf(core.CodeInvalid, core.ReasonMeterOtherUtility, "meter %s: tariff %d belongs to another utility than supply group %d", m.Number, t.ID, g.ID)
 	}
 	if err := m.CheckTariff(t); err != nil {
 		return err
@@ -309,7 +309,7 @@ func (s *Store) SetPendingKeyChange(ctx context.Context, meterID int64, key *cor
 		_, ok := s.groupByKey(k.SGC, k.KRN, k.DKGA)
 		s.mu.Unlock()
 		if !ok {
-			return core.Errorf(core.CodeInvalid, "unknown_supply_group", "no supply group has SGC %s KRN %d DKGA%s", k.SGC, k.KRN, k.DKGA)
+			return core.Errorf(core.CodeInvalid, core.ReasonUnknownSupplyGroup, "no supply group has SGC %s KRN %d DKGA%s", k.SGC, k.KRN, k.DKGA)
 		}
 		r.meter.PendingKey, r.meter.PendingRollover = &k, rollover
 		return nil
@@ -321,7 +321,7 @@ func (s *Store) SetPendingKeyChange(ctx context.Context, meterID int64, key *cor
 func (s *Store) ConfirmKeyChange(ctx context.Context, meterID int64) error {
 	return s.updateMeter(ctx, meterID, func(r *meterRow) error {
 		if r.meter.PendingKey == nil {
-			return core.Errorf(core.CodeConflict, "no_key_change_pending", "meter %d has no pending key change", meterID)
+			return core.Errorf(core.CodeConflict, core.ReasonNoKeyChangePending, "meter %d has no pending key change", meterID)
 		}
 		s.mu.Lock()
 		g, _ := s.groupByKey(r.meter.PendingKey.SGC, r.meter.PendingKey.KRN, r.meter.PendingKey.DKGA)
@@ -336,5 +336,5 @@ func meterLock(id int64) string { return fmt.Sprintf("meter:%d", id) }
 
 // unknownReference is the SQL store's answer to a foreign key that points at nothing.
 func unknownReference(what string, id int64) error {
-	return core.Errorf(core.CodeInvalid, "unknown_reference", "%s %d does not exist", what, id)
+	return core.Errorf(core.CodeInvalid, core.ReasonUnknownReference, "%s %d does not exist", what, id)
 }

@@ -24,7 +24,7 @@ func (s *Store) CreateInstitution(_ context.Context, in core.Institution) error 
 	case !ok:
 		return core.ErrNotFound
 	case a.Kind != core.AgentBank:
-		return core.Errorf(core.CodeInvalid, "invalid_institution", "agent %d is of kind %s, not bank", a.ID, a.Kind)
+		return core.Errorf(core.CodeInvalid, core.ReasonInvalidInstitution, "agent %d is of kind %s, not bank", a.ID, a.Kind)
 	}
 	for _, o := range s.institutions {
 		if o.Code == in.Code || o.AgentID == in.AgentID {

@@ -23,9 +23,9 @@ func (s *Store) CreateServiceCode(_ context.Context, sc core.ServiceCode) error 
 	a, ok := s.agents[sc.AgentID]
 	switch {
 	case !ok:
-		return core.Errorf(core.CodeInvalid, "unknown_agent", "service code %s: agent %d does not exist", sc.Code, sc.AgentID)
+		return core.Errorf(core.CodeInvalid, core.ReasonUnknownAgent, "service code %s: agent %d does not exist", sc.Code, sc.AgentID)
 	case a.Kind != core.AgentTelco:
-		return core.Errorf(core.CodeInvalid, "invalid_service_code", "service code %s: agent %d is of kind %s, not telco", sc.Code, a.ID, a.Kind)
+		return core.Errorf(core.CodeInvalid, core.ReasonInvalidServiceCode, "service code %s: agent %d is of kind %s, not telco", sc.Code, a.ID, a.Kind)
 	}
 	k := [2]string{sc.Channel, sc.Code}
 	if _, ok := s.serviceCodes[k]; ok {
@@ -217,7 +217,7 @@ func (s *Store) SaveUSSDSession(ctx context.Context, ss core.USSDSession) error 
 		return err
 	}
 	if ss.ID == "" {
-		return core.Errorf(core.CodeInvalid, "invalid_session", "a USSD session needs an ID")
+		return core.Errorf(core.CodeInvalid, core.ReasonInvalidSession, "a USSD session needs an ID")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

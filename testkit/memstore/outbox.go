@@ -25,7 +25,7 @@ func (s *Store) newReply(r *core.Reply) (*replyRow, error) {
 		{"channel", r.Channel}, {"route", r.Route}, {"recipient", r.Recipient}, {"body", r.Body},
 	} {
 		if strings.TrimSpace(f.value) == "" {
-			return nil, core.Errorf(core.CodeInvalid, "invalid_reply", "a reply needs a %s", f.name)
+			return nil, core.Errorf(core.CodeInvalid, core.ReasonInvalidReply, "a reply needs a %s", f.name)
 		}
 	}
 	if r.CreatedAt.IsZero() {
@@ -131,7 +131,7 @@ func (s *Store) outcome(ctx context.Context, op string, id, claim int64, fn func
 	defer s.mu.Unlock()
 	r, ok := s.replies[id]
 	if !ok || r.Claim != claim || r.Status != core.ReplySending {
-		return core.Errorf(core.CodeConflict, "reply_lease_lost",
+		return core.Errorf(core.CodeConflict, core.ReasonReplyLeaseLost,
 			"reply %d is no longer under claim %d: its lease ran out and another relay claimed it", id, claim)
 	}
 	fn(r)
