@@ -78,6 +78,15 @@ func TestVendRefusals(t *testing.T) {
 		s   *core.Vendor
 		req core.VendRequest
 	}
+	// corrupt changes the stored meter as registration would refuse, for the refusals a vend
+	// makes of rows a store should never hold.
+	corrupt := func(edit func(*core.Meter)) func(*testing.T, *setup) {
+		return func(t *testing.T, x *setup) {
+			if err := x.w.Store.CorruptMeter(x.m.ID, edit); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	tests := []struct {
 		name   string
 		code   core.Code
@@ -101,7 +110,7 @@ func TestVendRefusals(t *testing.T) {
 		{name: "MeterNotRegistered", code: core.CodeNotFound, reason: "meter_not_found", mod: func(t *testing.T, x *setup) { x.req.MeterNumber = memstore.MeterNumber(t, 999) }},
 		{name: "MeterBlocked", code: core.CodeInvalid, reason: "meter_blocked", meter: func(m *core.Meter, _ *core.Money) { m.Status = core.MeterBlocked }},
 		{name: "MeterDecommissioned", code: core.CodeInvalid, reason: "meter_decommissioned", meter: func(m *core.Meter, _ *core.Money) { m.Status = core.MeterDecommissioned }},
-		{name: "MeterInUnknownStatus", code: core.CodeInvalid, reason: "meter_not_vendable", meter: func(m *core.Meter, _ *core.Money) { m.Status = "stolen" }},
+		{name: "MeterInUnknownStatus", code: core.CodeInvalid, reason: "meter_not_vendable", mod: corrupt(func(m *core.Meter) { m.Status = "stolen" })},
 		{name: "AgentUnknown", code: core.CodeUnauthorized, reason: "agent_not_found", mod: func(_ *testing.T, x *setup) { x.req.AgentID = 999 }},
 		{name: "AgentInactive", code: core.CodeUnauthorized, reason: "agent_inactive", mod: func(t *testing.T, x *setup) {
 			if err := x.w.Store.SetAgentActive(x.w.Agent.ID, false); err != nil {
@@ -121,12 +130,12 @@ func TestVendRefusals(t *testing.T) {
 		}},
 		{name: "TIDsOfBaseDateNotStarted", code: core.CodeInvalid, reason: "tid_exhausted", meter: func(m *core.Meter, _ *core.Money) { m.Key.BaseDate = sts.BaseDate2035 }},
 		{name: "KeyExpired", code: core.CodeInvalid, reason: "key_expired", meter: func(m *core.Meter, _ *core.Money) { m.Key.KEN = 0 }},
-		{name: "KeyParametersInvalid", code: core.CodeInvalid, reason: "invalid_meter_key", meter: func(m *core.Meter, _ *core.Money) { m.Key.TI = 100 }},
-		{name: "KeyChangeAcrossAlgorithms", code: core.CodeInvalid, reason: "invalid_key_change", meter: func(m *core.Meter, _ *core.Money) {
+		{name: "KeyParametersInvalid", code: core.CodeInvalid, reason: "invalid_meter_key", mod: corrupt(func(m *core.Meter) { m.Key.TI = 100 })},
+		{name: "KeyChangeAcrossAlgorithms", code: core.CodeInvalid, reason: "invalid_key_change", mod: corrupt(func(m *core.Meter) {
 			k := m.Key
 			k.EA = sts.EA09
 			m.PendingKey = &k
-		}},
+		})},
 		{name: "NoVendingKey", code: core.CodeInvalid, reason: "no_vending_key", mod: func(_ *testing.T, x *setup) {
 			x.w.Store.SetFault(failing(errors.Join(errDown, core.ErrNotFound), "SealedVendingKey"))
 		}},

@@ -208,46 +208,12 @@ func (db *DB) meterView(r meterRow) (core.MeterView, error) {
 	return core.MeterView{Meter: m, Customer: toCoreCustomer(*r.Customer), Tariff: t, Utility: u, Arrears: core.Money(r.Arrears)}, nil
 }
 
-// CreateMeter stores a meter with its opening arrears and sets its ID. The number must be the
-// key's DRN (an empty PAN is built from it), the key must be the supply group's, and the tariff
-// must belong to the supply group's utility and be of the meter's kind (core.Meter.CheckTariff).
-// An empty kind is electricity, an empty status active.
+// CreateMeter stores a meter with its opening arrears and sets its ID: core.Meter.CheckNew's
+// rules, and the key must be the supply group's, and the tariff must belong to the supply group's
+// utility and be of the meter's kind (core.Meter.CheckTariff).
 func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money) error {
-	if err := core.CheckMeterNumber(m.Number); err != nil {
+	if err := m.CheckNew(arrears); err != nil {
 		return err
-	}
-	if m.Key.PAN.IsZero() {
-		pan, err := core.MeterNumber(m.Number).PAN()
-		if err != nil {
-			return core.Errorf(core.CodeInvalid, core.ReasonInvalidMeterNumber, "meter %s: %v", m.Number, err)
-		}
-		m.Key.PAN = pan
-	}
-	if m.Key.PAN.DRN() != m.Number {
-		return core.Errorf(core.CodeInvalid, core.ReasonInvalidMeterKey, "meter %s: the key's PAN is for another meter", m.Number)
-	}
-	if m.Kind == "" {
-		m.Kind = core.Electricity
-	}
-	if m.Status == "" {
-		m.Status = core.MeterActive
-	}
-	if _, err := core.ParseMeterKind(string(m.Kind)); err != nil {
-		return core.Errorf(core.CodeInvalid, core.ReasonInvalidMeterKind, "meter %s: unknown kind %q", m.Number, m.Kind)
-	}
-	switch {
-	case m.Status != core.MeterActive && m.Status != core.MeterBlocked && m.Status != core.MeterDecommissioned:
-		return core.Errorf(core.CodeInvalid, core.ReasonInvalidMeterStatus, "meter %s: unknown status %q", m.Number, m.Status)
-	case arrears < 0:
-		return core.Errorf(core.CodeInvalid, core.ReasonInvalidArrears, "meter %s: arrears must not be negative", m.Number)
-	}
-	if err := m.Key.Validate(); err != nil {
-		return err
-	}
-	if m.PendingKey != nil {
-		if err := core.CheckKeyChange(m.Key, m.PendingKey); err != nil {
-			return err
-		}
 	}
 	r := fromCoreMeter(m, arrears)
 	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {

@@ -169,24 +169,10 @@ func (s *Store) CreateCustomer(_ context.Context, c *core.Customer) error {
 }
 
 // CreateMeter stores a meter with its opening arrears and sets its ID. As in the SQL store, the
-// number must be a valid meter number and unique, an empty PAN is made from it, an empty kind is
-// electricity and an empty status active, and the key must be its supply group's.
+// meter must pass core.Meter.CheckNew and be unique, and its key must be its supply group's.
 func (s *Store) CreateMeter(_ context.Context, m *core.Meter, arrears core.Money) error {
-	if err := core.CheckMeterNumber(m.Number); err != nil {
+	if err := m.CheckNew(arrears); err != nil {
 		return err
-	}
-	if m.Key.PAN.IsZero() {
-		pan, err := core.MeterNumber(m.Number).PAN()
-		if err != nil {
-			return core.Errorf(core.CodeInvalid, core.ReasonInvalidMeterNumber, "meter %s: %v", m.Number, err)
-		}
-		m.Key.PAN = pan
-	}
-	if m.Kind == "" {
-		m.Kind = core.Electricity
-	}
-	if m.Status == "" {
-		m.Status = core.MeterActive
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -281,6 +267,16 @@ func (s *Store) updateMeter(ctx context.Context, meterID int64, fn func(r *meter
 			cur.meter = r.meter
 			s.meters[meterID] = cur
 		})
+		return nil
+	})
+}
+
+// CorruptMeter changes a stored meter as no registration allows (an unknown status, key
+// parameters outside IEC 62055-41), to test what core does with a row a store should never hold:
+// one written by hand or by an older version.
+func (s *Store) CorruptMeter(meterID int64, edit func(*core.Meter)) error {
+	return s.updateMeter(context.Background(), meterID, func(r *meterRow) error {
+		edit(&r.meter)
 		return nil
 	})
 }
