@@ -21,6 +21,12 @@ const (
 	ReplyCancelled ReplyStatus = "cancelled"
 )
 
+// Final reports whether a reply in the status will never be sent again by a relay: delivered,
+// failed (only an operator's resend makes it pending) or cancelled.
+func (s ReplyStatus) Final() bool {
+	return s == ReplyDelivered || s == ReplyFailed || s == ReplyCancelled
+}
+
 // ReplyChannelSMS is the channel of replies sent as SMS.
 const ReplyChannelSMS = "sms"
 

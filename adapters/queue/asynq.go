@@ -282,7 +282,7 @@ func (a *Asynq) handle(ctx context.Context, t *asynq.Task) error {
 		a.cfg.Logger.Error().Err(err).Int64("reply", id).Msg("claiming a reply")
 		return &due{after: a.cfg.Retry.Initial}
 	case !claimed:
-		if r.Status == core.ReplyDelivered || r.Status == core.ReplyFailed || r.Status == core.ReplyCancelled {
+		if r.Status.Final() { // a reversed vend's cancelled reply included: its task ends here
 			return nil
 		}
 		// Not due yet, or claimed by another relay: look again when it is due, or when that

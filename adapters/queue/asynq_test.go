@@ -2,6 +2,7 @@ package queue_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -161,4 +162,44 @@ func TestAsynqCrashedWorker(t *testing.T) {
 	if r := reply(t, db, ids[0]); r.Attempts != 2 || link.deliveredCount(ids[0]) != 1 {
 		t.Errorf("attempts %d, delivered %d times; want 2, once", r.Attempts, link.deliveredCount(ids[0]))
 	}
+}
+
+// cancelledStore answers the claim of one reply as a reversal leaves it: cancelled, not claimed.
+type cancelledStore struct {
+	queue.Store
+	id     int64
+	claims atomic.Int64
+}
+
+func (s *cancelledStore) ClaimReply(ctx context.Context, id int64, now time.Time, lease time.Duration) (core.Reply, bool, error) {
+	if id != s.id {
+		return s.Store.ClaimReply(ctx, id, now, lease)
+	}
+	s.claims.Add(1)
+	return core.Reply{ID: id, Status: core.ReplyCancelled, NextAttemptAt: now.Add(-time.Minute)}, false, nil
+}
+
+// TestAsynqDropsCancelledReply: the task of a reply cancelled by its vend's reversal ends, and
+// nothing is sent. Before, the task came back every 10 ms for good.
+func TestAsynqDropsCancelledReply(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		c := &clock{}
+		link := newFakeLink(c)
+		cfg := asynqConfig(t, db, c, link)
+		cfg.SweepInterval = time.Hour // only Notify enqueues here
+		id := addReplies(t, db, c, 1)[0]
+		st := &cancelledStore{Store: db, id: id}
+		cfg.Store = st
+		a := startAsynq(t, cfg)
+		a.Notify(context.Background(), id)
+		insp := asynq.NewInspector(cfg.Redis)
+		defer insp.Close()
+		waitFor(t, "the cancelled reply's task ended", func() bool {
+			q, err := insp.GetQueueInfo(cfg.Queue)
+			return err == nil && st.claims.Load() > 0 && q.Pending == 0 && q.Active == 0 && q.Retry == 0 && q.Scheduled == 0
+		})
+		if n := st.claims.Load(); n != 1 || link.total.Load() != 0 {
+			t.Errorf("the cancelled reply was claimed %d times and sent %d times, want 1 and 0", n, link.total.Load())
+		}
+	})
 }
