@@ -4,38 +4,16 @@ import (
 	"context"
 	"errors"
 	"net"
-	"os"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	iso "github.com/vendgate/vendgate/adapters/iso8583"
 	"github.com/vendgate/vendgate/adapters/iso8583/atm"
+	"github.com/vendgate/vendgate/testkit"
 	"github.com/vendgate/vendgate/testkit/memstore"
 )
-
-// emfileListener fails its first n Accepts with "too many open files", as a process out of file
-// descriptors does, then accepts.
-type emfileListener struct {
-	net.Listener
-	mu sync.Mutex
-	n  int
-}
-
-func (l *emfileListener) Accept() (net.Conn, error) {
-	l.mu.Lock()
-	fail := l.n > 0
-	if fail {
-		l.n--
-	}
-	l.mu.Unlock()
-	if fail {
-		return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: os.NewSyscallError("accept", syscall.EMFILE)}
-	}
-	return l.Listener.Accept()
-}
 
 // TestAcceptRetriesEMFILE serves on a listener out of file descriptors for three Accepts: the
 // server backs off and goes on, and a bank then signs on and buys.
@@ -44,7 +22,7 @@ func TestAcceptRetriesEMFILE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := MustServeOn(t, iso.Config{}, nil, &emfileListener{Listener: inner, n: 3})
+	ts := MustServeOn(t, iso.Config{}, nil, &testkit.FailingListener{Listener: inner, Errno: syscall.EMFILE, N: 3})
 	cl := MustClient(t, ts, memstore.BankCode)
 	if got, err := cl.Send(cl.Purchase(memstore.MeterOK, 5000)); err != nil || got.RC != "00" {
 		t.Fatalf("purchase after EMFILE: got %q, %v; want 00", got.RC, err)

@@ -5,54 +5,15 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
 	"github.com/rs/zerolog"
 
 	"github.com/vendgate/vendgate/adapters/internal/httpkit"
+	"github.com/vendgate/vendgate/testkit"
 )
-
-// failingListener fails its first n Accepts with errno, then accepts.
-type failingListener struct {
-	net.Listener
-	errno syscall.Errno
-	mu    sync.Mutex
-	n     int
-}
-
-func (l *failingListener) Accept() (net.Conn, error) {
-	l.mu.Lock()
-	fail := l.n > 0
-	if fail {
-		l.n--
-	}
-	l.mu.Unlock()
-	if fail {
-		return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: os.NewSyscallError("accept", l.errno)}
-	}
-	return l.Listener.Accept()
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestServeRetriesAccept serves on a listener whose first Accepts fail, out of file descriptors
 // (EMFILE, ENFILE) or of buffers (ENOBUFS, which the net package does not call temporary): the
@@ -64,12 +25,12 @@ func TestServeRetriesAccept(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			logs := &syncBuffer{}
+			logs := &testkit.Logs{}
 			ctx, cancel := context.WithCancel(context.Background())
 			served := make(chan error, 1)
 			ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok") })
 			go func() {
-				served <- httpkit.Serve(ctx, &failingListener{Listener: inner, errno: errno, n: 3}, ok, httpkit.Limits{}, zerolog.New(logs))
+				served <- httpkit.Serve(ctx, &testkit.FailingListener{Listener: inner, Errno: errno, N: 3}, ok, httpkit.Limits{}, zerolog.New(logs))
 			}()
 			res, err := http.Get("http://" + inner.Addr().String() + "/")
 			if err != nil {
