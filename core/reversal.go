@@ -140,12 +140,12 @@ func (s *Vendor) ReverseByKey(ctx context.Context, req VendRequest) (Reversal, e
 			return Reversal{Outcome: ReversalVoided, Vend: void}, nil
 		}
 	}
-	return Reversal{}, Errorf(CodeUnavailable, ReasonUnavailable, "the vend of idempotency key %q could not be read; try again", req.IdempotencyKey)
+	return Reversal{}, Errorf(CodeUnavailable, ReasonUnavailable, "the vend of the idempotency key could not be read; try again")
 }
 
 func (s *Vendor) reverseFound(ctx context.Context, req VendRequest, v *Vend) (Reversal, error) {
 	if v.RequestHash != req.hash() {
-		return Reversal{}, Errorf(CodeConflict, ReasonIdempotencyKeyReused, "idempotency key %q belongs to a different request", req.IdempotencyKey)
+		return Reversal{}, Errorf(CodeConflict, ReasonIdempotencyKeyReused, "the idempotency key belongs to a different request")
 	}
 	if v.Status != VendCompleted {
 		return Reversal{Outcome: ReversalRepeated, Vend: v}, nil

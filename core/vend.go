@@ -239,10 +239,10 @@ func (s *Vendor) replay(ctx context.Context, req VendRequest) (*Vend, error) {
 		return nil, StoreError(err)
 	}
 	if v.RequestHash != req.hash() {
-		return nil, Errorf(CodeConflict, ReasonIdempotencyKeyReused, "idempotency key %q was used for a different request", req.IdempotencyKey)
+		return nil, Errorf(CodeConflict, ReasonIdempotencyKeyReused, "the idempotency key was used for a different request")
 	}
 	if v.Status == VendVoided {
-		return nil, Errorf(CodeConflict, ReasonReversedBeforeVend, "the request with idempotency key %q was reversed before it arrived", req.IdempotencyKey)
+		return nil, Errorf(CodeConflict, ReasonReversedBeforeVend, "the request was reversed before it arrived")
 	}
 	v.Replayed = true
 	return v, nil
