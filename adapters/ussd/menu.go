@@ -62,7 +62,7 @@ type dialogue struct {
 	h     *Handler
 	req   request
 	op    core.Operator
-	sub   core.Subscriber // the phone's preferences as the callback began
+	sub   *core.Subscriber // the phone's preferences, once read (subscriber)
 	sess  core.USSDSession
 	st    state
 	l     *lang.Language
@@ -82,10 +82,6 @@ func (h *Handler) answer(ctx context.Context, req request) result {
 	case err != nil:
 		return h.unavailable(def, err, "reading the service code")
 	}
-	sub, err := h.cfg.Mobile.Subscriber(ctx, req.Phone)
-	if err != nil {
-		return h.unavailable(def, err, "reading the subscriber")
-	}
 	id := req.ServiceCode + ":" + req.SessionID
 	now := h.now().UTC()
 	sess, err := h.cfg.Sessions.USSDSession(ctx, id)
@@ -93,9 +89,14 @@ func (h *Handler) answer(ctx context.Context, req request) result {
 	if err != nil && !fresh {
 		return h.unavailable(def, err, "reading the USSD session")
 	}
-	d := &dialogue{h: h, req: req, op: op, sub: sub, sess: sess}
+	d := &dialogue{h: h, req: req, op: op, sess: sess}
 	if fresh {
-		d.sess = core.USSDSession{ID: id, Phone: req.Phone, ServiceCode: req.ServiceCode, CreatedAt: now, Language: sub.Language}
+		d.sess = core.USSDSession{ID: id, Phone: req.Phone, ServiceCode: req.ServiceCode, CreatedAt: now}
+		if sub, err := d.subscriber(ctx); err == nil { // else the default language: the menu still works
+			d.sess.Language = sub.Language
+		} else {
+			h.log.Warn().Str("error", err.Error()).Str("phone", core.MaskPhone(req.Phone)).Msg("reading a subscriber")
+		}
 		d.st = state{Step: stepMain}
 	} else if err := json.Unmarshal([]byte(sess.State), &d.st); err != nil {
 		return h.unavailable(def, core.Internal(err, "the stored USSD session does not convert"), "reading the USSD session")
@@ -166,6 +167,18 @@ func (h *Handler) unavailable(l *lang.Language, err error, what string) result {
 		e = core.Unavailable(err, what)
 	}
 	return result{screen: "END " + fit(l.Error(e)), outcome: "unavailable", err: e}
+}
+
+// subscriber reads the phone's preferences once per callback, when a step needs them.
+func (d *dialogue) subscriber(ctx context.Context) (core.Subscriber, error) {
+	if d.sub == nil {
+		s, err := d.h.cfg.Mobile.Subscriber(ctx, d.req.Phone)
+		if err != nil {
+			return core.Subscriber{}, err
+		}
+		d.sub = &s
+	}
+	return *d.sub, nil
 }
 
 // con answers a screen that continues the dialogue.
@@ -319,7 +332,11 @@ func (d *dialogue) buy(ctx context.Context) string {
 		return d.end(l.Error(err))
 	}
 	d.vend = v.ID
-	if err := d.h.cfg.Mobile.Bought(ctx, d.sub, v); err != nil {
+	sub, err := d.subscriber(ctx)
+	if err == nil {
+		err = d.h.cfg.Mobile.Bought(ctx, sub, v)
+	}
+	if err != nil {
 		d.h.log.Warn().Str("error", err.Error()).Str("phone", core.MaskPhone(phone)).Msg("storing the default meter")
 	}
 	return d.end(l.USSDResult(v, d.h.cfg.SMS))
@@ -329,7 +346,12 @@ func (d *dialogue) buy(ctx context.Context) string {
 // same meter is not shown) and sends it again by SMS when replies go by SMS.
 func (d *dialogue) last(ctx context.Context) string {
 	l, phone := d.l, d.req.Phone
-	meter := d.sub.DefaultMeter
+	sub, err := d.subscriber(ctx)
+	if err != nil {
+		d.err = err
+		return d.end(l.Error(d.err))
+	}
+	meter := sub.DefaultMeter
 	if meter == "" {
 		return d.end(l.NoDefaultMeter())
 	}
