@@ -253,7 +253,7 @@ func networksHook(from, to reflect.Type, data any) (any, error) {
 	}
 	switch v := data.(type) {
 	case string:
-		return parseNetworks(v)
+		return ParseNetworks(v)
 	case []any:
 		var out []netip.Prefix
 		for _, e := range v {
@@ -261,7 +261,7 @@ func networksHook(from, to reflect.Type, data any) (any, error) {
 			if !ok {
 				return nil, fmt.Errorf("%v is not an address or a network", e)
 			}
-			ps, err := parseNetworks(s)
+			ps, err := ParseNetworks(s)
 			if err != nil {
 				return nil, err
 			}
@@ -274,7 +274,7 @@ func networksHook(from, to reflect.Type, data any) (any, error) {
 
 // parseNetworks parses networks in CIDR form or single addresses (a network of one), separated
 // by commas or spaces.
-func parseNetworks(s string) ([]netip.Prefix, error) {
+func ParseNetworks(s string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
 		if a, err := netip.ParseAddr(f); err == nil {

@@ -165,3 +165,21 @@ func TestUSSDAllowParsed(t *testing.T) {
 		t.Fatalf("got %v, want an error naming ussd_allow", err)
 	}
 }
+
+func TestParseNetworks(t *testing.T) {
+	nets, err := config.ParseNetworks("10.0.0.0/8, 192.168.1.7 ::1 10.1.2.3/16")
+	want := []string{"10.0.0.0/8", "192.168.1.7/32", "::1/128", "10.1.0.0/16"}
+	if err != nil || len(nets) != len(want) {
+		t.Fatalf("ParseNetworks: %v, %v", nets, err)
+	}
+	for i, n := range nets {
+		if n.String() != want[i] {
+			t.Errorf("network %d: %s, want %s", i, n, want[i])
+		}
+	}
+	for _, bad := range []string{"10.0.0.0/33", "example.com", "10.0.0"} {
+		if _, err := config.ParseNetworks(bad); err == nil {
+			t.Errorf("ParseNetworks accepted %q", bad)
+		}
+	}
+}

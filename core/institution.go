@@ -2,9 +2,7 @@ package core
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
-	"strings"
 )
 
 // Institution is a bank or switch that connects over ISO 8583: the acquiring institution id it
@@ -47,21 +45,4 @@ func CheckInstitutionCode(code string) error {
 		}
 	}
 	return nil
-}
-
-// ParseNetworks parses networks in CIDR form or single addresses, separated by commas or spaces.
-func ParseNetworks(s string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
-		if a, err := netip.ParseAddr(f); err == nil {
-			out = append(out, netip.PrefixFrom(a, a.BitLen()))
-			continue
-		}
-		p, err := netip.ParsePrefix(f)
-		if err != nil {
-			return nil, fmt.Errorf("%q is neither an address nor a network in CIDR form", f)
-		}
-		out = append(out, p.Masked())
-	}
-	return out, nil
 }

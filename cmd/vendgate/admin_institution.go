@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 
+	"github.com/vendgate/vendgate/config"
 	"github.com/vendgate/vendgate/core"
 )
 
@@ -29,7 +30,7 @@ var adminInstitutionCreate = adminCommand{"let a bank connect over ISO 8583", fu
 		if err := core.CheckInstitutionCode(*code); err != nil {
 			return nil, usagef("--code: %s", core.AsError(err).Message)
 		}
-		nets, err := core.ParseNetworks(*allow)
+		nets, err := config.ParseNetworks(*allow)
 		if err != nil || len(nets) == 0 {
 			return nil, usagef("--allow: want addresses or CIDR networks separated by commas, e.g. 127.0.0.1,10.0.0.0/8")
 		}

@@ -6,6 +6,7 @@ package demo
 
 import (
 	"context"
+	"net/netip"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -99,10 +100,7 @@ func SeedBank(ctx context.Context, db *store.DB, utilityID int64, float core.Mon
 			return Bank{}, err
 		}
 	}
-	loopback, err := core.ParseNetworks("127.0.0.0/8, ::1")
-	if err != nil {
-		return Bank{}, err
-	}
+	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 	in := core.Institution{Code: Institution, Name: bank.Name, AgentID: bank.ID, Allowed: loopback, Active: true}
 	if err := db.CreateInstitution(ctx, in); err != nil {
 		return Bank{}, err
