@@ -17,13 +17,14 @@ const (
 	CodeConflict          Code = "conflict"           // it clashes with what exists (same key, other request)
 	CodeUnavailable       Code = "unavailable"        // a dependency is down; try again later
 	CodeUnauthorized      Code = "unauthorized"       // who is asking is unknown or not allowed
+	CodeForbidden         Code = "forbidden"          // who is asking is known and lacks the permission
 	CodeInternal          Code = "internal"           // a bug or an unexpected failure
 )
 
 // Codes returns the closed set of codes.
 func Codes() []Code {
 	return []Code{CodeInvalid, CodeNotFound, CodeInsufficientFunds, CodeDuplicate, CodeConflict,
-		CodeUnavailable, CodeUnauthorized, CodeInternal}
+		CodeUnavailable, CodeUnauthorized, CodeForbidden, CodeInternal}
 }
 
 // Error is core's error: a code, a stable reason an integrator can switch on, and a message a

@@ -189,15 +189,41 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// inTx runs fn in a write transaction, committed if fn returns nil and rolled back otherwise.
+// txKey is the context key of the transaction InTx opened.
+type txKey struct{}
+
+// InTx runs fn in one write transaction, committed if fn returns nil and rolled back otherwise.
+// Every store method called with the ctx fn receives joins that transaction (see inTx and idb),
+// so that the back office's change and its audit entry commit together. InTx inside InTx joins
+// the outer transaction.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return db.inTx(ctx, func(ctx context.Context, _ bun.Tx) error { return fn(ctx) })
+}
+
+// idb is what a query runs on: the transaction ctx carries (InTx), or the pool.
+func (db *DB) idb(ctx context.Context) bun.IDB {
+	if tx, ok := ctx.Value(txKey{}).(bun.Tx); ok {
+		return tx
+	}
+	return db.bun
+}
+
+// inTx runs fn in a write transaction, committed if fn returns nil and rolled back otherwise. A
+// ctx that carries a transaction already (InTx) runs fn in it: the outer transaction commits or
+// rolls back everything.
 func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	if tx, ok := ctx.Value(txKey{}).(bun.Tx); ok {
+		return fn(ctx, tx)
+	}
 	select {
 	case db.writers <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	defer func() { <-db.writers }()
-	return db.bun.RunInTx(ctx, nil, fn)
+	return db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(context.WithValue(ctx, txKey{}, tx), tx)
+	})
 }
 
 // utc returns the store's clock in UTC, to the microsecond both databases keep.

@@ -35,6 +35,7 @@ var codeOf = map[core.Code]string{
 	core.CodeConflict:          RCInvalidTxn,
 	core.CodeUnavailable:       RCUnavailable,
 	core.CodeUnauthorized:      RCNotPermittedAcq,
+	core.CodeForbidden:         RCNotPermittedAcq,
 	core.CodeInternal:          RCSystemError,
 }
 

@@ -85,6 +85,7 @@ var keyOfCode = map[core.Code]string{
 	core.CodeConflict:          "err_repeat",
 	core.CodeUnavailable:       "err_unavailable",
 	core.CodeUnauthorized:      "err_closed",
+	core.CodeForbidden:         "err_closed",
 	core.CodeInternal:          "err_internal",
 }
 

@@ -15,6 +15,7 @@ var retryable = map[core.Code]bool{
 	core.CodeInsufficientFunds: true, // a prepaid SMS account runs dry; a top-up cures it
 	core.CodeUnavailable:       true,
 	core.CodeUnauthorized:      true, // a bind refused: the operator fixes the credentials
+	core.CodeForbidden:         true, // not allowed: retrying will not help
 	core.CodeInternal:          true,
 }
 

@@ -27,6 +27,7 @@ var statusOf = map[core.Code]int{
 	core.CodeConflict:          http.StatusConflict,            // 409
 	core.CodeUnavailable:       http.StatusServiceUnavailable,  // 503, with Retry-After
 	core.CodeUnauthorized:      http.StatusUnauthorized,        // 401, with WWW-Authenticate: Bearer
+	core.CodeForbidden:         http.StatusForbidden,           // 403
 	core.CodeInternal:          http.StatusInternalServerError, // 500, logged with its cause
 }
 

@@ -1,0 +1,99 @@
+package backoffice
+
+import (
+	"slices"
+	"strings"
+)
+
+// Permission names one thing an operator may do: "object.verb". Roles are sets of permissions;
+// every Service method checks exactly one.
+type Permission string
+
+// The permissions. Reads are "*.read"; each change names what it changes.
+const (
+	PermOperatorsRead   Permission = "operators.read"   // list and show operators and roles
+	PermOperatorsManage Permission = "operators.manage" // create, change, lock, deactivate operators; their sessions and tokens
+	PermRolesManage     Permission = "roles.manage"     // create and change custom roles
+
+	PermAuditRead Permission = "audit.read" // read, verify and export the audit trail
+
+	PermApprovalsRead Permission = "approvals.read" // see the approvals queue
+
+	PermOrganisationRead   Permission = "organisation.read"   // the utility, departments, halls, terminals
+	PermOrganisationManage Permission = "organisation.manage" // create and change them
+
+	PermTariffsRead   Permission = "tariffs.read"
+	PermTariffsManage Permission = "tariffs.manage" // tariffs, tax rates, system parameters
+
+	PermCustomersRead   Permission = "customers.read"
+	PermCustomersManage Permission = "customers.manage" // customers and contracts
+
+	PermMetersRead   Permission = "meters.read"
+	PermMetersManage Permission = "meters.manage" // register meters, move them in the store, set their status
+
+	PermKeysManage Permission = "keys.manage" // supply groups and their vending keys, key changes
+
+	PermAgentsRead   Permission = "agents.read"
+	PermAgentsManage Permission = "agents.manage"  // agents, institutions, service codes, API keys
+	PermFloatAdjust  Permission = "agents.float"   // top up and adjust floats
+	PermCreditLimit  Permission = "agents.credit"  // change credit limits and commission rates
+	PermVendsRead    Permission = "vends.read"     // vends, tokens, replies, the ledger
+	PermVendsReverse Permission = "vends.reverse"  // reverse a vend
+	PermRepliesSend  Permission = "replies.resend" // resend a failed reply
+	PermLedgerCheck  Permission = "ledger.check"   // recompute every balance from the ledger
+)
+
+// permissionInfo is what the catalogue says of a permission.
+type permissionInfo struct {
+	summary string
+	// sensitive permissions move money or keys: an operator holding one must sign in with a
+	// second factor.
+	sensitive bool
+}
+
+var catalogue = map[Permission]permissionInfo{
+	PermOperatorsRead:      {"list and show operators and roles", false},
+	PermOperatorsManage:    {"create, change, lock and deactivate operators; revoke their sessions and tokens", true},
+	PermRolesManage:        {"create and change custom roles", true},
+	PermAuditRead:          {"read, verify and export the audit trail", false},
+	PermApprovalsRead:      {"see the approvals queue", false},
+	PermOrganisationRead:   {"read the utility, departments, vending halls and terminals", false},
+	PermOrganisationManage: {"create and change the utility, departments, vending halls and terminals", false},
+	PermTariffsRead:        {"read tariffs, tax rates and system parameters", false},
+	PermTariffsManage:      {"change tariffs, tax rates and system parameters", true},
+	PermCustomersRead:      {"read customers and contracts", false},
+	PermCustomersManage:    {"create and change customers and contracts", false},
+	PermMetersRead:         {"read meters, their history and their tokens", false},
+	PermMetersManage:       {"register meters, move them through the store, set their status", false},
+	PermKeysManage:         {"create supply groups with their vending keys; key changes", true},
+	PermAgentsRead:         {"read agents, institutions, service codes and their statements", false},
+	PermAgentsManage:       {"create and change agents, institutions, service codes and API keys", false},
+	PermFloatAdjust:        {"top up and adjust agents' floats", true},
+	PermCreditLimit:        {"change agents' credit limits and commission rates", true},
+	PermVendsRead:          {"read vends, tokens, replies and the ledger", false},
+	PermVendsReverse:       {"reverse a vend", true},
+	PermRepliesSend:        {"resend a failed reply", false},
+	PermLedgerCheck:        {"recompute every balance from the ledger", false},
+}
+
+// Permissions returns every permission, sorted.
+func Permissions() []Permission {
+	out := make([]Permission, 0, len(catalogue))
+	for p := range catalogue {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Known reports whether p is in the catalogue.
+func (p Permission) Known() bool { _, ok := catalogue[p]; return ok }
+
+// Summary says in a line what p allows.
+func (p Permission) Summary() string { return catalogue[p].summary }
+
+// Sensitive reports whether p moves money or keys: whoever holds it signs in with a second factor.
+func (p Permission) Sensitive() bool { return catalogue[p].sensitive }
+
+// ReadOnly reports whether p only reads.
+func (p Permission) ReadOnly() bool { return strings.HasSuffix(string(p), ".read") }
