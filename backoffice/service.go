@@ -17,6 +17,8 @@ type Store interface {
 	AuditStore
 	RoleStore
 	OperatorStore
+	ApprovalStore
+	AgentMoneyStore
 }
 
 // Service is the back office: one method per operator use case.
