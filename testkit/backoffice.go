@@ -41,12 +41,13 @@ type BackOffice struct {
 	Admin backoffice.Actor
 }
 
-// NewBackOffice bootstraps the back office over db (clock at 2026-12-03 09:00 UTC) and signs
-// its administrator in with a new password and an enrolled second factor.
-func NewBackOffice(tb testing.TB, db *store.DB) *BackOffice {
+// NewBackOffice bootstraps the back office over db (clock at 2026-12-03 09:00 UTC; opts after
+// the test defaults) and signs its administrator in with a new password and an enrolled second
+// factor.
+func NewBackOffice(tb testing.TB, db *store.DB, opts ...backoffice.Option) *BackOffice {
 	tb.Helper()
 	clock := NewClock(time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC))
-	svc := backoffice.New(db, backoffice.WithClock(clock.Now), backoffice.WithCheapPasswords())
+	svc := backoffice.New(db, append([]backoffice.Option{backoffice.WithClock(clock.Now), backoffice.WithCheapPasswords()}, opts...)...)
 	creds, err := svc.Bootstrap(context.Background(), "admin")
 	if err != nil || creds == nil {
 		tb.Fatalf("bootstrap: %v, %v", creds, err)
