@@ -19,6 +19,7 @@ type Store interface {
 	OperatorStore
 	ApprovalStore
 	AgentMoneyStore
+	VendReader
 }
 
 // Service is the back office: one method per operator use case.
@@ -26,6 +27,8 @@ type Service struct {
 	store Store
 	now   func() time.Time
 	cost  argonCost
+	// reverser reverses vends (WithReverser); nil leaves reversals unavailable.
+	reverser Reverser
 }
 
 // Option configures New.

@@ -22,11 +22,15 @@ type fourEyes struct {
 	sup backoffice.Actor
 }
 
-func newFourEyes(t *testing.T, db *store.DB, opts ...backoffice.Option) *fourEyes {
+// newFourEyes seeds db and bootstraps a back office that reverses with the fixture's vendor,
+// whose clock is the back office's.
+func newFourEyes(t *testing.T, db *store.DB) *fourEyes {
 	t.Helper()
-	f := seed(t, db)
-	bo := testkit.NewBackOffice(t, db, opts...)
-	return &fourEyes{fixture: f, bo: bo, sup: bo.Operator(t, "sup", backoffice.RoleSupervisor)}
+	e := &fourEyes{fixture: seed(t, db)}
+	e.vendor.Clock = func() time.Time { return e.bo.Clock.Now() }
+	e.bo = testkit.NewBackOffice(t, db, backoffice.WithReverser(e.vendor))
+	e.sup = e.bo.Operator(t, "sup", backoffice.RoleSupervisor)
+	return e
 }
 
 // step runs fn and checks that it left exactly one audit entry, with the outcome want.
@@ -472,5 +476,63 @@ func TestApprovalPolicyExpiry(t *testing.T) {
 		if n, err := e.bo.Svc.ExpireApprovals(ctx); err != nil || n != 1 {
 			t.Errorf("expired %d on time, %v", n, err)
 		}
+	})
+}
+
+// TestApprovalLateReversal: an operator reverses a vend at once inside the utility's window;
+// past it the reversal waits for a second operator, and the approved request reverses it once.
+func TestApprovalLateReversal(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newFourEyes(t, db)
+		m := e.newMeter(t, 0)
+		start := e.balance(t)
+		fresh, err := e.vendor.Vend(ctx, vendReq(e.agent.ID, m, "fresh", 50_00))
+		must(t, err)
+		old, err := e.vendor.Vend(ctx, vendReq(e.agent.ID, m, "old", 70_00))
+		must(t, err)
+		var res backoffice.Result[backoffice.VendView]
+		e.step(t, backoffice.OutcomeDone, func() {
+			res, err = e.bo.Svc.ReverseVend(ctx, e.sup, fresh.ID, "no answer at the till")
+			must(t, err)
+		})
+		if !res.Done() || res.Value.Status != core.VendReversed || res.Value.ReversedBy != "operator sup" {
+			t.Fatalf("inside the window: got %+v", res)
+		}
+		e.bo.Clock.Advance(e.utility.ReversalWindow + time.Second)
+		e.step(t, backoffice.OutcomeRequested, func() {
+			res, err = e.bo.Svc.ReverseVend(ctx, e.sup, old.ID, "customer paid twice")
+			must(t, err)
+		})
+		if res.Done() || res.Pending.Action != backoffice.ActionVendReverseLate || res.Pending.Amount != 70_00 {
+			t.Fatalf("past the window: got %+v", res.Pending)
+		}
+		if v, _ := db.Vend(ctx, old.ID); v.Status != core.VendCompleted {
+			t.Fatalf("a request reversed the vend before its approval: %s", v.Status)
+		}
+		e.step(t, backoffice.OutcomeDenied, func() {
+			_, err := e.bo.Svc.Approve(ctx, e.sup, res.Pending.ID)
+			wantCode(t, err, core.CodeForbidden, backoffice.ReasonOwnApproval)
+		})
+		entry := e.step(t, backoffice.OutcomeApproved, func() {
+			_, err := e.bo.Svc.Approve(ctx, e.bo.Admin, res.Pending.ID)
+			must(t, err)
+		})
+		if entry.Action != backoffice.ActionVendReverseLate || entry.Detail != "approved by admin; requested by sup: customer paid twice" {
+			t.Errorf("got entry %s %q", entry.Action, entry.Detail)
+		}
+		v, err := db.Vend(ctx, old.ID)
+		must(t, err)
+		if v.Status != core.VendReversed || v.ReversedBy != "operator sup" || v.ReversalReason != "customer paid twice" {
+			t.Errorf("got %s by %q for %q", v.Status, v.ReversedBy, v.ReversalReason)
+		}
+		if got := e.balance(t); got != start {
+			t.Errorf("got balance %d after both reversals, want %d", got, start)
+		}
+		e.noEntry(t, func() {
+			_, err := e.bo.Svc.ReverseVend(ctx, e.sup, old.ID, "again")
+			wantCode(t, err, core.CodeConflict, core.ReasonAlreadyReversed)
+		})
+		e.finish(t)
 	})
 }
