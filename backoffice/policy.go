@@ -119,22 +119,30 @@ func newGate[P, T any](action Action, perm Permission, def ApprovalPolicy, run f
 	return gate[P, T]{action: action, perm: perm, run: run}
 }
 
+// DefaultApprovalPolicies returns the policy each covered action has until a utility changes
+// it, by action.
+func DefaultApprovalPolicies() []ApprovalPolicy {
+	out := make([]ApprovalPolicy, 0, len(approvables))
+	for _, ap := range approvables {
+		out = append(out, ap.policy)
+	}
+	slices.SortFunc(out, func(a, b ApprovalPolicy) int { return cmp.Compare(a.Action, b.Action) })
+	return out
+}
+
 // policies returns every covered action's policy, stored or default, by action.
 func (s *Service) policies(ctx context.Context) ([]ApprovalPolicy, error) {
 	stored, err := s.store.StoredApprovalPolicies(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]ApprovalPolicy, 0, len(approvables))
-	for action, ap := range approvables {
-		p := ap.policy
-		if i := slices.IndexFunc(stored, func(sp ApprovalPolicy) bool { return sp.Action == action }); i >= 0 {
-			p = stored[i]
-			p.Permission = ap.perm
+	out := DefaultApprovalPolicies()
+	for i, p := range out {
+		if j := slices.IndexFunc(stored, func(sp ApprovalPolicy) bool { return sp.Action == p.Action }); j >= 0 {
+			out[i] = stored[j]
+			out[i].Permission = p.Permission
 		}
-		out = append(out, p)
 	}
-	slices.SortFunc(out, func(a, b ApprovalPolicy) int { return cmp.Compare(a.Action, b.Action) })
 	return out, nil
 }
 

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -533,6 +534,28 @@ func TestApprovalLateReversal(t *testing.T) {
 			_, err := e.bo.Svc.ReverseVend(ctx, e.sup, old.ID, "again")
 			wantCode(t, err, core.CodeConflict, core.ReasonAlreadyReversed)
 		})
+		e.finish(t)
+	})
+}
+
+// TestApprovalPayloadAltered: a request whose stored payload no longer matches its SHA-256 does
+// not run, and stays pending.
+func TestApprovalPayloadAltered(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newFourEyes(t, db)
+		start := e.balance(t)
+		req := e.request(t, 100_00)
+		must(t, db.Exec(ctx, "UPDATE approval_requests SET payload = REPLACE(payload, '10000', '9990000') WHERE id = ?", req.ID))
+		e.noEntry(t, func() {
+			_, err := e.bo.Svc.Approve(ctx, e.sup, req.ID)
+			wantCode(t, err, core.CodeInternal, backoffice.ReasonApprovalPayload)
+		})
+		got, err := e.bo.Svc.Approval(ctx, e.sup, req.ID)
+		must(t, err)
+		if got.Status != backoffice.ApprovalPending || e.balance(t) != start || !strings.Contains(string(got.Payload), "9990000") {
+			t.Errorf("got %s, payload %s, balance %d; want pending, the altered payload, %d", got.Status, got.Payload, e.balance(t), start)
+		}
 		e.finish(t)
 	})
 }
