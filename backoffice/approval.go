@@ -83,6 +83,9 @@ func (r ApprovalRequest) View() ApprovalView {
 		Summary: r.Summary, Payload: json.RawMessage(r.Payload), PayloadHash: r.PayloadHash, Amount: r.Amount,
 		Maker: r.MakerName, Checker: r.CheckerName, Status: r.Status, Reason: r.Reason,
 		CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
+	if len(r.Payload) == 0 {
+		v.Payload = nil // an empty RawMessage does not encode
+	}
 	if !r.DecidedAt.IsZero() {
 		t := r.DecidedAt.UTC()
 		v.DecidedAt = &t

@@ -297,9 +297,17 @@ func TestApprovalRejected(t *testing.T) {
 			_, err := e.bo.Svc.Approve(ctx, e.sup, req.ID)
 			wantCode(t, err, core.CodeConflict, backoffice.ReasonApprovalNotPending)
 		})
+		mine := e.request(t, 100)
+		entry = e.step(t, backoffice.OutcomeRejected, func() {
+			_, err := e.bo.Svc.Reject(ctx, e.bo.Admin, mine.ID, "typed the wrong agent")
+			must(t, err)
+		})
+		if entry.Detail != "withdrawn by its maker; requested by admin: typed the wrong agent" {
+			t.Errorf("got detail %q", entry.Detail)
+		}
 		list, err := e.bo.Svc.Approvals(ctx, e.sup, backoffice.ApprovalRejected, 0, 0)
 		must(t, err)
-		if len(list) != 1 || list[0].ID != req.ID {
+		if len(list) != 2 || list[0].ID != req.ID || list[1].ID != mine.ID {
 			t.Errorf("the rejected list holds %+v", list)
 		}
 		if pending, _ := e.bo.Svc.Approvals(ctx, e.sup, backoffice.ApprovalPending, 0, 0); len(pending) != 0 {
