@@ -567,3 +567,41 @@ func TestApprovalPayloadAltered(t *testing.T) {
 		e.finish(t)
 	})
 }
+
+// TestApprovalScope: an operator of another utility neither sees nor approves a request about
+// this utility's agent; one of this utility does both.
+func TestApprovalScope(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newFourEyes(t, db)
+		outsider := e.bo.OperatorOf(t, backoffice.NewOperator{Username: "faraway", FullName: "Far Away",
+			Roles: []string{backoffice.RoleSupervisor}, UtilityID: e.utility.ID + 1000})
+		local := e.bo.OperatorOf(t, backoffice.NewOperator{Username: "nearby", FullName: "Near By",
+			Roles: []string{backoffice.RoleSupervisor}, UtilityID: e.utility.ID})
+		req := e.request(t, 100_00)
+		if req.UtilityID != e.utility.ID {
+			t.Fatalf("the request is of utility %d, want %d", req.UtilityID, e.utility.ID)
+		}
+		e.step(t, backoffice.OutcomeDenied, func() {
+			_, err := e.bo.Svc.Approve(ctx, outsider, req.ID)
+			wantCode(t, err, core.CodeForbidden, backoffice.ReasonOutOfScope)
+		})
+		e.step(t, backoffice.OutcomeDenied, func() {
+			_, err := e.bo.Svc.AdjustFloat(ctx, outsider, e.agent.ID, 100, "not mine")
+			wantCode(t, err, core.CodeForbidden, backoffice.ReasonOutOfScope)
+		})
+		if list, err := e.bo.Svc.Approvals(ctx, outsider, "", 0, 0); err != nil || len(list) != 0 {
+			t.Errorf("the outsider sees %+v, %v", list, err)
+		}
+		_, err := e.bo.Svc.Approval(ctx, outsider, req.ID)
+		wantCode(t, err, core.CodeNotFound, backoffice.ReasonApprovalNotFound)
+		if list, err := e.bo.Svc.Approvals(ctx, local, backoffice.ApprovalPending, 0, 0); err != nil || len(list) != 1 {
+			t.Errorf("the local supervisor sees %+v, %v", list, err)
+		}
+		e.step(t, backoffice.OutcomeApproved, func() {
+			_, err := e.bo.Svc.Approve(ctx, local, req.ID)
+			must(t, err)
+		})
+		e.finish(t)
+	})
+}

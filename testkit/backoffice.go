@@ -61,11 +61,18 @@ func NewBackOffice(tb testing.TB, db *store.DB, opts ...backoffice.Option) *Back
 // second factor and returns it signed in.
 func (bo *BackOffice) Operator(tb testing.TB, username string, roles ...string) backoffice.Actor {
 	tb.Helper()
-	creds, err := bo.Svc.CreateOperator(context.Background(), bo.Admin, backoffice.NewOperator{Username: username, FullName: username, Roles: roles})
+	return bo.OperatorOf(tb, backoffice.NewOperator{Username: username, FullName: username, Roles: roles})
+}
+
+// OperatorOf creates the operator n (by the administrator: a scope of a utility or a hall, say)
+// and returns it signed in, as Operator does.
+func (bo *BackOffice) OperatorOf(tb testing.TB, n backoffice.NewOperator) backoffice.Actor {
+	tb.Helper()
+	creds, err := bo.Svc.CreateOperator(context.Background(), bo.Admin, n)
 	if err != nil {
-		tb.Fatalf("creating operator %s: %v", username, err)
+		tb.Fatalf("creating operator %s: %v", n.Username, err)
 	}
-	return bo.signInNew(tb, username, creds.Password)
+	return bo.signInNew(tb, n.Username, creds.Password)
 }
 
 // Password is the password signInNew gives every test operator.
