@@ -30,8 +30,11 @@ func (s *Service) CreateOperator(ctx context.Context, a Actor, n NewOperator) (*
 		if err != nil {
 			return nil, Change{}, err
 		}
-		if !a.InUtility(n.UtilityID) || n.UtilityID == 0 && a.UtilityID() != 0 {
-			return nil, Change{}, core.Errorf(core.CodeForbidden, ReasonOutOfScope, "an operator may only create operators of their own utility").OnField("utility_id")
+		if n.UtilityID == 0 && a.UtilityID() != 0 {
+			return nil, Change{}, core.Errorf(core.CodeForbidden, ReasonOutOfScope, "an operator limited to a utility creates operators of that utility only").OnField("utility_id")
+		}
+		if err := s.inScope(a, "utility:"+itoa(n.UtilityID), n.UtilityID); err != nil {
+			return nil, Change{}, err
 		}
 		creds, err := s.newOperatorRow(ctx, Operator{Username: n.Username, FullName: n.FullName, Email: n.Email, Roles: roles,
 			UtilityID: n.UtilityID, HallID: n.HallID})

@@ -3,6 +3,7 @@ package backoffice
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"time"
 
@@ -54,9 +55,10 @@ type Change struct {
 	ApprovalID    int64
 }
 
-// act runs an action: it checks the actor holds perm (a refusal is audited, in a transaction of
-// its own, and returned as forbidden), then runs fn and appends the action's audit entry in one
-// transaction.
+// act runs an action: it checks the actor holds perm, then runs fn and appends the action's
+// audit entry in one transaction. A refusal — the permission missing, or fn's forbidden error (a
+// record out of the actor's scope, a role the actor may not grant) — changes nothing and is
+// audited in a transaction of its own.
 func act[T any](ctx context.Context, s *Service, a Actor, perm Permission, action Action,
 	fn func(ctx context.Context) (T, Change, error)) (T, error) {
 	var out T
@@ -71,7 +73,23 @@ func act[T any](ctx context.Context, s *Service, a Actor, perm Permission, actio
 		out = v
 		return s.audit(ctx, a, perm, action, OutcomeDone, ch)
 	})
-	return out, storeError(err)
+	return out, s.refused(ctx, a, perm, action, err)
+}
+
+// refused audits err if it is a refusal (forbidden), after the action's transaction rolled back,
+// and returns err in core's vocabulary.
+func (s *Service) refused(ctx context.Context, a Actor, perm Permission, action Action, err error) error {
+	if core.ErrorCode(err) != core.CodeForbidden {
+		return storeError(err)
+	}
+	var ce *core.Error
+	errors.As(err, &ce)
+	if aerr := s.store.InTx(ctx, func(ctx context.Context) error {
+		return s.audit(ctx, a, perm, action, OutcomeDenied, Change{Detail: ce.Message})
+	}); aerr != nil {
+		return storeError(aerr)
+	}
+	return err
 }
 
 // storeError gives every error a Service method returns core's vocabulary.
@@ -90,7 +108,7 @@ func read[T any](ctx context.Context, s *Service, a Actor, perm Permission, acti
 		return out, err
 	}
 	out, err := fn(ctx)
-	return out, storeError(err)
+	return out, s.refused(ctx, a, perm, action, err)
 }
 
 // allow returns nil if the actor holds perm; otherwise it audits the refusal and returns a
@@ -112,19 +130,13 @@ func (s *Service) allow(ctx context.Context, a Actor, perm Permission, action Ac
 	return core.Errorf(core.CodeForbidden, ReasonPermissionDenied, "%s needs the permission %s", action, perm)
 }
 
-// inScope returns nil if the actor may act on records of the utility; otherwise it audits the
-// refusal and returns a forbidden error.
-func (s *Service) inScope(ctx context.Context, a Actor, perm Permission, action Action, target string, utilityID int64) error {
+// inScope returns nil if the actor may act on records of the utility, and otherwise a forbidden
+// error, which act and read audit as a refusal.
+func (s *Service) inScope(a Actor, target string, utilityID int64) error {
 	if a.InUtility(utilityID) {
 		return nil
 	}
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		return s.audit(ctx, a, perm, action, OutcomeDenied, Change{Target: target, Detail: "outside the operator's utility"})
-	})
-	if err != nil {
-		return err
-	}
-	return core.Errorf(core.CodeForbidden, ReasonOutOfScope, "%s belongs to another utility", target)
+	return core.Errorf(core.CodeForbidden, ReasonOutOfScope, "%s belongs to another utility than the operator's", target)
 }
 
 // record appends the audit entry of an action that changed nothing in the store (a read worth
