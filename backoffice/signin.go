@@ -49,6 +49,16 @@ type SignInRequest struct {
 // unauthorized answer; each failure is audited and counts toward the lockout. An operator whose
 // roles move money or keys acts without those permissions until they sign in with a code.
 func (s *Service) SignIn(ctx context.Context, req SignInRequest) (Actor, Operator, error) {
+	return s.signIn(ctx, req, nil)
+}
+
+// signedIn runs inside a good sign-in's transaction, before its audit entry: it may change the
+// actor (the session it opened) and returns what to add to the entry's detail.
+type signedIn func(ctx context.Context, a *Actor, o Operator) (string, error)
+
+// signIn is SignIn with then run in the sign-in's transaction (nil for none), so that what a
+// sign-in opens (a session) and its one audit entry commit together.
+func (s *Service) signIn(ctx context.Context, req SignInRequest, then signedIn) (Actor, Operator, error) {
 	now := s.now()
 	o, err := s.store.OperatorByUsername(ctx, req.Username)
 	if isNotFound(err) {
@@ -86,6 +96,13 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (Actor, Operato
 		detail := "signed in"
 		if o.MustChangePassword {
 			detail = "signed in with a one-time password: only a new password may be set"
+		}
+		if then != nil {
+			more, err := then(ctx, &a, o)
+			if err != nil {
+				return err
+			}
+			detail += "; " + more
 		}
 		return s.audit(ctx, a, "", ActionSignIn, OutcomeDone, Change{Target: operatorTarget(o.ID), Detail: detail})
 	})
