@@ -14,6 +14,8 @@ const (
 	ReasonInvalidToken      core.Reason = "invalid_token"      // a bad label, lifetime or empty scope
 	ReasonUnknownPermission core.Reason = "unknown_permission" // a permission the catalogue does not know
 	ReasonEscalation        core.Reason = "escalation"         // granting what the actor lacks, or changing their own roles
+	ReasonOwnAccount        core.Reason = "own_account"        // an action for another operator's account, tried on one's own
+	ReasonOperatorState     core.Reason = "operator_state"     // deactivating a deactivated operator, reactivating an active one
 )
 
 var accessReasons = map[core.Reason]core.Code{
@@ -27,6 +29,8 @@ var accessReasons = map[core.Reason]core.Code{
 	ReasonInvalidToken:      core.CodeInvalid,
 	ReasonUnknownPermission: core.CodeInvalid,
 	ReasonEscalation:        core.CodeForbidden,
+	ReasonOwnAccount:        core.CodeForbidden,
+	ReasonOperatorState:     core.CodeConflict,
 }
 
 func init() { reasonLists = append(reasonLists, accessReasons) }
