@@ -17,6 +17,7 @@ type Store interface {
 	AuditStore
 	RoleStore
 	OperatorStore
+	AccessStore
 	ApprovalStore
 	AgentMoneyStore
 	VendReader
@@ -27,6 +28,8 @@ type Service struct {
 	store Store
 	now   func() time.Time
 	cost  argonCost
+	// sessionIdle and sessionMax bound a session: idle since its last request, and since sign-in.
+	sessionIdle, sessionMax time.Duration
 	// reverser reverses vends (WithReverser); nil leaves reversals unavailable.
 	reverser Reverser
 }
@@ -43,7 +46,7 @@ func WithCheapPasswords() Option { return func(s *Service) { s.cost = argonCost{
 
 // New returns the back office over a store.
 func New(store Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now, cost: defaultArgonCost}
+	s := &Service{store: store, now: time.Now, cost: defaultArgonCost, sessionIdle: defaultSessionIdle, sessionMax: defaultSessionMax}
 	for _, o := range opts {
 		o(s)
 	}
@@ -59,24 +62,17 @@ type Change struct {
 	ApprovalID    int64
 }
 
-// act runs an action: it checks the actor holds perm (a refusal is audited, in a transaction of
-// its own, and returned as forbidden), then runs fn and appends the action's audit entry in one
-// transaction.
+// act runs an action: it checks the actor holds perm, then runs fn and appends the action's
+// audit entry in one transaction. A refusal — the permission missing, or fn's forbidden error (a
+// record out of the actor's scope, a role the actor may not grant) — changes nothing and is
+// audited in a transaction of its own.
 func act[T any](ctx context.Context, s *Service, a Actor, perm Permission, action Action,
 	fn func(ctx context.Context) (T, Change, error)) (T, error) {
-	var out T
 	if err := s.allow(ctx, a, perm, action, ""); err != nil {
-		return out, err
+		var zero T
+		return zero, err
 	}
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		v, ch, err := fn(ctx)
-		if err != nil {
-			return err
-		}
-		out = v
-		return s.audit(ctx, a, perm, action, OutcomeDone, ch)
-	})
-	return out, storeError(err)
+	return change(ctx, s, a, perm, action, fn)
 }
 
 // storeError gives every error a Service method returns core's vocabulary.
@@ -118,7 +114,8 @@ func (s *Service) allow(ctx context.Context, a Actor, perm Permission, action Ac
 }
 
 // inScope returns nil if the actor may act on records of the utility; otherwise it audits the
-// refusal and returns a forbidden error.
+// refusal and returns a forbidden error. Inside act's fn the entry rolls back with the action and
+// act audits the refusal again, once, after the rollback.
 func (s *Service) inScope(ctx context.Context, a Actor, perm Permission, action Action, target string, utilityID int64) error {
 	if a.InUtility(utilityID) {
 		return nil
