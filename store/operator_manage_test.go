@@ -79,6 +79,9 @@ func TestDeactivationEndsAccess(t *testing.T) {
 		wantReason(t, err, core.CodeUnauthorized, backoffice.ReasonTokenInvalid)
 		_, err = bo.Svc.OpenSession(ctx, bo.SignInRequest(t, "cashier"))
 		wantReason(t, err, core.CodeUnauthorized, backoffice.ReasonBadCredentials)
+		// cashier is an Actor made before the deactivation.
+		_, err = bo.Svc.IssueToken(ctx, cashier, backoffice.NewToken{Label: "late", Permissions: []backoffice.Permission{backoffice.PermVendsRead}})
+		wantReason(t, err, core.CodeUnauthorized, backoffice.ReasonTokenInvalid)
 		_, err = bo.Svc.DeactivateOperator(ctx, bo.Admin, cashier.ID())
 		wantReason(t, err, core.CodeConflict, backoffice.ReasonOperatorState)
 

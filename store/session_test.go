@@ -90,6 +90,9 @@ func TestSessionLifecycle(t *testing.T) {
 		if a.SessionID() != ss.ID || a.TokenID() != 0 || !ss.CheckCSRF(g.CSRF) || ss.CheckCSRF(g.CSRF[1:]) || ss.CheckCSRF("") {
 			t.Errorf("got session %d, token %d; the CSRF check is wrong", a.SessionID(), a.TokenID())
 		}
+		if me, err := bo.Svc.Me(ctx, a); err != nil || me.Username != "admin" {
+			t.Errorf("got me %+v, %v", me, err)
+		}
 		list, err := bo.Svc.Sessions(ctx, a, a.ID())
 		if err != nil || len(list) != 1 || list[0].ID != ss.ID {
 			t.Fatalf("got sessions %+v, %v", list, err)
