@@ -17,6 +17,9 @@ type Store interface {
 	AuditStore
 	RoleStore
 	OperatorStore
+	OrganisationStore
+	TariffVersionStore
+	ParameterStore
 }
 
 // Service is the back office: one method per operator use case.

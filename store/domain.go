@@ -153,13 +153,13 @@ func corrupt(what string, id int64, err error) error {
 	return core.Internal(err, fmt.Sprintf("stored %s %d does not convert", what, id))
 }
 
-// Utility returns a utility, or core.ErrNotFound.
+// Utility returns a utility with the parameters in effect now, or core.ErrNotFound.
 func (db *DB) Utility(ctx context.Context, id int64) (core.Utility, error) {
 	var r utilityRow
 	if err := db.bun.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
 		return core.Utility{}, dbError(err)
 	}
-	return db.toCoreUtility(r)
+	return db.toCoreUtilityAt(ctx, r, db.utc())
 }
 
 // SealedVendingKey returns a supply group's sealed vending key, or core.ErrNotFound.
