@@ -60,7 +60,13 @@ func NewBackOffice(tb testing.TB, db *store.DB) *BackOffice {
 // second factor and returns it signed in.
 func (bo *BackOffice) Operator(tb testing.TB, username string, roles ...string) backoffice.Actor {
 	tb.Helper()
-	creds, err := bo.Svc.CreateOperator(context.Background(), bo.Admin, backoffice.NewOperator{Username: username, FullName: username, Roles: roles})
+	return bo.OperatorOf(tb, username, 0, roles...)
+}
+
+// OperatorOf is Operator for an operator limited to one utility (0: every utility).
+func (bo *BackOffice) OperatorOf(tb testing.TB, username string, utilityID int64, roles ...string) backoffice.Actor {
+	tb.Helper()
+	creds, err := bo.Svc.CreateOperator(context.Background(), bo.Admin, backoffice.NewOperator{Username: username, FullName: username, Roles: roles, UtilityID: utilityID})
 	if err != nil {
 		tb.Fatalf("creating operator %s: %v", username, err)
 	}
