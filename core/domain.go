@@ -144,4 +144,7 @@ type Agent struct {
 	CommissionRate decimal.Decimal
 	Active         bool
 	Currency       Currency // the utility's
+	// TerminalID is the terminal whose API key authenticated the agent (Authenticate), 0 for the
+	// agent's own key and for every other read: a channel passes it on in VendRequest.TerminalID.
+	TerminalID int64
 }

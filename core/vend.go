@@ -36,6 +36,9 @@ type VendRequest struct {
 	// Reply, when set, is the reply an asynchronous channel delivers later (an SMS with the
 	// tokens). It is not part of the request's content: a replay makes no second reply.
 	Reply *ReplyTo
+	// TerminalID is the POS terminal the request came from (Agent.TerminalID of the key that
+	// authenticated it), 0 for none; it is recorded on the vend and is not part of the content.
+	TerminalID int64
 }
 
 // ReplyTo asks for a vend's reply on an asynchronous channel. Core writes it to the outbox in the
@@ -105,7 +108,9 @@ type Vend struct {
 	Tokens         []VendToken
 	// Payer is the phone that paid on the customer channels (SMS, USSD), in NormalizePhone's
 	// form; "" on the others.
-	Payer      string
+	Payer string
+	// TerminalID is the POS terminal that sold the vend, 0 for none.
+	TerminalID int64
 	Status     VendStatus
 	CreatedAt  time.Time
 	ReversedAt time.Time
@@ -217,6 +222,7 @@ func (s *Vendor) vend(ctx context.Context, req VendRequest) (*Vend, error) {
 		AgentID: agent.ID, UtilityID: view.Utility.ID, MeterID: view.Meter.ID, MeterNumber: view.Meter.Number,
 		Kind: view.Meter.Kind, CustomerName: view.Customer.Name, Currency: view.Utility.Currency, Status: VendCompleted,
 		CreatedAt: s.Clock().UTC().Truncate(time.Second), Payer: req.Payer, Location: view.Utility.Location,
+		TerminalID: req.TerminalID,
 	}
 	j := &vendJob{v: v, view: view, paid: req.Amount, reply: req.Reply}
 	err = s.commit(ctx, agent, j)

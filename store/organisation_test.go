@@ -255,3 +255,42 @@ func TestOrganisationPermission(t *testing.T) {
 		}
 	})
 }
+
+// TestTerminalVend: a terminal's key authenticates as its agent with the terminal named, and a
+// vend requested with it records the terminal; the agent's own key names none.
+func TestTerminalVend(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := seed(t, db)
+		bo := testkit.NewBackOffice(t, db)
+		term, err := bo.Svc.CreateTerminal(ctx, bo.Admin, backoffice.NewTerminal{UtilityID: f.utility.ID, Serial: "POS-7", Name: "Counter 7", AgentID: f.agent.ID})
+		must(t, err)
+		key, err := bo.Svc.IssueTerminalKey(ctx, bo.Admin, term.ID, "")
+		must(t, err)
+		own, hash, err := core.NewAPIKey()
+		must(t, err)
+		_, err = db.IssueAPIKey(ctx, f.agent.ID, hash, "own")
+		must(t, err)
+
+		m := f.newMeter(t, 0)
+		for _, c := range []struct {
+			key          string
+			wantTerminal int64
+		}{{key.Key, term.ID}, {own, 0}} {
+			agent, err := core.Authenticate(ctx, db, c.key)
+			must(t, err)
+			if agent.ID != f.agent.ID || agent.TerminalID != c.wantTerminal {
+				t.Fatalf("authenticated as agent %d, terminal %d; want agent %d, terminal %d", agent.ID, agent.TerminalID, f.agent.ID, c.wantTerminal)
+			}
+			req := vendReq(agent.ID, m, "terminal-"+strconv.FormatInt(c.wantTerminal, 10), 50_00)
+			req.TerminalID = agent.TerminalID
+			v, err := f.vendor.Vend(ctx, req)
+			must(t, err)
+			stored, err := db.Vend(ctx, v.ID)
+			must(t, err)
+			if stored.TerminalID != c.wantTerminal {
+				t.Errorf("the vend records terminal %d, want %d", stored.TerminalID, c.wantTerminal)
+			}
+		}
+	})
+}

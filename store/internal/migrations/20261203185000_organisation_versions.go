@@ -12,7 +12,8 @@ import (
 // Departments and vending halls (sites) belong to a utility; terminals (POS devices) to a
 // utility, tied to an agent, a hall or both. Each is versioned (optimistic updates) and
 // deactivated rather than deleted. A terminal's API keys are rows of api_keys with its id in
-// terminal_id (0 for an agent's own keys), so that they authenticate as the terminal's agent.
+// terminal_id (0 for an agent's own keys), so that they authenticate as the terminal's agent, and
+// a vend records the terminal it was sold from (vends.terminal_id, 0 for none).
 //
 // A tariff's prices and a utility's tax rate, debt recovery rate and reversal window become
 // versions, each effective from a time. Existing tariffs and utilities get their current values as
@@ -94,8 +95,13 @@ func init() {
 			}); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, "ALTER TABLE api_keys ADD COLUMN terminal_id BIGINT NOT NULL DEFAULT 0"); err != nil {
-				return err
+			for _, q := range []string{
+				"ALTER TABLE api_keys ADD COLUMN terminal_id BIGINT NOT NULL DEFAULT 0",
+				"ALTER TABLE vends ADD COLUMN terminal_id BIGINT NOT NULL DEFAULT 0",
+			} {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return err
+				}
 			}
 			if err := createIndexes(ctx, tx, []index{
 				{table: "api_keys", name: "api_keys_terminal_id_idx", columns: []string{"terminal_id"}},
@@ -149,8 +155,10 @@ func init() {
 			if _, err := tx.ExecContext(ctx, "DROP INDEX IF EXISTS api_keys_terminal_id_idx"); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, "ALTER TABLE api_keys DROP COLUMN terminal_id"); err != nil {
-				return err
+			for _, q := range []string{"ALTER TABLE api_keys DROP COLUMN terminal_id", "ALTER TABLE vends DROP COLUMN terminal_id"} {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return err
+				}
 			}
 			return dropTables(ctx, tx, "utility_parameters", "tariff_versions", "terminals", "halls", "departments")
 		})
