@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -12,7 +13,10 @@ import (
 	"github.com/vendgate/vendgate/sts"
 )
 
-var _ core.MeterReader = (*DB)(nil)
+var (
+	_ core.MeterReader   = (*DB)(nil)
+	_ core.MeterAtReader = (*DB)(nil)
+)
 
 // Rows of the meters table.
 type (
@@ -172,6 +176,12 @@ func fromCoreCounters(c core.MeterCounters) countersRow {
 // core.ErrNotFound; the tariff's prices and the utility's parameters are the versions in effect
 // now (the store's clock).
 func (db *DB) MeterByNumber(ctx context.Context, number string) (core.MeterView, error) {
+	return db.MeterByNumberAt(ctx, number, db.utc())
+}
+
+// MeterByNumberAt is MeterByNumber with the tariff's prices and the utility's parameters in
+// effect at at: a vend's time (core.MeterAtReader).
+func (db *DB) MeterByNumberAt(ctx context.Context, number string, at time.Time) (core.MeterView, error) {
 	var r meterRow
 	err := db.scanP(ctx, nil, &r, db.queries.meterByNumber, number)
 	if err != nil {
@@ -182,7 +192,7 @@ func (db *DB) MeterByNumber(ctx context.Context, number string) (core.MeterView,
 	}); err != nil {
 		return core.MeterView{}, dbError(err)
 	}
-	if err := db.pricesAt(ctx, &r, db.utc()); err != nil {
+	if err := db.pricesAt(ctx, &r, at); err != nil {
 		return core.MeterView{}, dbError(err)
 	}
 	return db.meterView(r)

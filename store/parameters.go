@@ -11,7 +11,10 @@ import (
 	"github.com/vendgate/vendgate/core"
 )
 
-var _ backoffice.ParameterStore = (*DB)(nil)
+var (
+	_ backoffice.ParameterStore = (*DB)(nil)
+	_ core.UtilityAtReader      = (*DB)(nil)
+)
 
 // parameterRow is a row of utility_parameters: one version of a utility's tax rate, debt recovery
 // rate and reversal window. As with tariffs (tariffversion.go), a utility created since the

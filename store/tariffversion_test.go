@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,26 +13,17 @@ import (
 	"github.com/vendgate/vendgate/testkit"
 )
 
-// eachDBOneClock runs fn on both databases with the seeded fixture and a back office, where the
-// store, the back office and the vendor all read the back office's test clock: a version's
-// effective time is then the same instant for the change, the store that resolves it and the
-// vend.
+// eachDBOneClock runs fn on both databases with the seeded fixture and a back office whose test
+// clock the vendor reads too: a version's effective time is then the same instant for the change
+// and the vend. The store keeps its own clock (the real one): a vend must be priced at the time
+// it records, not at the store's.
 func eachDBOneClock(t *testing.T, fn func(t *testing.T, f *fixture, bo *testkit.BackOffice)) {
-	var clock atomic.Pointer[testkit.Clock]
-	storeClock := func() time.Time {
-		if c := clock.Load(); c != nil {
-			return c.Now()
-		}
-		return time.Now()
-	}
 	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
-		clock.Store(nil)
 		f := seed(t, db)
 		bo := testkit.NewBackOffice(t, db)
-		clock.Store(bo.Clock)
 		f.vendor.Clock = bo.Clock.Now
 		fn(t, f, bo)
-	}, store.WithClock(storeClock))
+	})
 }
 
 // recompute prices a stored vend again with the tariff and the utility parameters in effect at its
