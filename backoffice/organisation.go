@@ -85,7 +85,8 @@ const (
 // OrgQuery selects departments, halls or terminals: a page by ID, filtered.
 type OrgQuery struct {
 	// UtilityID selects one utility's records; 0 selects every utility's for an operator of
-	// every utility. An operator of one utility always gets its own utility's.
+	// every utility. An operator of one utility always gets its own utility's (and is refused
+	// another's).
 	UtilityID int64
 	AfterID   int64
 	Limit     int // 1 to MaxOrgPage; 0 for MaxOrgPage
@@ -120,24 +121,40 @@ type OrganisationStore interface {
 	TerminalStore
 }
 
-// checkOrgQuery checks a query, bounds its limit and limits an operator of one utility to it.
-func checkOrgQuery(a Actor, q OrgQuery) (OrgQuery, error) {
-	switch {
-	case q.AfterID < 0:
-		return q, core.Errorf(core.CodeInvalid, ReasonInvalidOrgQuery, "the page cursor must be a record's ID").OnField("after")
-	case q.State != "" && q.State != StateActive && q.State != StateInactive:
-		return q, core.Errorf(core.CodeInvalid, ReasonInvalidOrgQuery, "state %q: active, inactive or empty", q.State).OnField("state")
-	case q.UtilityID != 0 && !a.InUtility(q.UtilityID):
-		return q, core.Errorf(core.CodeForbidden, ReasonOutOfScope, "utility %d is not the operator's", q.UtilityID).OnField("utility_id")
+// listRecords returns a page of records as q selects them: the query is checked, its limit
+// bounded, and an operator of one utility gets only its utility's (asking for another's is
+// refused, and audited).
+func listRecords[T any](ctx context.Context, s *Service, a Actor, action Action, q OrgQuery,
+	list func(context.Context, OrgQuery) ([]T, error)) ([]T, error) {
+	return read(ctx, s, a, PermOrganisationRead, action, func(ctx context.Context) ([]T, error) {
+		switch {
+		case q.AfterID < 0:
+			return nil, core.Errorf(core.CodeInvalid, ReasonInvalidOrgQuery, "the page cursor must be a record's ID").OnField("after")
+		case q.State != "" && q.State != StateActive && q.State != StateInactive:
+			return nil, core.Errorf(core.CodeInvalid, ReasonInvalidOrgQuery, "state %q: active, inactive or empty", q.State).OnField("state")
+		}
+		if q.UtilityID != 0 {
+			if err := s.inScope(ctx, a, PermOrganisationRead, action, "utility:"+itoa(q.UtilityID), q.UtilityID); err != nil {
+				return nil, err
+			}
+		}
+		if a.UtilityID() != 0 {
+			q.UtilityID = a.UtilityID()
+		}
+		if q.Limit <= 0 || q.Limit > MaxOrgPage {
+			q.Limit = MaxOrgPage
+		}
+		q.Search = strings.TrimSpace(q.Search)
+		return list(ctx, q)
+	})
+}
+
+// ownUtility is the utility a new record belongs to: the one given, or else the operator's own.
+func ownUtility(a Actor, id int64) int64 {
+	if id == 0 {
+		return a.UtilityID()
 	}
-	if a.UtilityID() != 0 {
-		q.UtilityID = a.UtilityID()
-	}
-	if q.Limit <= 0 || q.Limit > MaxOrgPage {
-		q.Limit = MaxOrgPage
-	}
-	q.Search = strings.TrimSpace(q.Search)
-	return q, nil
+	return id
 }
 
 // orgRecord is what the shared steps of the organisation's use cases need of a record.
@@ -293,13 +310,7 @@ func (d *Department) check() error {
 
 // Departments returns a page of departments.
 func (s *Service) Departments(ctx context.Context, a Actor, q OrgQuery) ([]Department, error) {
-	return read(ctx, s, a, PermOrganisationRead, ActionDepartmentRead, func(ctx context.Context) ([]Department, error) {
-		q, err := checkOrgQuery(a, q)
-		if err != nil {
-			return nil, err
-		}
-		return s.store.Departments(ctx, q)
-	})
+	return listRecords(ctx, s, a, ActionDepartmentRead, q, s.store.Departments)
 }
 
 // Department returns a department.
@@ -309,7 +320,7 @@ func (s *Service) Department(ctx context.Context, a Actor, id int64) (Department
 
 // CreateDepartment creates an active department.
 func (s *Service) CreateDepartment(ctx context.Context, a Actor, n NewDepartment) (Department, error) {
-	return createRecord(ctx, s, a, ActionDepartmentCreate, Department{UtilityID: n.UtilityID, Code: n.Code, Name: n.Name, Active: true},
+	return createRecord(ctx, s, a, ActionDepartmentCreate, Department{UtilityID: ownUtility(a, n.UtilityID), Code: n.Code, Name: n.Name, Active: true},
 		func(_ context.Context, d *Department) error { return d.check() },
 		func(ctx context.Context, d *Department) error {
 			return duplicate(s.store.CreateDepartment(ctx, d), ReasonDuplicateDepartment, "code", "the utility has a department with code %q", d.Code)
@@ -382,13 +393,7 @@ func (s *Service) checkHall(ctx context.Context, h *Hall) error {
 
 // Halls returns a page of vending halls.
 func (s *Service) Halls(ctx context.Context, a Actor, q OrgQuery) ([]Hall, error) {
-	return read(ctx, s, a, PermOrganisationRead, ActionHallRead, func(ctx context.Context) ([]Hall, error) {
-		q, err := checkOrgQuery(a, q)
-		if err != nil {
-			return nil, err
-		}
-		return s.store.Halls(ctx, q)
-	})
+	return listRecords(ctx, s, a, ActionHallRead, q, s.store.Halls)
 }
 
 // Hall returns a vending hall.
@@ -399,7 +404,7 @@ func (s *Service) Hall(ctx context.Context, a Actor, id int64) (Hall, error) {
 // CreateHall creates an active vending hall.
 func (s *Service) CreateHall(ctx context.Context, a Actor, n NewHall) (Hall, error) {
 	return createRecord(ctx, s, a, ActionHallCreate,
-		Hall{UtilityID: n.UtilityID, DepartmentID: n.DepartmentID, Code: n.Code, Name: n.Name, Address: n.Address, Active: true},
+		Hall{UtilityID: ownUtility(a, n.UtilityID), DepartmentID: n.DepartmentID, Code: n.Code, Name: n.Name, Address: n.Address, Active: true},
 		s.checkHall,
 		func(ctx context.Context, h *Hall) error {
 			return duplicate(s.store.CreateHall(ctx, h), ReasonDuplicateHall, "code", "the utility has a hall with code %q", h.Code)

@@ -130,13 +130,7 @@ func (s *Service) checkTerminal(ctx context.Context, t *Terminal) error {
 
 // Terminals returns a page of terminals.
 func (s *Service) Terminals(ctx context.Context, a Actor, q OrgQuery) ([]Terminal, error) {
-	return read(ctx, s, a, PermOrganisationRead, ActionTerminalRead, func(ctx context.Context) ([]Terminal, error) {
-		q, err := checkOrgQuery(a, q)
-		if err != nil {
-			return nil, err
-		}
-		return s.store.Terminals(ctx, q)
-	})
+	return listRecords(ctx, s, a, ActionTerminalRead, q, s.store.Terminals)
 }
 
 // Terminal returns a terminal.
@@ -147,7 +141,7 @@ func (s *Service) Terminal(ctx context.Context, a Actor, id int64) (Terminal, er
 // CreateTerminal creates an active terminal, with no API key yet.
 func (s *Service) CreateTerminal(ctx context.Context, a Actor, n NewTerminal) (Terminal, error) {
 	return createRecord(ctx, s, a, ActionTerminalCreate,
-		Terminal{UtilityID: n.UtilityID, Serial: n.Serial, Name: n.Name, AgentID: n.AgentID, HallID: n.HallID, Active: true},
+		Terminal{UtilityID: ownUtility(a, n.UtilityID), Serial: n.Serial, Name: n.Name, AgentID: n.AgentID, HallID: n.HallID, Active: true},
 		s.checkTerminal,
 		func(ctx context.Context, t *Terminal) error {
 			return duplicate(s.store.CreateTerminal(ctx, t), ReasonDuplicateTerminal, "serial", "a terminal has serial %q", t.Serial)

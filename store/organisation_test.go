@@ -196,10 +196,10 @@ func TestOrganisationScope(t *testing.T) {
 		if len(halls) != 1 || halls[0].ID != mine.ID {
 			t.Fatalf("a Lakeside operator lists %+v", halls)
 		}
-		_, err = svc.Halls(ctx, op, backoffice.OrgQuery{UtilityID: f.utility.ID})
-		wantReason(t, err, core.CodeForbidden, backoffice.ReasonOutOfScope, "utility_id")
 
 		head := auditHead(t, db)
+		_, err = svc.Halls(ctx, op, backoffice.OrgQuery{UtilityID: f.utility.ID})
+		wantReason(t, err, core.CodeForbidden, backoffice.ReasonOutOfScope, "")
 		_, err = svc.Hall(ctx, op, theirs.ID)
 		wantReason(t, err, core.CodeForbidden, backoffice.ReasonOutOfScope, "")
 		_, err = svc.UpdateHall(ctx, op, backoffice.HallUpdate{ID: theirs.ID, Version: 1, Code: "SOW", Name: "Taken over"})
@@ -208,12 +208,12 @@ func TestOrganisationScope(t *testing.T) {
 		wantReason(t, err, core.CodeForbidden, backoffice.ReasonOutOfScope, "")
 		_, err = svc.CreateDepartment(ctx, op, backoffice.NewDepartment{UtilityID: f.utility.ID, Code: "X", Name: "Planted"})
 		wantReason(t, err, core.CodeForbidden, backoffice.ReasonOutOfScope, "")
-		_, err = svc.CreateTerminal(ctx, op, backoffice.NewTerminal{UtilityID: second.ID, Serial: "P1", Name: "Borrowed agent", AgentID: f.agent.ID})
+		_, err = svc.CreateTerminal(ctx, op, backoffice.NewTerminal{Serial: "P1", Name: "Borrowed agent", AgentID: f.agent.ID})
 		wantReason(t, err, core.CodeInvalid, backoffice.ReasonInvalidTerminal, "agent_id")
 
 		entries := auditSince(t, db, head)
-		if len(entries) != 4 {
-			t.Fatalf("got %d audit entries, want the 4 refusals: %+v", len(entries), entries)
+		if len(entries) != 5 {
+			t.Fatalf("got %d audit entries, want the 5 refusals: %+v", len(entries), entries)
 		}
 		for _, e := range entries {
 			if e.Outcome != backoffice.OutcomeDenied || e.ActorName != "lakeside" {
@@ -229,6 +229,12 @@ func TestOrganisationScope(t *testing.T) {
 		must(t, err)
 		if len(deps) != 0 {
 			t.Errorf("a refused creation stored %+v", deps)
+		}
+		// A record an operator of one utility creates without naming a utility is its utility's.
+		own, err := svc.CreateDepartment(ctx, op, backoffice.NewDepartment{Code: "OPS", Name: "Operations"})
+		must(t, err)
+		if own.UtilityID != second.ID {
+			t.Errorf("the department belongs to utility %d, want the operator's %d", own.UtilityID, second.ID)
 		}
 	})
 }
