@@ -141,16 +141,35 @@ func TestOrganisationRecords(t *testing.T) {
 			}
 		}
 
-		offT, err := svc.DeactivateTerminal(ctx, admin, term.ID, 1)
+		// Renamed, the terminal keeps its key; moved to another agent, it loses it.
+		renamed, err := svc.UpdateTerminal(ctx, admin, backoffice.TerminalUpdate{ID: term.ID, Version: 1, Serial: "POS-0001", Name: "Counter one",
+			AgentID: f.agent.ID, HallID: hall.ID})
 		must(t, err)
-		if offT.Active || offT.Version != 2 {
+		if _, err := core.Authenticate(ctx, db, key.Key); err != nil || renamed.Version != 2 || renamed.Name != "Counter one" {
+			t.Fatalf("renamed terminal %+v; its key: %v", renamed, err)
+		}
+		second := f.newAgent(t, 0, 0)
+		moved, err := svc.UpdateTerminal(ctx, admin, backoffice.TerminalUpdate{ID: term.ID, Version: 2, Serial: "POS-0001", Name: "Counter one",
+			AgentID: second.ID, HallID: hall.ID})
+		must(t, err)
+		_, err = core.Authenticate(ctx, db, key.Key)
+		wantReason(t, err, core.CodeUnauthorized, core.ReasonInvalidAPIKey, "")
+		key2, err := svc.IssueTerminalKey(ctx, admin, term.ID, "after the move")
+		must(t, err)
+		if agent, err := core.Authenticate(ctx, db, key2.Key); err != nil || agent.ID != second.ID || agent.TerminalID != term.ID {
+			t.Fatalf("the new key authenticated as %+v, %v; want agent %d on terminal %d", agent, err, second.ID, term.ID)
+		}
+
+		offT, err := svc.DeactivateTerminal(ctx, admin, term.ID, moved.Version)
+		must(t, err)
+		if offT.Active || offT.Version != 4 {
 			t.Fatalf("deactivated terminal %+v", offT)
 		}
-		_, err = core.Authenticate(ctx, db, key.Key)
+		_, err = core.Authenticate(ctx, db, key2.Key)
 		wantReason(t, err, core.CodeUnauthorized, core.ReasonInvalidAPIKey, "")
 		_, err = svc.IssueTerminalKey(ctx, admin, term.ID, "")
 		wantReason(t, err, core.CodeConflict, backoffice.ReasonAlreadyInactive, "")
-		_, err = svc.DeactivateTerminal(ctx, admin, term.ID, 2)
+		_, err = svc.DeactivateTerminal(ctx, admin, term.ID, offT.Version)
 		wantReason(t, err, core.CodeConflict, backoffice.ReasonAlreadyInactive, "")
 
 		must(t, svc.CheckHall(ctx, uid, hall.ID))
