@@ -9,7 +9,8 @@ import (
 	"github.com/vendgate/vendgate/core"
 )
 
-// A utility's parameters (its tax rate, its debt recovery rate and its reversal window) are
+// A utility's parameters (its tax rate, its debt recovery rate, its reversal window and the limit
+// of one purchase) are
 // versions like a tariff's prices (tariff_version.go): a change takes effect from a time not
 // earlier than now, and a vend or a reversal reads the values in effect when it is made.
 
@@ -28,6 +29,7 @@ type ParameterVersion struct {
 	TaxRate          decimal.Decimal // VAT included in prices, e.g. 0.15
 	DebtRecoveryRate decimal.Decimal // the share of each purchase that goes to arrears, 0 to 1
 	ReversalWindow   time.Duration   // 0: core.DefaultReversalWindow
+	MaxVendAmount    core.Money      // the most one purchase may pay; 0 for no limit
 	CreatedAt        time.Time
 	CreatedBy        string
 	Reason           string
@@ -41,6 +43,7 @@ type ParameterVersionView struct {
 	TaxRate               string    `json:"tax_rate"`
 	DebtRecoveryRate      string    `json:"debt_recovery_rate"`
 	ReversalWindowSeconds int64     `json:"reversal_window_seconds"`
+	MaxVendAmount         int64     `json:"max_vend_amount"`
 	CreatedAt             time.Time `json:"created_at"`
 	CreatedBy             string    `json:"created_by"`
 	Reason                string    `json:"reason"`
@@ -49,7 +52,7 @@ type ParameterVersionView struct {
 // View returns the version's JSON form.
 func (p ParameterVersion) View() ParameterVersionView {
 	return ParameterVersionView{p.UtilityID, p.Version, p.EffectiveFrom.UTC(), p.TaxRate.String(), p.DebtRecoveryRate.String(),
-		int64(p.ReversalWindow / time.Second), p.CreatedAt.UTC(), p.CreatedBy, p.Reason}
+		int64(p.ReversalWindow / time.Second), int64(p.MaxVendAmount), p.CreatedAt.UTC(), p.CreatedBy, p.Reason}
 }
 
 // ParameterStore keeps the versions of utilities' parameters.
@@ -76,6 +79,7 @@ type ParameterChange struct {
 	TaxRate          *decimal.Decimal
 	DebtRecoveryRate *decimal.Decimal
 	ReversalWindow   *time.Duration
+	MaxVendAmount    *core.Money
 	Reason           string
 }
 
@@ -88,6 +92,8 @@ func (p ParameterVersion) check() error {
 		return core.Errorf(core.CodeInvalid, ReasonInvalidParameters, "the debt recovery rate is a share of each purchase: 0 to 1").OnField("debt_recovery_rate")
 	case p.ReversalWindow < 0 || p.ReversalWindow%time.Second != 0:
 		return core.Errorf(core.CodeInvalid, ReasonInvalidParameters, "the reversal window must be whole seconds, not negative (0: %s)", core.DefaultReversalWindow).OnField("reversal_window")
+	case p.MaxVendAmount < 0:
+		return core.Errorf(core.CodeInvalid, ReasonInvalidParameters, "the limit of one purchase must not be negative (0: no limit)").OnField("max_vend_amount")
 	}
 	return nil
 }
@@ -128,6 +134,9 @@ func (s *Service) ChangeParameters(ctx context.Context, a Actor, c ParameterChan
 		}
 		if c.ReversalWindow != nil {
 			p.ReversalWindow = *c.ReversalWindow
+		}
+		if c.MaxVendAmount != nil {
+			p.MaxVendAmount = *c.MaxVendAmount
 		}
 		if err := p.check(); err != nil {
 			return ParameterVersion{}, Change{}, err

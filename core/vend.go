@@ -229,6 +229,9 @@ func (s *Vendor) vend(ctx context.Context, req VendRequest) (*Vend, error) {
 	if req.Currency != "" && req.Currency != view.Utility.Currency.Code {
 		return nil, Errorf(CodeInvalid, ReasonCurrencyMismatch, "meter %s is sold in %s, not %s", req.MeterNumber, view.Utility.Currency.Code, req.Currency)
 	}
+	if limit := view.Utility.MaxVendAmount; limit > 0 && req.Amount > limit {
+		return nil, Errorf(CodeInvalid, ReasonAmountTooLarge, "the amount is above the utility's maximum of one purchase, %s", view.Utility.Currency.Format(limit))
+	}
 	ref, err := s.reference()
 	if err != nil {
 		return nil, Internal(err, "making a reference")

@@ -17,7 +17,7 @@ var (
 )
 
 // parameterRow is a row of utility_parameters: one version of a utility's tax rate, debt recovery
-// rate and reversal window. As with tariffs (tariffversion.go), a utility created since the
+// rate, reversal window and limit of one purchase. As with tariffs (tariffversion.go), a utility created since the
 // versions' migration has its utilities row as version 1 until its first change; the utilities
 // row keeps version 1's values.
 type parameterRow struct {
@@ -29,6 +29,7 @@ type parameterRow struct {
 	TaxRate               string    `bun:"tax_rate"`
 	DebtRecoveryRate      string    `bun:"debt_recovery_rate"`
 	ReversalWindowSeconds int64     `bun:"reversal_window_seconds"`
+	MaxVendAmount         int64     `bun:"max_vend_amount"`
 	CreatedAt             time.Time `bun:"created_at"`
 	CreatedBy             string    `bun:"created_by"`
 	Reason                string    `bun:"reason"`
@@ -37,12 +38,13 @@ type parameterRow struct {
 // firstParameters is version 1 of a utility with no stored version: its row's values.
 func firstParameters(u utilityRow) parameterRow {
 	return parameterRow{UtilityID: u.ID, Version: 1, EffectiveFrom: versionEpoch, TaxRate: u.TaxRate, DebtRecoveryRate: u.DebtRecoveryRate,
-		ReversalWindowSeconds: u.ReversalWindowSeconds, CreatedAt: versionEpoch, CreatedBy: "vendgate", Reason: "the utility as created"}
+		ReversalWindowSeconds: u.ReversalWindowSeconds, MaxVendAmount: u.MaxVendAmount, CreatedAt: versionEpoch, CreatedBy: "vendgate", Reason: "the utility as created"}
 }
 
 // withParameters returns the utility with a version's values.
 func (u utilityRow) withParameters(p parameterRow) utilityRow {
 	u.TaxRate, u.DebtRecoveryRate, u.ReversalWindowSeconds = p.TaxRate, p.DebtRecoveryRate, p.ReversalWindowSeconds
+	u.MaxVendAmount = p.MaxVendAmount
 	return u
 }
 
@@ -120,14 +122,16 @@ func toParameterVersion(p parameterRow) (backoffice.ParameterVersion, error) {
 		return backoffice.ParameterVersion{}, corrupt("utility parameters of utility", p.UtilityID, err)
 	}
 	return backoffice.ParameterVersion{UtilityID: p.UtilityID, Version: p.Version, EffectiveFrom: p.EffectiveFrom.UTC(), TaxRate: tax,
-		DebtRecoveryRate: debt, ReversalWindow: time.Duration(p.ReversalWindowSeconds) * time.Second, CreatedAt: p.CreatedAt.UTC(),
+		DebtRecoveryRate: debt, ReversalWindow: time.Duration(p.ReversalWindowSeconds) * time.Second,
+		MaxVendAmount: core.Money(p.MaxVendAmount), CreatedAt: p.CreatedAt.UTC(),
 		CreatedBy: p.CreatedBy, Reason: p.Reason}, nil
 }
 
 func fromParameterVersion(p *backoffice.ParameterVersion) parameterRow {
 	return parameterRow{UtilityID: p.UtilityID, Version: p.Version, EffectiveFrom: p.EffectiveFrom.UTC(), TaxRate: p.TaxRate.String(),
 		DebtRecoveryRate: p.DebtRecoveryRate.String(), ReversalWindowSeconds: int64(p.ReversalWindow / time.Second),
-		CreatedAt: p.CreatedAt.UTC(), CreatedBy: p.CreatedBy, Reason: p.Reason}
+		MaxVendAmount: int64(p.MaxVendAmount),
+		CreatedAt:     p.CreatedAt.UTC(), CreatedBy: p.CreatedBy, Reason: p.Reason}
 }
 
 // ParameterVersions returns a utility's parameter versions, version 1 first, or core.ErrNotFound.

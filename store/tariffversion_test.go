@@ -133,20 +133,20 @@ func TestTariffChangeRefusals(t *testing.T) {
 	})
 }
 
-// TestParameterVersionReversalWindow: a shorter reversal window and a lower tax rate apply from
-// their effective time: a reversal just before it is judged by the old window, one after by the
-// new, and a vend after it pays the new tax.
+// TestParameterVersionReversalWindow: a shorter reversal window, a lower tax rate and a limit of
+// one purchase apply from their effective time: a reversal just before it is judged by the old
+// window, one after by the new; a vend after it pays the new tax and is held to the limit.
 func TestParameterVersionReversalWindow(t *testing.T) {
 	eachDBOneClock(t, func(t *testing.T, f *fixture, bo *testkit.BackOffice) {
 		ctx := context.Background()
 		m := f.newMeter(t, 0)
 		first := mustVend(t, f, m, "first", 115_00)
-		window, tax := 5*time.Minute, decimal.RequireFromString("0.10")
+		window, tax, limit := 5*time.Minute, decimal.RequireFromString("0.10"), core.Money(200_00)
 		eff := bo.Clock.Now().Add(10 * time.Minute).Truncate(time.Second)
 		p, err := bo.Svc.ChangeParameters(ctx, bo.Admin, backoffice.ParameterChange{UtilityID: f.utility.ID, AfterVersion: 1, EffectiveFrom: eff,
-			ReversalWindow: &window, TaxRate: &tax, Reason: "policy of 2027"})
+			ReversalWindow: &window, TaxRate: &tax, MaxVendAmount: &limit, Reason: "policy of 2027"})
 		must(t, err)
-		if p.Version != 2 || p.ReversalWindow != window || !p.TaxRate.Equal(tax) || !p.DebtRecoveryRate.Equal(f.utility.DebtRecoveryRate) {
+		if p.Version != 2 || p.ReversalWindow != window || !p.TaxRate.Equal(tax) || p.MaxVendAmount != limit || !p.DebtRecoveryRate.Equal(f.utility.DebtRecoveryRate) {
 			t.Fatalf("the new parameters: %+v", p)
 		}
 		reverse := func(v *core.Vend) error {
@@ -160,19 +160,23 @@ func TestParameterVersionReversalWindow(t *testing.T) {
 		if second.Breakdown.Tax != 15_00 {
 			t.Errorf("tax before the change %d, want 15.00", second.Breakdown.Tax)
 		}
+		_ = mustVend(t, f, m, "large-before", 250_00)
 		bo.Clock.Advance(7 * time.Minute) // the new window applies: 7 minutes is too old
 		wantReason(t, reverse(second), core.CodeConflict, core.ReasonReversalWindowPassed, "")
 		third := mustVend(t, f, m, "third", 110_00)
 		if third.Breakdown.Tax != 10_00 {
 			t.Errorf("tax after the change %d, want 10.00", third.Breakdown.Tax)
 		}
+		_, err = f.vendor.Vend(ctx, vendReq(f.agent.ID, m, "large-after", 250_00))
+		wantReason(t, err, core.CodeInvalid, core.ReasonAmountTooLarge, "")
 		if got := recompute(t, f, m, third); got != third.Breakdown {
 			t.Errorf("recomputed %+v, sold %+v", got, third.Breakdown)
 		}
 
 		hist, err := bo.Svc.ParameterHistory(ctx, bo.Admin, f.utility.ID)
 		must(t, err)
-		if len(hist) != 2 || hist[0].ReversalWindow != time.Hour || hist[1].CreatedBy != "admin" || !hist[1].EffectiveFrom.Equal(eff) {
+		if len(hist) != 2 || hist[0].ReversalWindow != time.Hour || hist[0].MaxVendAmount != 0 || hist[1].MaxVendAmount != limit ||
+			hist[1].CreatedBy != "admin" || !hist[1].EffectiveFrom.Equal(eff) {
 			t.Fatalf("parameter history %+v", hist)
 		}
 		at, err := bo.Svc.ParametersAt(ctx, bo.Admin, f.utility.ID, second.CreatedAt)

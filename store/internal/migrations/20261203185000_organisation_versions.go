@@ -16,7 +16,8 @@ import (
 // a vend records the terminal it was sold from (vends.terminal_id, 0 for none).
 //
 // A tariff's prices and a utility's tax rate, debt recovery rate and reversal window become
-// versions, each effective from a time. Existing tariffs and utilities get their current values as
+// versions, each effective from a time, with a new parameter: the most one purchase may pay (0,
+// the version 1 value, for no limit). Existing tariffs and utilities get their current values as
 // version 1, effective from the Unix epoch: the tables did not record when the rows were created,
 // and the values priced every vend made so far.
 func init() {
@@ -79,6 +80,7 @@ func init() {
 		TaxRate               string    `bun:",notnull,type:text"`
 		DebtRecoveryRate      string    `bun:",notnull,type:text"`
 		ReversalWindowSeconds int64     `bun:",notnull"`
+		MaxVendAmount         int64     `bun:",notnull"` // 0 for no limit
 		CreatedAt             time.Time `bun:",notnull"`
 		CreatedBy             string    `bun:",notnull"`
 		Reason                string    `bun:",notnull"`
