@@ -133,6 +133,46 @@ func TestTariffChangeRefusals(t *testing.T) {
 	})
 }
 
+// TestParameterChangeRefusals: each bad value is refused naming its field, and a stale or past
+// change is refused; none adds a version.
+func TestParameterChangeRefusals(t *testing.T) {
+	eachDBOneClock(t, func(t *testing.T, f *fixture, bo *testkit.BackOffice) {
+		ctx := context.Background()
+		dec := func(s string) *decimal.Decimal { d := decimal.RequireFromString(s); return &d }
+		dur := func(d time.Duration) *time.Duration { return &d }
+		money := func(m core.Money) *core.Money { return &m }
+		for _, c := range []struct {
+			change backoffice.ParameterChange
+			code   core.Code
+			reason core.Reason
+			field  string
+		}{
+			{backoffice.ParameterChange{TaxRate: dec("1.5")}, core.CodeInvalid, backoffice.ReasonInvalidParameters, "tax_rate"},
+			{backoffice.ParameterChange{DebtRecoveryRate: dec("-0.1")}, core.CodeInvalid, backoffice.ReasonInvalidParameters, "debt_recovery_rate"},
+			{backoffice.ParameterChange{ReversalWindow: dur(1500 * time.Millisecond)}, core.CodeInvalid, backoffice.ReasonInvalidParameters, "reversal_window"},
+			{backoffice.ParameterChange{MaxVendAmount: money(-1)}, core.CodeInvalid, backoffice.ReasonInvalidParameters, "max_vend_amount"},
+			{backoffice.ParameterChange{AfterVersion: 2, TaxRate: dec("0.1")}, core.CodeConflict, backoffice.ReasonStaleVersion, "after_version"},
+			{backoffice.ParameterChange{EffectiveFrom: bo.Clock.Now().Add(-time.Minute), TaxRate: dec("0.1")}, core.CodeInvalid, backoffice.ReasonInvalidEffectiveFrom, "effective_from"},
+			{backoffice.ParameterChange{TaxRate: dec("0.1"), Reason: " "}, core.CodeInvalid, backoffice.ReasonInvalidParameters, "reason"},
+		} {
+			c.change.UtilityID = f.utility.ID
+			if c.change.AfterVersion == 0 {
+				c.change.AfterVersion = 1
+			}
+			if c.change.Reason == "" {
+				c.change.Reason = "test"
+			}
+			_, err := bo.Svc.ChangeParameters(ctx, bo.Admin, c.change)
+			wantReason(t, err, c.code, c.reason, c.field)
+		}
+		hist, err := bo.Svc.ParameterHistory(ctx, bo.Admin, f.utility.ID)
+		must(t, err)
+		if len(hist) != 1 {
+			t.Fatalf("%d versions after refused changes, want 1", len(hist))
+		}
+	})
+}
+
 // TestParameterVersionReversalWindow: a shorter reversal window, a lower tax rate and a limit of
 // one purchase apply from their effective time: a reversal just before it is judged by the old
 // window, one after by the new; a vend after it pays the new tax and is held to the limit.
