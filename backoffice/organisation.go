@@ -420,8 +420,8 @@ func (s *Service) UpdateHall(ctx context.Context, a Actor, u HallUpdate) (Hall, 
 		})
 }
 
-// DeactivateHall deactivates a hall at the version read. Operators limited to it keep their
-// HallID (and are refused by CheckHall when they are next changed); its terminals stay.
+// DeactivateHall deactivates a hall at the version read: CheckHall refuses it from then on.
+// Operators limited to it keep their HallID and its terminals stay tied to it.
 func (s *Service) DeactivateHall(ctx context.Context, a Actor, id, version int64) (Hall, error) {
 	return changeRecord(ctx, s, a, ActionHallDeactivate, id, version, s.store.Hall, s.saveHall, deactivateEdit[Hall]("hall"))
 }
