@@ -21,6 +21,9 @@ type Store interface {
 	ApprovalStore
 	AgentMoneyStore
 	VendReader
+	OrganisationStore
+	TariffVersionStore
+	ParameterStore
 }
 
 // Service is the back office: one method per operator use case.

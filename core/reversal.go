@@ -67,7 +67,16 @@ func (s *Vendor) Reverse(ctx context.Context, r ReversalRequest) (*Vend, error) 
 
 // reverse reverses a completed vend; windowed says the utility's reversal window applies.
 func (s *Vendor) reverse(ctx context.Context, v *Vend, rev VendReversal, windowed bool) (*Vend, error) {
-	u, err := s.Utilities.Utility(ctx, v.UtilityID)
+	now := s.Clock().UTC()
+	var (
+		u   Utility
+		err error
+	)
+	if r, ok := s.Utilities.(UtilityAtReader); ok {
+		u, err = r.UtilityAt(ctx, v.UtilityID, now) // the window in effect now
+	} else {
+		u, err = s.Utilities.Utility(ctx, v.UtilityID)
+	}
 	if err != nil {
 		return nil, StoreError(err)
 	}
@@ -75,7 +84,6 @@ func (s *Vendor) reverse(ctx context.Context, v *Vend, rev VendReversal, windowe
 	if window <= 0 {
 		window = DefaultReversalWindow
 	}
-	now := s.Clock().UTC()
 	switch {
 	case v.Status != VendCompleted:
 		return nil, Errorf(CodeConflict, ReasonAlreadyReversed, "vend %s is already reversed", v.Reference)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -12,7 +13,10 @@ import (
 	"github.com/vendgate/vendgate/sts"
 )
 
-var _ core.MeterReader = (*DB)(nil)
+var (
+	_ core.MeterReader   = (*DB)(nil)
+	_ core.MeterAtReader = (*DB)(nil)
+)
 
 // Rows of the meters table.
 type (
@@ -169,21 +173,26 @@ func fromCoreCounters(c core.MeterCounters) countersRow {
 }
 
 // MeterByNumber returns a meter with its customer, tariff, utility and arrears, or
-// core.ErrNotFound.
+// core.ErrNotFound; the tariff's prices and the utility's parameters are the versions in effect
+// now (the store's clock).
 func (db *DB) MeterByNumber(ctx context.Context, number string) (core.MeterView, error) {
+	return db.MeterByNumberAt(ctx, number, db.utc())
+}
+
+// MeterByNumberAt is MeterByNumber with the tariff's prices and the utility's parameters in
+// effect at at: a vend's time (core.MeterAtReader).
+func (db *DB) MeterByNumberAt(ctx context.Context, number string, at time.Time) (core.MeterView, error) {
 	var r meterRow
 	err := db.scanP(ctx, nil, &r, db.queries.meterByNumber, number)
 	if err != nil {
 		return core.MeterView{}, dbError(err)
 	}
-	if r.Tariff, err = cachedRow(ctx, db, "tariffs", r.TariffID, func(ctx context.Context, t *tariffRow) error {
-		return db.bun.NewSelect().Model(t).Where("t.id = ?", r.TariffID).Scan(ctx)
-	}); err != nil {
-		return core.MeterView{}, dbError(err)
-	}
 	if r.SupplyGroup, err = cachedRow(ctx, db, "supply_groups", r.SupplyGroupID, func(ctx context.Context, g *supplyGroupRow) error {
 		return db.bun.NewSelect().Model(g).Relation("Utility").Where("sg.id = ?", r.SupplyGroupID).Scan(ctx)
 	}); err != nil {
+		return core.MeterView{}, dbError(err)
+	}
+	if err := db.pricesAt(ctx, &r, at); err != nil {
 		return core.MeterView{}, dbError(err)
 	}
 	return db.meterView(r)

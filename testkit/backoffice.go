@@ -77,6 +77,12 @@ func (bo *BackOffice) OperatorOf(tb testing.TB, n backoffice.NewOperator) backof
 	return bo.signInNew(tb, n.Username, creds.Password)
 }
 
+// OperatorIn is Operator for an operator limited to one utility (0: every utility).
+func (bo *BackOffice) OperatorIn(tb testing.TB, username string, utilityID int64, roles ...string) backoffice.Actor {
+	tb.Helper()
+	return bo.OperatorOf(tb, backoffice.NewOperator{Username: username, FullName: username, Roles: roles, UtilityID: utilityID})
+}
+
 // Password is the password signInNew gives every test operator.
 const Password = "correct horse battery staple"
 
