@@ -18,6 +18,7 @@ type Store interface {
 	AuditStore
 	RoleStore
 	OperatorStore
+	EngineeringStore
 }
 
 // Service is the back office: one method per operator use case.
@@ -25,6 +26,8 @@ type Service struct {
 	store Store
 	now   func() time.Time
 	cost  argonCost
+	// issuer encodes engineering tokens (WithTokenIssuer); nil refuses to issue them.
+	issuer core.TokenIssuer
 }
 
 // Option configures New.
