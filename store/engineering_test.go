@@ -1,0 +1,326 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/vendgate/vendgate/backoffice"
+	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/store"
+	"github.com/vendgate/vendgate/sts"
+	"github.com/vendgate/vendgate/sts/meter"
+	"github.com/vendgate/vendgate/testkit"
+)
+
+// engFixture is a seeded database with a back office that issues engineering tokens (its clock
+// also the vendor's) and a supervisor signed in.
+type engFixture struct {
+	*fixture
+	bo  *testkit.BackOffice
+	svc *backoffice.Service
+	sup backoffice.Actor
+}
+
+func seedEngineering(t *testing.T, db *store.DB) *engFixture {
+	t.Helper()
+	f := seed(t, db)
+	bo := testkit.NewBackOffice(t, db)
+	f.vendor.Clock = bo.Clock.Now
+	svc := backoffice.New(db, backoffice.WithClock(bo.Clock.Now), backoffice.WithCheapPasswords(),
+		backoffice.WithTokenIssuer(&core.SoftIssuer{Keys: db, Sealer: f.sealer}))
+	return &engFixture{fixture: f, bo: bo, svc: svc, sup: bo.Operator(t, "sup", backoffice.RoleSupervisor)}
+}
+
+// issue asks the supervisor's back office for a token and fails the test on an error.
+func (e *engFixture) issue(t *testing.T, number, kind string, value uint64) backoffice.ShownToken {
+	t.Helper()
+	tok, err := e.svc.IssueEngineeringToken(context.Background(), e.sup, backoffice.EngineeringRequest{
+		MeterNumber: number, Kind: kind, Value: value, Reason: "site visit " + kind})
+	if err != nil {
+		t.Fatalf("issuing %s: %v", kind, err)
+	}
+	return tok
+}
+
+// accept types a token on the meter and fails the test unless the meter accepts it.
+func accept(t *testing.T, m *meter.Meter, what, digits string) meter.Result {
+	t.Helper()
+	r := m.Enter(digits)
+	if r.Code != meter.Accepted {
+		t.Fatalf("%s: the meter answered %s, want accepted", what, r)
+	}
+	return r
+}
+
+// TestEngineeringTokensAccepted: every kind issued for a meter is accepted by the meter, with the
+// setting asked for, and TIDs strictly increase across vends and engineering tokens, in one
+// minute and across minutes.
+func TestEngineeringTokensAccepted(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := seedEngineering(t, db)
+		m := e.newMeter(t, 0)
+		state := virtualMeter(t, m.Key, vendingKey).State()
+		state.Tamper = true // tampered with: the clear tamper token clears it
+		vm, err := meter.Restore(state)
+		must(t, err)
+
+		v, err := e.vendor.Vend(ctx, vendReq(e.agent.ID, m, "eng-1", 100_00))
+		must(t, err)
+		accept(t, vm, "the vend's credit token", v.Tokens[0].Token.Display())
+		if vm.Credit(0) == 0 {
+			t.Fatal("the vend added no credit")
+		}
+		lastTID := v.Tokens[0].TID
+
+		steps := []struct {
+			kind  string
+			value uint64
+			check func(meter.Settings) bool
+		}{
+			{"set_power_limit", 5000, func(s meter.Settings) bool { return s.PowerLimit == 5000 }},
+			{"set_phase_unbalance", 2000, func(s meter.Settings) bool { return s.PhaseUnbalance == 2000 }},
+			{"set_tariff_rate", 42, func(s meter.Settings) bool { return s.TariffRate == 42 }},
+			{"clear_tamper", 0, func(s meter.Settings) bool { return !s.Tamper }},
+			{"clear_credit", 0, func(meter.Settings) bool { return vm.Credit(0) == 0 }},
+		}
+		for i, st := range steps {
+			if i == 2 {
+				e.bo.Clock.Advance(time.Minute) // the rest in another minute
+			}
+			tok := e.issue(t, m.Number, st.kind, st.value)
+			if tok.TID <= uint32(lastTID) {
+				t.Errorf("%s: TID %d after %d, want it to increase", st.kind, tok.TID, lastTID)
+			}
+			lastTID = sts.TID(tok.TID)
+			r := accept(t, vm, st.kind, tok.Digits)
+			if r.Kind.String() != st.kind || !st.check(vm.Settings()) {
+				t.Errorf("%s: the meter applied %s, settings %+v, credit %d", st.kind, r.Kind, vm.Settings(), vm.Credit(0))
+			}
+		}
+		if vm.Credit(0) != 0 {
+			t.Errorf("credit after clear credit: %d, want 0", vm.Credit(0))
+		}
+		test := e.issue(t, m.Number, "test_display", 1<<36-1)
+		if test.TID != 0 || test.Kind != "test_display" {
+			t.Errorf("test token: TID %d kind %s, want no TID, test_display", test.TID, test.Kind)
+		}
+		accept(t, vm, "the test token", test.Digits)
+		if got := counters(t, db, m.ID).LastTID; got != lastTID {
+			t.Errorf("meter's counter at %d, want the last engineering token's %d (a test token takes none)", got, lastTID)
+		}
+
+		v2, err := e.vendor.Vend(ctx, vendReq(e.agent.ID, m, "eng-2", 100_00))
+		must(t, err)
+		if v2.Tokens[0].TID <= lastTID {
+			t.Errorf("vend after engineering tokens: TID %d, want above %d", v2.Tokens[0].TID, lastTID)
+		}
+		accept(t, vm, "the second vend's credit token", v2.Tokens[0].Token.Display())
+
+		water := core.Tariff{UtilityID: e.utility.ID, Name: "Water", Kind: core.Water, Blocks: []core.TariffBlock{{Price: decimal.RequireFromString("1800")}}}
+		must(t, db.CreateTariff(ctx, &water))
+		wm := e.meterOn(t, e.customer.ID, water, 0)
+		wvm := virtualMeter(t, wm.Key, vendingKey)
+		wf := e.issue(t, wm.Number, "set_water_factor", 1234)
+		accept(t, wvm, "the water factor token", wf.Digits)
+		if wvm.Settings().WaterFactor != 1234 {
+			t.Errorf("water factor %d, want 1234", wvm.Settings().WaterFactor)
+		}
+	})
+}
+
+// TestEngineeringTokenRefusals: a water factor for an electricity meter, a missing reason, a value
+// no token carries and a cashier are refused, naming the field (or the permission), writing no
+// token; the cashier's refusal is audited once.
+func TestEngineeringTokenRefusals(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := seedEngineering(t, db)
+		m := e.newMeter(t, 0)
+		for _, tc := range []struct {
+			name   string
+			req    backoffice.EngineeringRequest
+			reason core.Reason
+			field  string
+		}{
+			{"WaterFactorOnElectricity", backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "set_water_factor", Value: 10, Reason: "calibration"}, core.ReasonInvalidMeterKind, "kind"},
+			{"NoReason", backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "clear_tamper", Reason: "  "}, backoffice.ReasonReasonRequired, "reason"},
+			{"UnknownKind", backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "key_change_1", Reason: "x"}, backoffice.ReasonUnknownTokenKind, "kind"},
+			{"InexactPowerLimit", backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "set_power_limit", Value: 16_385, Reason: "x"}, core.ReasonInvalidAmount, "value"},
+			{"ForeignRegister", backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "clear_credit", Value: 1, Reason: "x"}, core.ReasonInvalidAmount, "value"},
+			{"UnknownMeter", backoffice.EngineeringRequest{MeterNumber: meterNumber(t, 9999), Kind: "clear_tamper", Reason: "x"}, core.ReasonMeterNotFound, "meter_number"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := e.svc.IssueEngineeringToken(ctx, e.sup, tc.req)
+				ce := core.AsError(err)
+				if err == nil || ce.Reason != tc.reason || ce.Field != tc.field {
+					t.Fatalf("got %v (reason %s, field %q), want %s on field %q", err, ce.Reason, ce.Field, tc.reason, tc.field)
+				}
+			})
+		}
+		cashier := e.bo.Operator(t, "till", backoffice.RoleCashier)
+		_, err := e.svc.IssueEngineeringToken(ctx, cashier, backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "clear_credit", Value: 0, Reason: "customer asked"})
+		if core.ErrorCode(err) != core.CodeForbidden || !strings.Contains(err.Error(), string(backoffice.PermMetersEngineering)) {
+			t.Fatalf("cashier: got %v, want forbidden naming %s", err, backoffice.PermMetersEngineering)
+		}
+		entries, err := e.bo.Svc.AuditTrail(ctx, e.bo.Admin, backoffice.AuditQuery{Action: backoffice.ActionEngineeringToken})
+		must(t, err)
+		denied := 0
+		for _, en := range entries {
+			switch {
+			case en.Outcome == backoffice.OutcomeDenied && en.ActorName == "till":
+				denied++
+			case en.Outcome == backoffice.OutcomeDone:
+				t.Errorf("entry %d: a refused request was audited as done", en.Seq)
+			}
+		}
+		if denied != 1 {
+			t.Errorf("%d denied entries for the cashier, want 1", denied)
+		}
+		hist, err := e.svc.MeterTokenHistory(ctx, e.sup, m.Number, backoffice.TokenPage{})
+		must(t, err)
+		if len(hist) != 0 {
+			t.Errorf("refused requests left %d tokens: %+v", len(hist), hist)
+		}
+	})
+}
+
+// TestEngineeringTokenNeedsKnownKey: a meter whose key has expired, or whose key change is still
+// pending, gets no encrypted token (its TID untouched); a test token needs no key.
+func TestEngineeringTokenNeedsKnownKey(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := seedEngineering(t, db)
+		m := e.newMeter(t, 0)
+		pending := meterKey(t, m.Number, 2)
+		must(t, db.SetPendingKeyChange(ctx, m.ID, &pending, false))
+		_, err := e.svc.IssueEngineeringToken(ctx, e.sup, backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "clear_tamper", Reason: "tamper resolved"})
+		if core.AsError(err).Reason != core.ReasonInvalidKeyChange {
+			t.Errorf("pending key change: got %v, want %s", err, core.ReasonInvalidKeyChange)
+		}
+		e.issue(t, m.Number, "test_display", 1)
+
+		expired := e.newMeter(t, 0)
+		must(t, db.Exec(ctx, "UPDATE meters SET ken = 1 WHERE id = ?", expired.ID))
+		_, err = e.svc.IssueEngineeringToken(ctx, e.sup, backoffice.EngineeringRequest{MeterNumber: expired.Number, Kind: "clear_tamper", Reason: "tamper resolved"})
+		if core.AsError(err).Reason != core.ReasonKeyExpired {
+			t.Errorf("expired key: got %v, want %s", err, core.ReasonKeyExpired)
+		}
+		if got := counters(t, db, expired.ID).LastTID; got != 0 {
+			t.Errorf("a refused token moved the counter to %d", got)
+		}
+	})
+}
+
+// TestTokenHistoryAndReprints: a meter's history lists its vends' tokens and its engineering
+// tokens together, newest first, digits masked; reprints show the digits and are counted; no
+// token's digits reach the audit trail or an error, plain or grouped.
+func TestTokenHistoryAndReprints(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := seedEngineering(t, db)
+		m := e.newMeter(t, 0)
+		var secrets []sts.Token
+		v, err := e.vendor.Vend(ctx, vendReq(e.agent.ID, m, "hist-1", 50_00))
+		must(t, err)
+		secrets = append(secrets, v.Tokens[0].Token)
+		e.bo.Clock.Advance(time.Minute)
+		limit := e.issue(t, m.Number, "set_power_limit", 3000)
+		e.bo.Clock.Advance(time.Minute)
+		tamper := e.issue(t, m.Number, "clear_tamper", 0)
+		for _, s := range []backoffice.ShownToken{limit, tamper} {
+			secrets = append(secrets, sts.MustParseToken(s.Digits))
+		}
+
+		hist, err := e.svc.MeterTokenHistory(ctx, e.sup, m.Number, backoffice.TokenPage{})
+		must(t, err)
+		want := []struct {
+			source backoffice.TokenSource
+			kind   string
+		}{{backoffice.SourceEngineering, "clear_tamper"}, {backoffice.SourceEngineering, "set_power_limit"}, {backoffice.SourceVend, "electricity_credit"}}
+		if len(hist) != len(want) {
+			t.Fatalf("history holds %d tokens, want %d: %+v", len(hist), len(want), hist)
+		}
+		for i, w := range want {
+			h := hist[i]
+			if h.Source != w.source || h.Kind != w.kind {
+				t.Errorf("history[%d] is %s %s, want %s %s", i, h.Source, h.Kind, w.source, w.kind)
+			}
+			if strings.Count(h.Token, "*") != 16 {
+				t.Errorf("history[%d] shows its token as %q, want all but the last four digits masked", i, h.Token)
+			}
+		}
+		if h := hist[2]; h.Paid != 50_00 || h.Channel != core.ChannelREST || h.AgentID != e.agent.ID || h.TID != uint32(v.Tokens[0].TID) || h.Energy == 0 {
+			t.Errorf("the vend's token: %+v", h)
+		}
+		if h := hist[1]; h.Value != 3000 || h.RequestedBy == "" || h.Reason == "" || h.TID != limit.TID {
+			t.Errorf("the power limit token: %+v", h)
+		}
+
+		for i := 1; i <= 2; i++ {
+			r, err := e.svc.ReprintToken(ctx, e.sup, backoffice.TokenRef{Source: backoffice.SourceEngineering, ID: limit.RecordID})
+			must(t, err)
+			if r.Digits != limit.Digits || r.Reprints != int64(i) {
+				t.Errorf("reprint %d: %s, count %d; want the issued digits, count %d", i, r.Digits, r.Reprints, i)
+			}
+		}
+		rv, err := e.svc.ReprintToken(ctx, e.sup, backoffice.TokenRef{Source: backoffice.SourceVend, ID: v.ID, Seq: 1})
+		must(t, err)
+		if rv.Digits != v.Tokens[0].Token.Display() || rv.Reprints != 1 {
+			t.Errorf("vend token reprint: %s count %d, want %s count 1", rv.Digits, rv.Reprints, v.Tokens[0].Token.Display())
+		}
+		hist, err = e.svc.MeterTokenHistory(ctx, e.sup, m.Number, backoffice.TokenPage{Limit: 2, Offset: 1})
+		must(t, err)
+		if len(hist) != 2 || hist[0].Reprints != 2 || hist[1].Reprints != 1 || hist[0].Kind != "set_power_limit" {
+			t.Errorf("second page with reprint counts: %+v", hist)
+		}
+
+		var errs []error
+		cashier := e.bo.Operator(t, "till", backoffice.RoleCashier)
+		_, err = e.svc.ReprintToken(ctx, cashier, backoffice.TokenRef{Source: backoffice.SourceEngineering, ID: 999})
+		if core.AsError(err).Reason != backoffice.ReasonTokenNotFound {
+			t.Errorf("reprint of no token: %v", err)
+		}
+		errs = append(errs, err)
+		_, err = e.svc.IssueEngineeringToken(ctx, cashier, backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "clear_tamper", Reason: limit.Digits})
+		errs = append(errs, err)
+		_, err = e.svc.IssueEngineeringToken(ctx, e.sup, backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "set_power_limit", Value: 16_385, Reason: limit.Digits})
+		errs = append(errs, err)
+		entries, err := e.bo.Svc.AuditTrail(ctx, e.bo.Admin, backoffice.AuditQuery{})
+		must(t, err)
+		var trail strings.Builder
+		for _, en := range entries {
+			trail.WriteString(en.Target + en.Detail + string(en.Before) + string(en.After) + "\n")
+		}
+		for _, err := range errs {
+			if err == nil {
+				t.Fatal("a refused request succeeded")
+			}
+			trail.WriteString(err.Error() + "\n")
+			if u := errors.Unwrap(err); u != nil {
+				trail.WriteString(u.Error() + "\n")
+			}
+		}
+		for _, s := range secrets {
+			for _, form := range []string{s.String(), s.Display()} {
+				if strings.Contains(trail.String(), form) {
+					t.Errorf("token %s appears in the audit trail or an error", core.MaskTokens(form))
+				}
+			}
+		}
+		reprints := 0
+		for _, en := range entries {
+			if en.Action == backoffice.ActionTokenReprint && en.Outcome == backoffice.OutcomeDone {
+				reprints++
+			}
+		}
+		if reprints != 3 {
+			t.Errorf("%d reprints audited, want 3", reprints)
+		}
+	})
+}
