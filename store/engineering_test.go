@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -321,6 +323,77 @@ func TestTokenHistoryAndReprints(t *testing.T) {
 		}
 		if reprints != 3 {
 			t.Errorf("%d reprints audited, want 3", reprints)
+		}
+	})
+}
+
+// TestEngineeringTokensConcurrentWithVends: vends and engineering tokens for one meter at once
+// each take a TID of their own, the counter ends at the highest, and the meter takes them all.
+func TestEngineeringTokensConcurrentWithVends(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := seedEngineering(t, db)
+		m := e.newMeter(t, 0)
+		const n = 4
+		type issued struct {
+			tid    sts.TID
+			digits string
+			err    error
+		}
+		out := make(chan issued, 2*n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				v, err := e.vendor.Vend(ctx, vendReq(e.agent.ID, m, fmt.Sprintf("race-%d", i), 10_00))
+				if err != nil {
+					out <- issued{err: err}
+					return
+				}
+				out <- issued{tid: v.Tokens[0].TID, digits: v.Tokens[0].Token.Display()}
+			}()
+			go func() {
+				defer wg.Done()
+				tok, err := e.svc.IssueEngineeringToken(ctx, e.sup, backoffice.EngineeringRequest{MeterNumber: m.Number,
+					Kind: "set_tariff_rate", Value: uint64(i), Reason: "new rate"})
+				out <- issued{tid: sts.TID(tok.TID), digits: tok.Digits, err: err}
+			}()
+		}
+		wg.Wait()
+		close(out)
+		seen := map[sts.TID]bool{}
+		var highest sts.TID
+		vm := virtualMeter(t, m.Key, vendingKey)
+		for is := range out {
+			if is.err != nil {
+				t.Fatal(is.err)
+			}
+			if seen[is.tid] {
+				t.Errorf("TID %d issued twice", is.tid)
+			}
+			seen[is.tid], highest = true, max(highest, is.tid)
+			accept(t, vm, fmt.Sprintf("the token with TID %d", is.tid), is.digits)
+		}
+		if got := counters(t, db, m.ID).LastTID; got != highest {
+			t.Errorf("counter at %d, want the highest TID issued, %d", got, highest)
+		}
+	})
+}
+
+// TestEngineeringTokenMeterStatus: a blocked meter (a tamper case) takes a clear tamper token;
+// a decommissioned meter takes none.
+func TestEngineeringTokenMeterStatus(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := seedEngineering(t, db)
+		m := e.newMeter(t, 0)
+		must(t, db.SetMeterStatus(ctx, m.ID, core.MeterBlocked))
+		accept(t, virtualMeter(t, m.Key, vendingKey), "clear tamper on a blocked meter", e.issue(t, m.Number, "clear_tamper", 0).Digits)
+		must(t, db.SetMeterStatus(ctx, m.ID, core.MeterDecommissioned))
+		_, err := e.svc.IssueEngineeringToken(ctx, e.sup, backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "clear_tamper", Reason: "x"})
+		if core.AsError(err).Reason != core.ReasonMeterDecommissioned {
+			t.Errorf("decommissioned meter: got %v, want %s", err, core.ReasonMeterDecommissioned)
 		}
 	})
 }
