@@ -238,13 +238,26 @@ func TestTokenHistoryAndReprints(t *testing.T) {
 		for _, s := range []backoffice.ShownToken{limit, tamper} {
 			secrets = append(secrets, sts.MustParseToken(s.Digits))
 		}
+		// Another agent, on another channel, sells with a key change pending: its key change
+		// tokens come first, then the credit.
+		e.bo.Clock.Advance(time.Minute)
+		next := meterKey(t, m.Number, 2)
+		must(t, db.SetPendingKeyChange(ctx, m.ID, &next, false))
+		agent2 := e.newAgent(t, 0, 500_00)
+		v2, err := e.vendor.Vend(ctx, core.VendRequest{Channel: core.ChannelSMS, IdempotencyKey: "hist-2", AgentID: agent2.ID,
+			MeterNumber: m.Number, Amount: 20_00, Payer: "+27821234567"})
+		must(t, err)
+		for _, tk := range v2.Tokens {
+			secrets = append(secrets, tk.Token)
+		}
 
 		hist, err := e.svc.MeterTokenHistory(ctx, e.sup, m.Number, backoffice.TokenPage{})
 		must(t, err)
 		want := []struct {
 			source backoffice.TokenSource
 			kind   string
-		}{{backoffice.SourceEngineering, "clear_tamper"}, {backoffice.SourceEngineering, "set_power_limit"}, {backoffice.SourceVend, "electricity_credit"}}
+		}{{backoffice.SourceVend, "electricity_credit"}, {backoffice.SourceVend, "key_change_2"}, {backoffice.SourceVend, "key_change_1"},
+			{backoffice.SourceEngineering, "clear_tamper"}, {backoffice.SourceEngineering, "set_power_limit"}, {backoffice.SourceVend, "electricity_credit"}}
 		if len(hist) != len(want) {
 			t.Fatalf("history holds %d tokens, want %d: %+v", len(hist), len(want), hist)
 		}
@@ -257,10 +270,16 @@ func TestTokenHistoryAndReprints(t *testing.T) {
 				t.Errorf("history[%d] shows its token as %q, want all but the last four digits masked", i, h.Token)
 			}
 		}
-		if h := hist[2]; h.Paid != 50_00 || h.Channel != core.ChannelREST || h.AgentID != e.agent.ID || h.TID != uint32(v.Tokens[0].TID) || h.Energy == 0 {
-			t.Errorf("the vend's token: %+v", h)
+		if h := hist[5]; h.Paid != 50_00 || h.Channel != core.ChannelREST || h.AgentID != e.agent.ID || h.TID != uint32(v.Tokens[0].TID) || h.Energy == 0 {
+			t.Errorf("the first vend's token: %+v", h)
 		}
-		if h := hist[1]; h.Value != 3000 || h.RequestedBy == "" || h.Reason == "" || h.TID != limit.TID {
+		if h := hist[0]; h.Paid != 20_00 || h.Channel != core.ChannelSMS || h.AgentID != agent2.ID || h.Purpose != string(core.PurposeCredit) || h.TID <= tamper.TID {
+			t.Errorf("the second vend's credit token: %+v", h)
+		}
+		if h := hist[1]; h.Purpose != string(core.PurposeKeyChange) || h.TID != 0 || h.Paid != 0 || h.AgentID != agent2.ID {
+			t.Errorf("the second vend's key change token: %+v", h)
+		}
+		if h := hist[4]; h.Value != 3000 || h.RequestedBy == "" || h.Reason == "" || h.TID != limit.TID {
 			t.Errorf("the power limit token: %+v", h)
 		}
 
@@ -276,7 +295,7 @@ func TestTokenHistoryAndReprints(t *testing.T) {
 		if rv.Digits != v.Tokens[0].Token.Display() || rv.Reprints != 1 {
 			t.Errorf("vend token reprint: %s count %d, want %s count 1", rv.Digits, rv.Reprints, v.Tokens[0].Token.Display())
 		}
-		hist, err = e.svc.MeterTokenHistory(ctx, e.sup, m.Number, backoffice.TokenPage{Limit: 2, Offset: 1})
+		hist, err = e.svc.MeterTokenHistory(ctx, e.sup, m.Number, backoffice.TokenPage{Limit: 2, Offset: 4})
 		must(t, err)
 		if len(hist) != 2 || hist[0].Reprints != 2 || hist[1].Reprints != 1 || hist[0].Kind != "set_power_limit" {
 			t.Errorf("second page with reprint counts: %+v", hist)
