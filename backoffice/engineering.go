@@ -19,7 +19,7 @@ import (
 type EngineeringStore interface {
 	core.MeterReader
 	core.EngineeringStore
-	TokenHistoryStore
+	MeterTokenStore
 }
 
 // WithTokenIssuer sets the token issuer (core.SoftIssuer, or a hardware security module) that
@@ -29,21 +29,21 @@ func WithTokenIssuer(issuer core.TokenIssuer) Option { return func(s *Service) {
 
 // The reasons of engineering tokens and token management.
 const (
-	ReasonUnknownTokenKind core.Reason = "unknown_token_kind" // the kind is not an engineering or test token
-	ReasonReasonRequired   core.Reason = "reason_required"    // the action records why it is done: a reason is needed
-	ReasonInvalidTokenRef  core.Reason = "invalid_token_ref"  // a reprint names no token
-	ReasonTokenNotFound    core.Reason = "token_not_found"    // a reprint names a token that does not exist
-	ReasonInvalidTokenPage core.Reason = "invalid_token_page" // a history's page is out of range
-	ReasonNoTokenIssuer    core.Reason = "no_token_issuer"    // the service was built without a token issuer
+	ReasonUnknownTokenKind      core.Reason = "unknown_token_kind"       // the kind is not an engineering or test token
+	ReasonReasonRequired        core.Reason = "reason_required"          // the action records why it is done: a reason is needed
+	ReasonInvalidMeterTokenRef  core.Reason = "invalid_meter_token_ref"  // a reprint names no token
+	ReasonMeterTokenNotFound    core.Reason = "meter_token_not_found"    // a reprint names a token that does not exist
+	ReasonInvalidMeterTokenPage core.Reason = "invalid_meter_token_page" // a history's page is out of range
+	ReasonNoTokenIssuer         core.Reason = "no_token_issuer"          // the service was built without a token issuer
 )
 
 var engineeringReasons = map[core.Reason]core.Code{
-	ReasonUnknownTokenKind: core.CodeInvalid,
-	ReasonReasonRequired:   core.CodeInvalid,
-	ReasonInvalidTokenRef:  core.CodeInvalid,
-	ReasonTokenNotFound:    core.CodeNotFound,
-	ReasonInvalidTokenPage: core.CodeInvalid,
-	ReasonNoTokenIssuer:    core.CodeInternal,
+	ReasonUnknownTokenKind:      core.CodeInvalid,
+	ReasonReasonRequired:        core.CodeInvalid,
+	ReasonInvalidMeterTokenRef:  core.CodeInvalid,
+	ReasonMeterTokenNotFound:    core.CodeNotFound,
+	ReasonInvalidMeterTokenPage: core.CodeInvalid,
+	ReasonNoTokenIssuer:         core.CodeInternal,
 }
 
 func init() { reasonLists = append(reasonLists, engineeringReasons) }
@@ -118,7 +118,7 @@ func (s *Service) engineeringOrder(ctx context.Context, a Actor, r EngineeringRe
 	if err != nil {
 		return engineeringOrder{}, core.MeterView{}, err
 	}
-	view, err := s.meterInScope(ctx, a, r.MeterNumber)
+	view, err := s.meterInScope(ctx, a, PermMetersEngineering, ActionEngineeringToken, r.MeterNumber)
 	if err != nil {
 		return engineeringOrder{}, view, err
 	}
@@ -145,7 +145,7 @@ func (s *Service) issueEngineering(ctx context.Context, o engineeringOrder) (Sho
 	}
 	rec := engineeringRecord(t)
 	v := rec.View()
-	return ShownToken{TokenView: v, Digits: t.Token.Display()},
+	return ShownToken{MeterTokenView: v, Digits: t.Token.Display()},
 		Change{Target: rec.Ref.String(), After: v, Detail: "reason: " + core.MaskTokens(o.Reason)}, nil
 }
 
@@ -169,9 +169,9 @@ func checkEngineeringRequest(r EngineeringRequest) (sts.Kind, string, error) {
 func actorName(a Actor) string { return fmt.Sprintf("%s:%d %s", a.Kind(), a.ID(), a.Name()) }
 
 // engineeringRecord is an issued engineering token as the history lists it.
-func engineeringRecord(t *core.EngineeringToken) TokenRecord {
-	return TokenRecord{
-		Ref: TokenRef{Source: SourceEngineering, ID: t.ID, Seq: 1}, MeterID: t.MeterID, MeterNumber: t.MeterNumber,
+func engineeringRecord(t *core.EngineeringToken) MeterTokenRecord {
+	return MeterTokenRecord{
+		Ref: MeterTokenRef{Source: SourceEngineering, ID: t.ID, Seq: 1}, MeterID: t.MeterID, MeterNumber: t.MeterNumber,
 		UtilityID: t.UtilityID, Purpose: PurposeEngineering, Kind: t.Kind, Token: t.Token, TID: t.TID, Value: t.Value,
 		RequestedBy: t.RequestedBy, Reason: t.Reason, At: t.CreatedAt,
 	}

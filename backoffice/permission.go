@@ -17,7 +17,8 @@ const (
 
 	PermAuditRead Permission = "audit.read" // read, verify and export the audit trail
 
-	PermApprovalsRead Permission = "approvals.read" // see the approvals queue
+	PermApprovalsRead   Permission = "approvals.read"   // see the approvals queue
+	PermApprovalsPolicy Permission = "approvals.policy" // set which actions need a second operator
 
 	PermOrganisationRead   Permission = "organisation.read"   // the utility, departments, halls, terminals
 	PermOrganisationManage Permission = "organisation.manage" // create and change them
@@ -58,6 +59,7 @@ var catalogue = map[Permission]permissionInfo{
 	PermRolesManage:        {"create and change custom roles", true},
 	PermAuditRead:          {"read, verify and export the audit trail", false},
 	PermApprovalsRead:      {"see the approvals queue", false},
+	PermApprovalsPolicy:    {"set which actions need a second operator, above which amount, and how long a request waits", true},
 	PermOrganisationRead:   {"read the utility, departments, vending halls and terminals", false},
 	PermOrganisationManage: {"create and change the utility, departments, vending halls and terminals", false},
 	PermTariffsRead:        {"read tariffs, tax rates and system parameters", false},

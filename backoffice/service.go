@@ -3,7 +3,6 @@ package backoffice
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"slices"
 	"time"
 
@@ -18,6 +17,10 @@ type Store interface {
 	AuditStore
 	RoleStore
 	OperatorStore
+	AccessStore
+	ApprovalStore
+	AgentMoneyStore
+	VendReader
 	EngineeringStore
 }
 
@@ -26,6 +29,10 @@ type Service struct {
 	store Store
 	now   func() time.Time
 	cost  argonCost
+	// sessionIdle and sessionMax bound a session: idle since its last request, and since sign-in.
+	sessionIdle, sessionMax time.Duration
+	// reverser reverses vends (WithReverser); nil leaves reversals unavailable.
+	reverser Reverser
 	// issuer encodes engineering tokens (WithTokenIssuer); nil refuses to issue them.
 	issuer core.TokenIssuer
 }
@@ -42,7 +49,7 @@ func WithCheapPasswords() Option { return func(s *Service) { s.cost = argonCost{
 
 // New returns the back office over a store.
 func New(store Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now, cost: defaultArgonCost}
+	s := &Service{store: store, now: time.Now, cost: defaultArgonCost, sessionIdle: defaultSessionIdle, sessionMax: defaultSessionMax}
 	for _, o := range opts {
 		o(s)
 	}
@@ -64,35 +71,11 @@ type Change struct {
 // audited in a transaction of its own.
 func act[T any](ctx context.Context, s *Service, a Actor, perm Permission, action Action,
 	fn func(ctx context.Context) (T, Change, error)) (T, error) {
-	var out T
 	if err := s.allow(ctx, a, perm, action, ""); err != nil {
-		return out, err
+		var zero T
+		return zero, err
 	}
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		v, ch, err := fn(ctx)
-		if err != nil {
-			return err
-		}
-		out = v
-		return s.audit(ctx, a, perm, action, OutcomeDone, ch)
-	})
-	return out, s.refused(ctx, a, perm, action, err)
-}
-
-// refused audits err if it is a refusal (forbidden), after the action's transaction rolled back,
-// and returns err in core's vocabulary.
-func (s *Service) refused(ctx context.Context, a Actor, perm Permission, action Action, err error) error {
-	if core.ErrorCode(err) != core.CodeForbidden {
-		return storeError(err)
-	}
-	var ce *core.Error
-	errors.As(err, &ce)
-	if aerr := s.store.InTx(ctx, func(ctx context.Context) error {
-		return s.audit(ctx, a, perm, action, OutcomeDenied, Change{Detail: ce.Message})
-	}); aerr != nil {
-		return storeError(aerr)
-	}
-	return err
+	return change(ctx, s, a, perm, action, fn)
 }
 
 // storeError gives every error a Service method returns core's vocabulary.
@@ -111,7 +94,7 @@ func read[T any](ctx context.Context, s *Service, a Actor, perm Permission, acti
 		return out, err
 	}
 	out, err := fn(ctx)
-	return out, s.refused(ctx, a, perm, action, err)
+	return out, storeError(err)
 }
 
 // allow returns nil if the actor holds perm; otherwise it audits the refusal and returns a
@@ -133,13 +116,20 @@ func (s *Service) allow(ctx context.Context, a Actor, perm Permission, action Ac
 	return core.Errorf(core.CodeForbidden, ReasonPermissionDenied, "%s needs the permission %s", action, perm)
 }
 
-// inScope returns nil if the actor may act on records of the utility, and otherwise a forbidden
-// error, which act and read audit as a refusal.
-func (s *Service) inScope(a Actor, target string, utilityID int64) error {
+// inScope returns nil if the actor may act on records of the utility; otherwise it audits the
+// refusal and returns a forbidden error. Inside act's fn the entry rolls back with the action and
+// act audits the refusal again, once, after the rollback.
+func (s *Service) inScope(ctx context.Context, a Actor, perm Permission, action Action, target string, utilityID int64) error {
 	if a.InUtility(utilityID) {
 		return nil
 	}
-	return core.Errorf(core.CodeForbidden, ReasonOutOfScope, "%s belongs to another utility than the operator's", target)
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		return s.audit(ctx, a, perm, action, OutcomeDenied, Change{Target: target, Detail: "outside the operator's utility"})
+	})
+	if err != nil {
+		return err
+	}
+	return core.Errorf(core.CodeForbidden, ReasonOutOfScope, "%s belongs to another utility", target)
 }
 
 // record appends the audit entry of an action that changed nothing in the store (a read worth

@@ -23,16 +23,16 @@ const (
 	SourceEngineering TokenSource = "engineering" // an engineering or test token (engineering.go)
 )
 
-// TokenRef names one token: a vend's by the vend's ID and the token's place on it (1, 2 ...), an
+// MeterTokenRef names one token: a vend's by the vend's ID and the token's place on it (1, 2 ...), an
 // engineering token by its ID (Seq 1).
-type TokenRef struct {
+type MeterTokenRef struct {
 	Source TokenSource
 	ID     int64
 	Seq    int
 }
 
 // String returns the reference as the audit trail names it: "vend:12/3", "engineering:5".
-func (r TokenRef) String() string {
+func (r MeterTokenRef) String() string {
 	if r.Source == SourceEngineering {
 		return fmt.Sprintf("engineering:%d", r.ID)
 	}
@@ -40,17 +40,17 @@ func (r TokenRef) String() string {
 }
 
 // check refuses a reference that names no token.
-func (r TokenRef) check() (TokenRef, error) {
+func (r MeterTokenRef) check() (MeterTokenRef, error) {
 	if r.Source == SourceEngineering && r.Seq == 0 {
 		r.Seq = 1
 	}
 	switch {
 	case r.Source != SourceVend && r.Source != SourceEngineering:
-		return r, core.Errorf(core.CodeInvalid, ReasonInvalidTokenRef, "a token is a vend's or an engineering token's, not %q", r.Source).OnField("source")
+		return r, core.Errorf(core.CodeInvalid, ReasonInvalidMeterTokenRef, "a token is a vend's or an engineering token's, not %q", r.Source).OnField("source")
 	case r.ID <= 0:
-		return r, core.Errorf(core.CodeInvalid, ReasonInvalidTokenRef, "a token names its record's id").OnField("id")
+		return r, core.Errorf(core.CodeInvalid, ReasonInvalidMeterTokenRef, "a token names its record's id").OnField("id")
 	case r.Seq <= 0 || r.Source == SourceEngineering && r.Seq != 1:
-		return r, core.Errorf(core.CodeInvalid, ReasonInvalidTokenRef, "a vend's token names its place on the vend, from 1; an engineering token's is 1").OnField("seq")
+		return r, core.Errorf(core.CodeInvalid, ReasonInvalidMeterTokenRef, "a vend's token names its place on the vend, from 1; an engineering token's is 1").OnField("seq")
 	}
 	return r, nil
 }
@@ -59,10 +59,10 @@ func (r TokenRef) check() (TokenRef, error) {
 // a vend's (core.PurposeCredit, core.PurposeFreeBasic, core.PurposeKeyChange).
 const PurposeEngineering core.TokenPurpose = "engineering"
 
-// TokenRecord is one token a meter was given, as the store keeps it: with its digits, which only
+// MeterTokenRecord is one token a meter was given, as the store keeps it: with its digits, which only
 // ReprintToken shows.
-type TokenRecord struct {
-	Ref         TokenRef
+type MeterTokenRecord struct {
+	Ref         MeterTokenRef
 	MeterID     int64
 	MeterNumber string
 	UtilityID   int64
@@ -87,27 +87,27 @@ type TokenRecord struct {
 	Reprints    int64
 }
 
-// TokenHistoryStore reads the tokens meters were given and counts their reprints.
-type TokenHistoryStore interface {
+// MeterTokenStore reads the tokens meters were given and counts their reprints.
+type MeterTokenStore interface {
 	// TokenHistory returns a meter's tokens, newest first (by time, then record and place, each
 	// descending), from offset on, at most limit.
-	TokenHistory(ctx context.Context, meterID int64, offset, limit int) ([]TokenRecord, error)
-	// TokenRecord returns one token, or a not_found error.
-	TokenRecord(ctx context.Context, ref TokenRef) (TokenRecord, error)
+	TokenHistory(ctx context.Context, meterID int64, offset, limit int) ([]MeterTokenRecord, error)
+	// MeterTokenRecord returns one token, or a not_found error.
+	MeterTokenRecord(ctx context.Context, ref MeterTokenRef) (MeterTokenRecord, error)
 	// CountReprint adds one to a token's reprint counter, recording when and by whom, and returns
 	// the new count.
-	CountReprint(ctx context.Context, ref TokenRef, at time.Time, by string) (int64, error)
+	CountReprint(ctx context.Context, ref MeterTokenRef, at time.Time, by string) (int64, error)
 }
 
 // Token management actions.
 const (
-	ActionTokenHistory Action = "token.history"
-	ActionTokenReprint Action = "token.reprint"
+	ActionMeterTokenHistory Action = "meter.token_history"
+	ActionMeterTokenReprint Action = "meter.token_reprint"
 )
 
-// TokenView is a token as lists, the API and the audit trail show it: the digits masked but for
+// MeterTokenView is a token as lists, the API and the audit trail show it: the digits masked but for
 // the last four (core.MaskTokens), the rest as recorded.
-type TokenView struct {
+type MeterTokenView struct {
 	Source      TokenSource `json:"source"`
 	RecordID    int64       `json:"record_id"`
 	Seq         int         `json:"seq"`
@@ -131,8 +131,8 @@ type TokenView struct {
 }
 
 // View returns the token's view, its digits masked.
-func (r TokenRecord) View() TokenView {
-	return TokenView{
+func (r MeterTokenRecord) View() MeterTokenView {
+	return MeterTokenView{
 		Source: r.Ref.Source, RecordID: r.Ref.ID, Seq: r.Ref.Seq, MeterNumber: r.MeterNumber, Purpose: string(r.Purpose),
 		Kind: r.Kind.String(), Token: core.MaskTokens(r.Token.Display()), TID: uint32(r.TID), Energy: int64(r.Energy),
 		Value: r.Value, Paid: int64(r.Paid), Currency: r.Currency, Channel: r.Channel, AgentID: r.AgentID,
@@ -141,24 +141,24 @@ func (r TokenRecord) View() TokenView {
 	}
 }
 
-// MaxTokenPage bounds the tokens one page of a history holds.
-const MaxTokenPage = 500
+// MaxMeterTokenPage bounds the tokens one page of a history holds.
+const MaxMeterTokenPage = 500
 
-// TokenPage selects a page of a meter's history, newest first: Offset tokens skipped, at most
-// Limit (1 to MaxTokenPage; 0 is MaxTokenPage).
-type TokenPage struct {
+// MeterTokenPage selects a page of a meter's history, newest first: Offset tokens skipped, at most
+// Limit (1 to MaxMeterTokenPage; 0 is MaxMeterTokenPage).
+type MeterTokenPage struct {
 	Offset int
 	Limit  int
 }
 
-func (p TokenPage) checked() (TokenPage, error) {
+func (p MeterTokenPage) checked() (MeterTokenPage, error) {
 	switch {
 	case p.Offset < 0:
-		return p, core.Errorf(core.CodeInvalid, ReasonInvalidTokenPage, "the page offset must not be negative").OnField("offset")
-	case p.Limit < 0 || p.Limit > MaxTokenPage:
-		return p, core.Errorf(core.CodeInvalid, ReasonInvalidTokenPage, "a page holds 1 to %d tokens", MaxTokenPage).OnField("limit")
+		return p, core.Errorf(core.CodeInvalid, ReasonInvalidMeterTokenPage, "the page offset must not be negative").OnField("offset")
+	case p.Limit < 0 || p.Limit > MaxMeterTokenPage:
+		return p, core.Errorf(core.CodeInvalid, ReasonInvalidMeterTokenPage, "a page holds 1 to %d tokens", MaxMeterTokenPage).OnField("limit")
 	case p.Limit == 0:
-		p.Limit = MaxTokenPage
+		p.Limit = MaxMeterTokenPage
 	}
 	return p, nil
 }
@@ -166,13 +166,13 @@ func (p TokenPage) checked() (TokenPage, error) {
 // MeterTokenHistory returns every token a meter was given, newest first, across every channel,
 // agent and operator: each with its kind, TID, amount, who gave it and how often it was
 // reprinted, its digits masked (ReprintToken shows them).
-func (s *Service) MeterTokenHistory(ctx context.Context, a Actor, meterNumber string, page TokenPage) ([]TokenView, error) {
-	return read(ctx, s, a, PermMetersRead, ActionTokenHistory, func(ctx context.Context) ([]TokenView, error) {
+func (s *Service) MeterTokenHistory(ctx context.Context, a Actor, meterNumber string, page MeterTokenPage) ([]MeterTokenView, error) {
+	return read(ctx, s, a, PermMetersRead, ActionMeterTokenHistory, func(ctx context.Context) ([]MeterTokenView, error) {
 		page, err := page.checked()
 		if err != nil {
 			return nil, err
 		}
-		view, err := s.meterInScope(ctx, a, meterNumber)
+		view, err := s.meterInScope(ctx, a, PermMetersRead, ActionMeterTokenHistory, meterNumber)
 		if err != nil {
 			return nil, err
 		}
@@ -180,7 +180,7 @@ func (s *Service) MeterTokenHistory(ctx context.Context, a Actor, meterNumber st
 		if err != nil {
 			return nil, err
 		}
-		out := make([]TokenView, len(recs))
+		out := make([]MeterTokenView, len(recs))
 		for i, r := range recs {
 			out[i] = r.View()
 		}
@@ -189,8 +189,8 @@ func (s *Service) MeterTokenHistory(ctx context.Context, a Actor, meterNumber st
 }
 
 // meterInScope finds a registered meter of the actor's utility: a meter of another utility is a
-// refusal (audited by act and read).
-func (s *Service) meterInScope(ctx context.Context, a Actor, number string) (core.MeterView, error) {
+// refusal, audited (inScope).
+func (s *Service) meterInScope(ctx context.Context, a Actor, perm Permission, action Action, number string) (core.MeterView, error) {
 	if err := core.CheckMeterNumber(number); err != nil {
 		return core.MeterView{}, fieldOf(err, "meter_number")
 	}
@@ -201,7 +201,7 @@ func (s *Service) meterInScope(ctx context.Context, a Actor, number string) (cor
 	if err != nil {
 		return view, err
 	}
-	if err := s.inScope(a, "meter:"+itoa(view.Meter.ID), view.Utility.ID); err != nil {
+	if err := s.inScope(ctx, a, perm, action, "meter:"+itoa(view.Meter.ID), view.Utility.ID); err != nil {
 		return view, err
 	}
 	return view, nil
@@ -219,7 +219,7 @@ func fieldOf(err error, field string) error {
 // ShownToken is a token with its digits: as issued to the operator who asked for it
 // (IssueEngineeringToken), or reprinted (ReprintToken), with how often it has been reprinted.
 type ShownToken struct {
-	TokenView
+	MeterTokenView
 	// Digits is the token in the 4-4-4-4-4 form printed on receipts; no list and no audit entry
 	// carries it.
 	Digits string `json:"digits"`
@@ -228,24 +228,24 @@ type ShownToken struct {
 // ReprintToken shows a token's digits again, for a customer or a technician who lost them: a
 // vend's token needs vends.read, an engineering token meters.read. Each reprint is counted on the
 // token and audited (without the digits).
-func (s *Service) ReprintToken(ctx context.Context, a Actor, ref TokenRef) (ShownToken, error) {
+func (s *Service) ReprintToken(ctx context.Context, a Actor, ref MeterTokenRef) (ShownToken, error) {
 	perm := PermVendsRead
 	if ref.Source == SourceEngineering {
 		perm = PermMetersRead
 	}
-	return act(ctx, s, a, perm, ActionTokenReprint, func(ctx context.Context) (ShownToken, Change, error) {
+	return act(ctx, s, a, perm, ActionMeterTokenReprint, func(ctx context.Context) (ShownToken, Change, error) {
 		ref, err := ref.check()
 		if err != nil {
 			return ShownToken{}, Change{}, err
 		}
-		rec, err := s.store.TokenRecord(ctx, ref)
+		rec, err := s.store.MeterTokenRecord(ctx, ref)
 		if isNotFound(err) {
-			return ShownToken{}, Change{}, core.Errorf(core.CodeNotFound, ReasonTokenNotFound, "token %s does not exist", ref).OnField("id")
+			return ShownToken{}, Change{}, core.Errorf(core.CodeNotFound, ReasonMeterTokenNotFound, "token %s does not exist", ref).OnField("id")
 		}
 		if err != nil {
 			return ShownToken{}, Change{}, err
 		}
-		if err := s.inScope(a, ref.String(), rec.UtilityID); err != nil {
+		if err := s.inScope(ctx, a, perm, ActionMeterTokenReprint, ref.String(), rec.UtilityID); err != nil {
 			return ShownToken{}, Change{}, err
 		}
 		before := rec.View()
@@ -253,6 +253,6 @@ func (s *Service) ReprintToken(ctx context.Context, a Actor, ref TokenRef) (Show
 			return ShownToken{}, Change{}, err
 		}
 		after := rec.View()
-		return ShownToken{TokenView: after, Digits: rec.Token.Display()}, Change{Target: ref.String(), Before: before, After: after}, nil
+		return ShownToken{MeterTokenView: after, Digits: rec.Token.Display()}, Change{Target: ref.String(), Before: before, After: after}, nil
 	})
 }

@@ -31,6 +31,12 @@ type ReversalRequest struct {
 	// Reason says why, 1 to 200 characters: it is kept with the vend and shown in the list of
 	// reversed vends operators check.
 	Reason string
+	// Windowed applies the utility's reversal window to an operator's reversal too. The back
+	// office sets it on an operator's own reversal, and asks a second operator to approve one
+	// past the window; the approved request reverses without it.
+	Windowed bool
+	// Operator names the operator in the vend's record ("operator <name>"); "" records "operator".
+	Operator string
 }
 
 // Reverse gives back a vend's money, within the utility's reversal window when an agent asks.
@@ -50,10 +56,13 @@ func (s *Vendor) Reverse(ctx context.Context, r ReversalRequest) (*Vend, error) 
 		return nil, StoreError(err)
 	}
 	by := "operator"
-	if r.AgentID != 0 {
+	switch {
+	case r.AgentID != 0:
 		by = fmt.Sprintf("agent %d", r.AgentID)
+	case r.Operator != "":
+		by = "operator " + r.Operator
 	}
-	return s.reverse(ctx, v, VendReversal{Reason: r.Reason, By: by}, r.AgentID != 0)
+	return s.reverse(ctx, v, VendReversal{Reason: r.Reason, By: by}, r.AgentID != 0 || r.Windowed)
 }
 
 // reverse reverses a completed vend; windowed says the utility's reversal window applies.

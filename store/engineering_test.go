@@ -31,11 +31,9 @@ type engFixture struct {
 func seedEngineering(t *testing.T, db *store.DB) *engFixture {
 	t.Helper()
 	f := seed(t, db)
-	bo := testkit.NewBackOffice(t, db)
+	bo := testkit.NewBackOffice(t, db, backoffice.WithTokenIssuer(&core.SoftIssuer{Keys: db, Sealer: f.sealer}))
 	f.vendor.Clock = bo.Clock.Now
-	svc := backoffice.New(db, backoffice.WithClock(bo.Clock.Now), backoffice.WithCheapPasswords(),
-		backoffice.WithTokenIssuer(&core.SoftIssuer{Keys: db, Sealer: f.sealer}))
-	return &engFixture{fixture: f, bo: bo, svc: svc, sup: bo.Operator(t, "sup", backoffice.RoleSupervisor)}
+	return &engFixture{fixture: f, bo: bo, svc: bo.Svc, sup: bo.Operator(t, "sup", backoffice.RoleSupervisor)}
 }
 
 // issue asks the supervisor's back office for a token and fails the test on an error.
@@ -184,7 +182,7 @@ func TestEngineeringTokenRefusals(t *testing.T) {
 		if denied != 1 {
 			t.Errorf("%d denied entries for the cashier, want 1", denied)
 		}
-		hist, err := e.svc.MeterTokenHistory(ctx, e.sup, m.Number, backoffice.TokenPage{})
+		hist, err := e.svc.MeterTokenHistory(ctx, e.sup, m.Number, backoffice.MeterTokenPage{})
 		must(t, err)
 		if len(hist) != 0 {
 			t.Errorf("refused requests left %d tokens: %+v", len(hist), hist)
@@ -251,7 +249,7 @@ func TestTokenHistoryAndReprints(t *testing.T) {
 			secrets = append(secrets, tk.Token)
 		}
 
-		hist, err := e.svc.MeterTokenHistory(ctx, e.sup, m.Number, backoffice.TokenPage{})
+		hist, err := e.svc.MeterTokenHistory(ctx, e.sup, m.Number, backoffice.MeterTokenPage{})
 		must(t, err)
 		want := []struct {
 			source backoffice.TokenSource
@@ -284,18 +282,18 @@ func TestTokenHistoryAndReprints(t *testing.T) {
 		}
 
 		for i := 1; i <= 2; i++ {
-			r, err := e.svc.ReprintToken(ctx, e.sup, backoffice.TokenRef{Source: backoffice.SourceEngineering, ID: limit.RecordID})
+			r, err := e.svc.ReprintToken(ctx, e.sup, backoffice.MeterTokenRef{Source: backoffice.SourceEngineering, ID: limit.RecordID})
 			must(t, err)
 			if r.Digits != limit.Digits || r.Reprints != int64(i) {
 				t.Errorf("reprint %d: %s, count %d; want the issued digits, count %d", i, r.Digits, r.Reprints, i)
 			}
 		}
-		rv, err := e.svc.ReprintToken(ctx, e.sup, backoffice.TokenRef{Source: backoffice.SourceVend, ID: v.ID, Seq: 1})
+		rv, err := e.svc.ReprintToken(ctx, e.sup, backoffice.MeterTokenRef{Source: backoffice.SourceVend, ID: v.ID, Seq: 1})
 		must(t, err)
 		if rv.Digits != v.Tokens[0].Token.Display() || rv.Reprints != 1 {
 			t.Errorf("vend token reprint: %s count %d, want %s count 1", rv.Digits, rv.Reprints, v.Tokens[0].Token.Display())
 		}
-		hist, err = e.svc.MeterTokenHistory(ctx, e.sup, m.Number, backoffice.TokenPage{Limit: 2, Offset: 4})
+		hist, err = e.svc.MeterTokenHistory(ctx, e.sup, m.Number, backoffice.MeterTokenPage{Limit: 2, Offset: 4})
 		must(t, err)
 		if len(hist) != 2 || hist[0].Reprints != 2 || hist[1].Reprints != 1 || hist[0].Kind != "set_power_limit" {
 			t.Errorf("second page with reprint counts: %+v", hist)
@@ -303,8 +301,8 @@ func TestTokenHistoryAndReprints(t *testing.T) {
 
 		var errs []error
 		cashier := e.bo.Operator(t, "till", backoffice.RoleCashier)
-		_, err = e.svc.ReprintToken(ctx, cashier, backoffice.TokenRef{Source: backoffice.SourceEngineering, ID: 999})
-		if core.AsError(err).Reason != backoffice.ReasonTokenNotFound {
+		_, err = e.svc.ReprintToken(ctx, cashier, backoffice.MeterTokenRef{Source: backoffice.SourceEngineering, ID: 999})
+		if core.AsError(err).Reason != backoffice.ReasonMeterTokenNotFound {
 			t.Errorf("reprint of no token: %v", err)
 		}
 		errs = append(errs, err)
@@ -336,7 +334,7 @@ func TestTokenHistoryAndReprints(t *testing.T) {
 		}
 		reprints := 0
 		for _, en := range entries {
-			if en.Action == backoffice.ActionTokenReprint && en.Outcome == backoffice.OutcomeDone {
+			if en.Action == backoffice.ActionMeterTokenReprint && en.Outcome == backoffice.OutcomeDone {
 				reprints++
 			}
 		}

@@ -10,7 +10,7 @@ import (
 	"github.com/vendgate/vendgate/sts"
 )
 
-var _ backoffice.TokenHistoryStore = (*DB)(nil)
+var _ backoffice.MeterTokenStore = (*DB)(nil)
 
 // tokenHistoryRow is one token of a meter's history: a vend's (vend_tokens with its vend) or an
 // engineering token, with its reprint count.
@@ -63,14 +63,14 @@ const (
 )
 
 // TokenHistory returns a meter's tokens, vends' and engineering tokens together, newest first.
-func (db *DB) TokenHistory(ctx context.Context, meterID int64, offset, limit int) ([]backoffice.TokenRecord, error) {
+func (db *DB) TokenHistory(ctx context.Context, meterID int64, offset, limit int) ([]backoffice.MeterTokenRecord, error) {
 	q := vendTokensSelect + "v.meter_id = ? UNION ALL " + engineeringTokensSelect + "e.meter_id = ? " +
 		"ORDER BY at DESC, source DESC, record_id DESC, seq DESC LIMIT ? OFFSET ?"
 	var rows []tokenHistoryRow
 	if err := db.idb(ctx).NewRaw(q, meterID, meterID, limit, offset).Scan(ctx, &rows); err != nil {
 		return nil, dbError(err)
 	}
-	out := make([]backoffice.TokenRecord, len(rows))
+	out := make([]backoffice.MeterTokenRecord, len(rows))
 	for i, r := range rows {
 		rec, err := toTokenRecord(r)
 		if err != nil {
@@ -81,8 +81,8 @@ func (db *DB) TokenHistory(ctx context.Context, meterID int64, offset, limit int
 	return out, nil
 }
 
-// TokenRecord returns one token of a vend or one engineering token, or core.ErrNotFound.
-func (db *DB) TokenRecord(ctx context.Context, ref backoffice.TokenRef) (backoffice.TokenRecord, error) {
+// MeterTokenRecord returns one token of a vend or one engineering token, or core.ErrNotFound.
+func (db *DB) MeterTokenRecord(ctx context.Context, ref backoffice.MeterTokenRef) (backoffice.MeterTokenRecord, error) {
 	var (
 		rows []tokenHistoryRow
 		err  error
@@ -93,20 +93,20 @@ func (db *DB) TokenRecord(ctx context.Context, ref backoffice.TokenRef) (backoff
 	case backoffice.SourceEngineering:
 		err = db.idb(ctx).NewRaw(engineeringTokensSelect+"e.id = ?", ref.ID).Scan(ctx, &rows)
 	default:
-		return backoffice.TokenRecord{}, core.ErrNotFound
+		return backoffice.MeterTokenRecord{}, core.ErrNotFound
 	}
 	if err != nil {
-		return backoffice.TokenRecord{}, dbError(err)
+		return backoffice.MeterTokenRecord{}, dbError(err)
 	}
 	if len(rows) == 0 {
-		return backoffice.TokenRecord{}, core.ErrNotFound
+		return backoffice.MeterTokenRecord{}, core.ErrNotFound
 	}
 	return toTokenRecord(rows[0])
 }
 
 // CountReprint adds one to a token's reprint counter (the row is made by the first reprint) and
 // returns the new count.
-func (db *DB) CountReprint(ctx context.Context, ref backoffice.TokenRef, at time.Time, by string) (int64, error) {
+func (db *DB) CountReprint(ctx context.Context, ref backoffice.MeterTokenRef, at time.Time, by string) (int64, error) {
 	var n int64
 	err := db.idb(ctx).NewRaw(`INSERT INTO token_reprints (source, record_id, seq, count, last_at, last_by) VALUES (?, ?, ?, 1, ?, ?)
 		ON CONFLICT (source, record_id, seq) DO UPDATE SET count = token_reprints.count + 1,
@@ -115,16 +115,16 @@ func (db *DB) CountReprint(ctx context.Context, ref backoffice.TokenRef, at time
 	return n, dbError(err)
 }
 
-func toTokenRecord(r tokenHistoryRow) (backoffice.TokenRecord, error) {
+func toTokenRecord(r tokenHistoryRow) (backoffice.MeterTokenRecord, error) {
 	tok, err := sts.ParseToken(r.Token)
 	if err != nil {
-		return backoffice.TokenRecord{}, corrupt(r.Source+" token of record", r.RecordID, err)
+		return backoffice.MeterTokenRecord{}, corrupt(r.Source+" token of record", r.RecordID, err)
 	}
 	if r.Value < 0 || r.TID < 0 || r.TID > int64(sts.MaxTID) {
-		return backoffice.TokenRecord{}, corrupt(r.Source+" token of record", r.RecordID, fmt.Errorf("value %d, TID %d", r.Value, r.TID))
+		return backoffice.MeterTokenRecord{}, corrupt(r.Source+" token of record", r.RecordID, fmt.Errorf("value %d, TID %d", r.Value, r.TID))
 	}
-	return backoffice.TokenRecord{
-		Ref:     backoffice.TokenRef{Source: backoffice.TokenSource(r.Source), ID: r.RecordID, Seq: int(r.Seq)},
+	return backoffice.MeterTokenRecord{
+		Ref:     backoffice.MeterTokenRef{Source: backoffice.TokenSource(r.Source), ID: r.RecordID, Seq: int(r.Seq)},
 		MeterID: r.MeterID, MeterNumber: r.MeterNumber, UtilityID: r.UtilityID, Purpose: core.TokenPurpose(r.Purpose),
 		Kind: toEngineeringKind(r.Class, r.Subclass), Token: tok, TID: sts.TID(r.TID), Energy: core.Energy(r.Energy),
 		Value: uint64(r.Value), Paid: core.Money(r.Paid), Currency: r.Currency, Channel: r.Channel, AgentID: r.AgentID,

@@ -39,19 +39,22 @@ type BackOffice struct {
 	Svc   *backoffice.Service
 	Clock *Clock
 	Admin backoffice.Actor
+	// TOTP holds each test operator's second-factor secret, by username.
+	TOTP map[string]string
 }
 
-// NewBackOffice bootstraps the back office over db (clock at 2026-12-03 09:00 UTC) and signs
-// its administrator in with a new password and an enrolled second factor.
-func NewBackOffice(tb testing.TB, db *store.DB) *BackOffice {
+// NewBackOffice bootstraps the back office over db (clock at 2026-12-03 09:00 UTC; opts after
+// the test defaults) and signs its administrator in with a new password and an enrolled second
+// factor.
+func NewBackOffice(tb testing.TB, db *store.DB, opts ...backoffice.Option) *BackOffice {
 	tb.Helper()
 	clock := NewClock(time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC))
-	svc := backoffice.New(db, backoffice.WithClock(clock.Now), backoffice.WithCheapPasswords())
+	svc := backoffice.New(db, append([]backoffice.Option{backoffice.WithClock(clock.Now), backoffice.WithCheapPasswords()}, opts...)...)
 	creds, err := svc.Bootstrap(context.Background(), "admin")
 	if err != nil || creds == nil {
 		tb.Fatalf("bootstrap: %v, %v", creds, err)
 	}
-	bo := &BackOffice{Svc: svc, Clock: clock}
+	bo := &BackOffice{Svc: svc, Clock: clock, TOTP: map[string]string{}}
 	bo.Admin = bo.signInNew(tb, "admin", creds.Password)
 	return bo
 }
@@ -60,11 +63,18 @@ func NewBackOffice(tb testing.TB, db *store.DB) *BackOffice {
 // second factor and returns it signed in.
 func (bo *BackOffice) Operator(tb testing.TB, username string, roles ...string) backoffice.Actor {
 	tb.Helper()
-	creds, err := bo.Svc.CreateOperator(context.Background(), bo.Admin, backoffice.NewOperator{Username: username, FullName: username, Roles: roles})
+	return bo.OperatorOf(tb, backoffice.NewOperator{Username: username, FullName: username, Roles: roles})
+}
+
+// OperatorOf creates the operator n (by the administrator: a scope of a utility or a hall, say)
+// and returns it signed in, as Operator does.
+func (bo *BackOffice) OperatorOf(tb testing.TB, n backoffice.NewOperator) backoffice.Actor {
+	tb.Helper()
+	creds, err := bo.Svc.CreateOperator(context.Background(), bo.Admin, n)
 	if err != nil {
-		tb.Fatalf("creating operator %s: %v", username, err)
+		tb.Fatalf("creating operator %s: %v", n.Username, err)
 	}
-	return bo.signInNew(tb, username, creds.Password)
+	return bo.signInNew(tb, n.Username, creds.Password)
 }
 
 // Password is the password signInNew gives every test operator.
@@ -89,8 +99,8 @@ func (bo *BackOffice) signInNew(tb testing.TB, username, oneTime string) backoff
 	if err := bo.Svc.ConfirmTOTP(ctx, a, bo.Code(tb, enr.Secret)); err != nil {
 		tb.Fatalf("confirming %s's second factor: %v", username, err)
 	}
-	bo.Clock.Advance(30 * time.Second)
-	a, _, err = bo.Svc.SignIn(ctx, backoffice.SignInRequest{Username: username, Password: Password, Code: bo.Code(tb, enr.Secret), Via: "test", From: "test"})
+	bo.TOTP[username] = enr.Secret
+	a, _, err = bo.Svc.SignIn(ctx, bo.SignInRequest(tb, username))
 	if err != nil {
 		tb.Fatalf("signing %s in: %v", username, err)
 	}
@@ -105,4 +115,13 @@ func (bo *BackOffice) Code(tb testing.TB, secret string) string {
 		tb.Fatal(err)
 	}
 	return c
+}
+
+// SignInRequest is what a test operator made by NewBackOffice or Operator signs in with: the
+// password and a code of its second factor. The clock moves 30 s first, so that no code is
+// accepted twice.
+func (bo *BackOffice) SignInRequest(tb testing.TB, username string) backoffice.SignInRequest {
+	tb.Helper()
+	bo.Clock.Advance(30 * time.Second)
+	return backoffice.SignInRequest{Username: username, Password: Password, Code: bo.Code(tb, bo.TOTP[username]), Via: "test", From: "test"}
 }
