@@ -84,22 +84,44 @@ func parseEngineeringKind(name string) (sts.Kind, error) {
 		name, strings.Join(EngineeringKindNames(), ", ")).OnField("kind")
 }
 
+// ActionClearCredit is issuing a clear credit token: the engineering token the approval policy
+// covers, since it takes the customer's credit off the meter.
+const ActionClearCredit Action = "meter.clear_credit"
+
+// clearCreditGate: by default every clear credit token waits for a second operator. Vendgate
+// does not know how much credit is on the meter, so the request weighs no amount: its policy is
+// "always" or "never".
+var clearCreditGate = newGate(ActionClearCredit, PermMetersEngineering, ApprovalPolicy{Required: true}, (*Service).issueEngineering)
+
 // IssueEngineeringToken issues an engineering or test token for a meter of the operator's
 // utility and records it with the reason and who asked, audited without its digits. The result
 // carries the digits for the operator who asked; the history masks them and ReprintToken shows
-// them again.
-func (s *Service) IssueEngineeringToken(ctx context.Context, a Actor, r EngineeringRequest) (ShownToken, error) {
-	return act(ctx, s, a, PermMetersEngineering, ActionEngineeringToken, func(ctx context.Context) (ShownToken, Change, error) {
-		o, _, err := s.engineeringOrder(ctx, a, r)
-		if err != nil {
-			return ShownToken{}, Change{}, err
-		}
-		// FOUR-EYES: clear credit takes the customer's credit off the meter, one of the
-		// credit-bearing actions four-eyes approval covers. The approval policy is not on this
-		// branch yet; until it is, clear credit is issued like the other kinds, on the authority
-		// of an operator holding meters.engineering (which needs a second factor).
-		return s.issueEngineering(ctx, o)
-	})
+// them again. A clear credit token goes through the approval policy (ActionClearCredit): when
+// it waits for a second operator, the result is the pending request, and once approved the
+// token is in the meter's history for the maker to reprint.
+func (s *Service) IssueEngineeringToken(ctx context.Context, a Actor, r EngineeringRequest) (Result[ShownToken], error) {
+	if r.Kind != sts.KindClearCredit.String() {
+		v, err := act(ctx, s, a, PermMetersEngineering, ActionEngineeringToken, func(ctx context.Context) (ShownToken, Change, error) {
+			o, _, err := s.engineeringOrder(ctx, a, ActionEngineeringToken, r)
+			if err != nil {
+				return ShownToken{}, Change{}, err
+			}
+			return s.issueEngineering(ctx, o)
+		})
+		return Result[ShownToken]{Value: v}, err
+	}
+	if err := s.allow(ctx, a, PermMetersEngineering, ActionClearCredit, ""); err != nil {
+		return Result[ShownToken]{}, err
+	}
+	o, view, err := s.engineeringOrder(ctx, a, ActionClearCredit, r)
+	if err != nil {
+		return Result[ShownToken]{}, storeError(err)
+	}
+	if s.issuer == nil {
+		return Result[ShownToken]{}, errNoIssuer()
+	}
+	return clearCreditGate.submit(ctx, s, a, submission{target: "meter:" + itoa(view.Meter.ID), utilityID: view.Utility.ID,
+		summary: fmt.Sprintf("clear credit register %d of meter %s: %s", o.Value, o.MeterNumber, core.MaskTokens(o.Reason))}, o)
 }
 
 // engineeringOrder is an engineering token as an operator asked for it, checked: what
@@ -113,12 +135,12 @@ type engineeringOrder struct {
 }
 
 // engineeringOrder checks a request and the meter it names, of the actor's utility.
-func (s *Service) engineeringOrder(ctx context.Context, a Actor, r EngineeringRequest) (engineeringOrder, core.MeterView, error) {
+func (s *Service) engineeringOrder(ctx context.Context, a Actor, action Action, r EngineeringRequest) (engineeringOrder, core.MeterView, error) {
 	kind, reason, err := checkEngineeringRequest(r)
 	if err != nil {
 		return engineeringOrder{}, core.MeterView{}, err
 	}
-	view, err := s.meterInScope(ctx, a, PermMetersEngineering, ActionEngineeringToken, r.MeterNumber)
+	view, err := s.meterInScope(ctx, a, PermMetersEngineering, action, r.MeterNumber)
 	if err != nil {
 		return engineeringOrder{}, view, err
 	}
@@ -135,7 +157,7 @@ func (s *Service) issueEngineering(ctx context.Context, o engineeringOrder) (Sho
 		return ShownToken{}, Change{}, err
 	}
 	if s.issuer == nil {
-		return ShownToken{}, Change{}, core.Errorf(core.CodeInternal, ReasonNoTokenIssuer, "the back office was started without a token issuer")
+		return ShownToken{}, Change{}, errNoIssuer()
 	}
 	eng := &core.Engineer{Meters: s.store, Store: s.store, Issuer: s.issuer, Clock: s.now, Random: rand.Reader}
 	t, err := eng.Issue(ctx, core.EngineeringRequest{MeterNumber: o.MeterNumber, Kind: kind, Value: o.Value,
@@ -147,6 +169,10 @@ func (s *Service) issueEngineering(ctx context.Context, o engineeringOrder) (Sho
 	v := rec.View()
 	return ShownToken{MeterTokenView: v, Digits: t.Token.Display()},
 		Change{Target: rec.Ref.String(), After: v, Detail: "reason: " + core.MaskTokens(o.Reason)}, nil
+}
+
+func errNoIssuer() error {
+	return core.Errorf(core.CodeInternal, ReasonNoTokenIssuer, "the back office was started without a token issuer")
 }
 
 // checkEngineeringRequest checks what does not depend on the meter: the kind and the reason.

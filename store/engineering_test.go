@@ -36,15 +36,31 @@ func seedEngineering(t *testing.T, db *store.DB) *engFixture {
 	return &engFixture{fixture: f, bo: bo, svc: bo.Svc, sup: bo.Operator(t, "sup", backoffice.RoleSupervisor)}
 }
 
-// issue asks the supervisor's back office for a token and fails the test on an error.
+// issue asks the supervisor's back office for a token and fails the test on an error. A token
+// that waits for a second operator (clear credit) is approved by the administrator and shown by
+// a reprint.
 func (e *engFixture) issue(t *testing.T, number, kind string, value uint64) backoffice.ShownToken {
 	t.Helper()
-	tok, err := e.svc.IssueEngineeringToken(context.Background(), e.sup, backoffice.EngineeringRequest{
+	ctx := context.Background()
+	res, err := e.svc.IssueEngineeringToken(ctx, e.sup, backoffice.EngineeringRequest{
 		MeterNumber: number, Kind: kind, Value: value, Reason: "site visit " + kind})
 	if err != nil {
 		t.Fatalf("issuing %s: %v", kind, err)
 	}
-	return tok
+	if res.Done() {
+		return res.Value
+	}
+	if _, err := e.svc.Approve(ctx, e.bo.Admin, res.Pending.ID); err != nil {
+		t.Fatalf("approving %s: %v", kind, err)
+	}
+	hist, err := e.svc.MeterTokenHistory(ctx, e.sup, number, backoffice.MeterTokenPage{Limit: 1})
+	must(t, err)
+	if len(hist) != 1 || hist[0].Kind != kind {
+		t.Fatalf("after the approval of %s the history starts with %+v", kind, hist)
+	}
+	shown, err := e.svc.ReprintToken(ctx, e.sup, backoffice.MeterTokenRef{Source: hist[0].Source, ID: hist[0].RecordID, Seq: hist[0].Seq})
+	must(t, err)
+	return shown
 }
 
 // accept types a token on the meter and fails the test unless the meter accepts it.
@@ -168,15 +184,18 @@ func TestEngineeringTokenRefusals(t *testing.T) {
 		if core.ErrorCode(err) != core.CodeForbidden || !strings.Contains(err.Error(), string(backoffice.PermMetersEngineering)) {
 			t.Fatalf("cashier: got %v, want forbidden naming %s", err, backoffice.PermMetersEngineering)
 		}
-		entries, err := e.bo.Svc.AuditTrail(ctx, e.bo.Admin, backoffice.AuditQuery{Action: backoffice.ActionEngineeringToken})
+		entries, err := e.bo.Svc.AuditTrail(ctx, e.bo.Admin, backoffice.AuditQuery{})
 		must(t, err)
 		denied := 0
 		for _, en := range entries {
+			if en.Action != backoffice.ActionEngineeringToken && en.Action != backoffice.ActionClearCredit {
+				continue
+			}
 			switch {
 			case en.Outcome == backoffice.OutcomeDenied && en.ActorName == "till":
 				denied++
-			case en.Outcome == backoffice.OutcomeDone:
-				t.Errorf("entry %d: a refused request was audited as done", en.Seq)
+			case en.Outcome != backoffice.OutcomeDenied:
+				t.Errorf("entry %d: a refused request was audited as %s", en.Seq, en.Outcome)
 			}
 		}
 		if denied != 1 {
@@ -372,9 +391,9 @@ func TestEngineeringTokensConcurrentWithVends(t *testing.T) {
 			}()
 			go func() {
 				defer wg.Done()
-				tok, err := e.svc.IssueEngineeringToken(ctx, e.sup, backoffice.EngineeringRequest{MeterNumber: m.Number,
+				res, err := e.svc.IssueEngineeringToken(ctx, e.sup, backoffice.EngineeringRequest{MeterNumber: m.Number,
 					Kind: "set_tariff_rate", Value: uint64(i), Reason: "new rate"})
-				out <- issued{tid: sts.TID(tok.TID), digits: tok.Digits, err: err}
+				out <- issued{tid: sts.TID(res.Value.TID), digits: res.Value.Digits, err: err}
 			}()
 		}
 		wg.Wait()
@@ -411,6 +430,60 @@ func TestEngineeringTokenMeterStatus(t *testing.T) {
 		_, err := e.svc.IssueEngineeringToken(ctx, e.sup, backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "clear_tamper", Reason: "x"})
 		if core.AsError(err).Reason != core.ReasonMeterDecommissioned {
 			t.Errorf("decommissioned meter: got %v, want %s", err, core.ReasonMeterDecommissioned)
+		}
+	})
+}
+
+// TestClearCreditApproval: a clear credit token waits for a second operator (by default), whom
+// its maker cannot be; the approved request makes the token once, recorded as the maker's, and
+// the meter takes it.
+func TestClearCreditApproval(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := seedEngineering(t, db)
+		m := e.newMeter(t, 0)
+		vm := virtualMeter(t, m.Key, vendingKey)
+		v, err := e.vendor.Vend(ctx, vendReq(e.agent.ID, m, "cc-1", 100_00))
+		must(t, err)
+		accept(t, vm, "the vend's credit token", v.Tokens[0].Token.Display())
+
+		res, err := e.svc.IssueEngineeringToken(ctx, e.sup, backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "clear_credit",
+			Value: core.ClearAllRegisters, Reason: "meter removed, credit refunded"})
+		must(t, err)
+		if res.Done() || res.Pending.Action != backoffice.ActionClearCredit {
+			t.Fatalf("clear credit ran at once (%+v), want a request waiting for a second operator", res)
+		}
+		if hist, err := e.svc.MeterTokenHistory(ctx, e.sup, m.Number, backoffice.MeterTokenPage{}); err != nil || len(hist) != 1 {
+			t.Fatalf("before the approval the history holds %d tokens (%v), want the vend's only", len(hist), err)
+		}
+		_, err = e.svc.Approve(ctx, e.sup, res.Pending.ID)
+		if core.AsError(err).Reason != backoffice.ReasonOwnApproval {
+			t.Fatalf("the maker approving: got %v, want %s", err, backoffice.ReasonOwnApproval)
+		}
+		checker := e.bo.Operator(t, "sup2", backoffice.RoleSupervisor)
+		_, err = e.svc.Approve(ctx, checker, res.Pending.ID)
+		must(t, err)
+		if _, err := e.svc.Approve(ctx, e.bo.Admin, res.Pending.ID); err == nil {
+			t.Fatal("a second approval ran again")
+		}
+		hist, err := e.svc.MeterTokenHistory(ctx, e.sup, m.Number, backoffice.MeterTokenPage{})
+		must(t, err)
+		if len(hist) != 2 || hist[0].Kind != "clear_credit" || !strings.Contains(hist[0].RequestedBy, "sup") || strings.Contains(hist[0].RequestedBy, "sup2") {
+			t.Fatalf("after the approval: %+v, want the clear credit token first, requested by the maker", hist)
+		}
+		shown, err := e.svc.ReprintToken(ctx, e.sup, backoffice.MeterTokenRef{Source: backoffice.SourceEngineering, ID: hist[0].RecordID})
+		must(t, err)
+		accept(t, vm, "the approved clear credit token", shown.Digits)
+		if vm.Credit(0) != 0 {
+			t.Errorf("credit after the clear credit token: %d, want 0", vm.Credit(0))
+		}
+		entries, err := e.bo.Svc.AuditTrail(ctx, e.bo.Admin, backoffice.AuditQuery{Action: backoffice.ActionClearCredit})
+		must(t, err)
+		for _, en := range entries {
+			if strings.Contains(en.Detail+string(en.After)+string(en.Before), shown.Digits) ||
+				strings.Contains(en.Detail+string(en.After)+string(en.Before), strings.ReplaceAll(shown.Digits, "-", "")) {
+				t.Errorf("entry %d (%s) shows the token", en.Seq, en.Outcome)
+			}
 		}
 	})
 }
