@@ -487,3 +487,61 @@ func TestClearCreditApproval(t *testing.T) {
 		}
 	})
 }
+
+// TestEngineeringTokensOutOfScope: an operator of another utility neither issues a token for the
+// meter (clear credit included), nor reads its history, nor reprints its tokens; each refusal is
+// audited once and nothing is written.
+func TestEngineeringTokensOutOfScope(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := seedEngineering(t, db)
+		m := e.newMeter(t, 0)
+		tok := e.issue(t, m.Number, "clear_tamper", 0)
+		outsider := e.bo.OperatorOf(t, backoffice.NewOperator{Username: "faraway", FullName: "Far Away",
+			Roles: []string{backoffice.RoleSupervisor}, UtilityID: e.utility.ID + 1000})
+		before, err := db.AuditHead(ctx)
+		must(t, err)
+		for _, tc := range []struct {
+			name string
+			call func() error
+		}{
+			{"Issue", func() error {
+				_, err := e.svc.IssueEngineeringToken(ctx, outsider, backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "clear_tamper", Reason: "x"})
+				return err
+			}},
+			{"ClearCredit", func() error {
+				_, err := e.svc.IssueEngineeringToken(ctx, outsider, backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "clear_credit", Reason: "x"})
+				return err
+			}},
+			{"History", func() error {
+				_, err := e.svc.MeterTokenHistory(ctx, outsider, m.Number, backoffice.MeterTokenPage{})
+				return err
+			}},
+			{"Reprint", func() error {
+				_, err := e.svc.ReprintToken(ctx, outsider, backoffice.MeterTokenRef{Source: backoffice.SourceEngineering, ID: tok.RecordID})
+				return err
+			}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				wantCode(t, tc.call(), core.CodeForbidden, backoffice.ReasonOutOfScope)
+			})
+		}
+		after, err := db.AuditHead(ctx)
+		must(t, err)
+		if got := after.Seq - before.Seq; got != 4 {
+			t.Errorf("%d audit entries for 4 refusals, want 4", got)
+		}
+		entries, err := e.bo.Svc.AuditTrail(ctx, e.bo.Admin, backoffice.AuditQuery{AfterSeq: before.Seq})
+		must(t, err)
+		for _, en := range entries {
+			if en.Outcome != backoffice.OutcomeDenied || en.ActorName != "faraway" {
+				t.Errorf("entry %d: %s by %s, want a refusal of faraway", en.Seq, en.Outcome, en.ActorName)
+			}
+		}
+		hist, err := e.svc.MeterTokenHistory(ctx, e.sup, m.Number, backoffice.MeterTokenPage{})
+		must(t, err)
+		if len(hist) != 1 || hist[0].Reprints != 0 {
+			t.Errorf("the refusals changed the meter's tokens: %+v", hist)
+		}
+	})
+}
