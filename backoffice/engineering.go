@@ -30,7 +30,7 @@ func WithTokenIssuer(issuer core.TokenIssuer) Option { return func(s *Service) {
 // The reasons of engineering tokens and token management.
 const (
 	ReasonUnknownTokenKind      core.Reason = "unknown_token_kind"       // the kind is not an engineering or test token
-	ReasonReasonRequired        core.Reason = "reason_required"          // the action records why it is done: a reason is needed
+	ReasonInvalidReason         core.Reason = "invalid_reason"           // a reason is missing or too long: the action records why it is done
 	ReasonInvalidMeterTokenRef  core.Reason = "invalid_meter_token_ref"  // a reprint names no token
 	ReasonMeterTokenNotFound    core.Reason = "meter_token_not_found"    // a reprint names a token that does not exist
 	ReasonInvalidMeterTokenPage core.Reason = "invalid_meter_token_page" // a history's page is out of range
@@ -39,7 +39,7 @@ const (
 
 var engineeringReasons = map[core.Reason]core.Code{
 	ReasonUnknownTokenKind:      core.CodeInvalid,
-	ReasonReasonRequired:        core.CodeInvalid,
+	ReasonInvalidReason:         core.CodeInvalid,
 	ReasonInvalidMeterTokenRef:  core.CodeInvalid,
 	ReasonMeterTokenNotFound:    core.CodeNotFound,
 	ReasonInvalidMeterTokenPage: core.CodeInvalid,
@@ -184,9 +184,9 @@ func checkEngineeringRequest(r EngineeringRequest) (sts.Kind, string, error) {
 	reason := strings.TrimSpace(r.Reason)
 	switch {
 	case reason == "":
-		return kind, "", core.Errorf(core.CodeInvalid, ReasonReasonRequired, "an engineering token needs a reason").OnField("reason")
+		return kind, "", core.Errorf(core.CodeInvalid, ReasonInvalidReason, "an engineering token needs a reason").OnField("reason")
 	case len(reason) > MaxTokenReason:
-		return kind, "", core.Errorf(core.CodeInvalid, ReasonReasonRequired, "the reason is longer than %d characters", MaxTokenReason).OnField("reason")
+		return kind, "", core.Errorf(core.CodeInvalid, ReasonInvalidReason, "the reason is longer than %d characters", MaxTokenReason).OnField("reason")
 	}
 	return kind, reason, nil
 }

@@ -165,7 +165,7 @@ func TestEngineeringTokenRefusals(t *testing.T) {
 			field  string
 		}{
 			{"WaterFactorOnElectricity", backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "set_water_factor", Value: 10, Reason: "calibration"}, core.ReasonInvalidMeterKind, "kind"},
-			{"NoReason", backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "clear_tamper", Reason: "  "}, backoffice.ReasonReasonRequired, "reason"},
+			{"NoReason", backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "clear_tamper", Reason: "  "}, backoffice.ReasonInvalidReason, "reason"},
 			{"UnknownKind", backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "key_change_1", Reason: "x"}, backoffice.ReasonUnknownTokenKind, "kind"},
 			{"InexactPowerLimit", backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "set_power_limit", Value: 16_385, Reason: "x"}, core.ReasonInvalidAmount, "value"},
 			{"ForeignRegister", backoffice.EngineeringRequest{MeterNumber: m.Number, Kind: "clear_credit", Value: 1, Reason: "x"}, core.ReasonInvalidAmount, "value"},
