@@ -253,6 +253,6 @@ func (s *Service) ReprintToken(ctx context.Context, a Actor, ref MeterTokenRef) 
 			return ShownToken{}, Change{}, err
 		}
 		after := rec.View()
-		return ShownToken{MeterTokenView: after, Digits: rec.Token.Display()}, Change{Target: ref.String(), Before: before, After: after}, nil
+		return ShownToken{MeterTokenView: after, Digits: rec.Token.Display()}, Change{Target: ref.String(), Before: before, After: after, Detail: fmt.Sprintf("reprint %d", rec.Reprints)}, nil
 	})
 }

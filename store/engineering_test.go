@@ -233,6 +233,14 @@ func TestEngineeringTokenNeedsKnownKey(t *testing.T) {
 		if got := counters(t, db, expired.ID).LastTID; got != 0 {
 			t.Errorf("a refused token moved the counter to %d", got)
 		}
+
+		// Base date 1993's TIDs ran out in 2024: the meter needs a key change to a later one.
+		old := e.newMeter(t, 0)
+		must(t, db.Exec(ctx, "UPDATE meters SET base_date = 1993 WHERE id = ?", old.ID))
+		_, err = e.svc.IssueEngineeringToken(ctx, e.sup, backoffice.EngineeringRequest{MeterNumber: old.Number, Kind: "set_power_limit", Value: 1000, Reason: "limit"})
+		if core.AsError(err).Reason != core.ReasonTIDExhausted {
+			t.Errorf("base date 1993: got %v, want %s", err, core.ReasonTIDExhausted)
+		}
 	})
 }
 
