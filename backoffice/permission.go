@@ -29,8 +29,9 @@ const (
 	PermCustomersRead   Permission = "customers.read"
 	PermCustomersManage Permission = "customers.manage" // customers and contracts
 
-	PermMetersRead   Permission = "meters.read"
-	PermMetersManage Permission = "meters.manage" // register meters, move them in the store, set their status
+	PermMetersRead        Permission = "meters.read"
+	PermMetersManage      Permission = "meters.manage"      // register meters, move them in the store, set their status
+	PermMetersEngineering Permission = "meters.engineering" // issue engineering and test tokens for a meter
 
 	PermKeysManage Permission = "keys.manage" // supply groups and their vending keys, key changes
 
@@ -67,6 +68,7 @@ var catalogue = map[Permission]permissionInfo{
 	PermCustomersManage:    {"create and change customers and contracts", false},
 	PermMetersRead:         {"read meters, their history and their tokens", false},
 	PermMetersManage:       {"register meters, move them through the store, set their status", false},
+	PermMetersEngineering:  {"issue engineering and test tokens for a meter", true},
 	PermKeysManage:         {"create supply groups with their vending keys; key changes", true},
 	PermAgentsRead:         {"read agents, institutions, service codes and their statements", false},
 	PermAgentsManage:       {"create and change agents, institutions, service codes and API keys", false},

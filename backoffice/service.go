@@ -24,6 +24,7 @@ type Store interface {
 	OrganisationStore
 	TariffVersionStore
 	ParameterStore
+	EngineeringStore
 }
 
 // Service is the back office: one method per operator use case.
@@ -35,6 +36,8 @@ type Service struct {
 	sessionIdle, sessionMax time.Duration
 	// reverser reverses vends (WithReverser); nil leaves reversals unavailable.
 	reverser Reverser
+	// issuer encodes engineering tokens (WithTokenIssuer); nil refuses to issue them.
+	issuer core.TokenIssuer
 }
 
 // Option configures New.

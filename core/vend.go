@@ -320,10 +320,4 @@ func (s *Vendor) reference() (string, error) {
 	return "V" + base32.StdEncoding.EncodeToString(b[:]), nil
 }
 
-func (s *Vendor) rnd() (uint8, error) {
-	var b [1]byte
-	if _, err := io.ReadFull(s.Random, b[:]); err != nil {
-		return 0, err
-	}
-	return b[0] & 15, nil
-}
+func (s *Vendor) rnd() (uint8, error) { return randomRND(s.Random) }
