@@ -17,6 +17,8 @@ type Store interface {
 	AuditStore
 	RoleStore
 	OperatorStore
+	InventoryStore // meter storage and imports
+	ContractStore
 }
 
 // Service is the back office: one method per operator use case.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/vendgate/vendgate/backoffice"
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/sts"
 )
@@ -24,8 +25,14 @@ type (
 		Kind          string `bun:"kind"`
 		Status        string `bun:"status"`
 		SupplyGroupID int64  `bun:"supply_group_id"`
-		CustomerID    int64  `bun:"customer_id"`
-		TariffID      int64  `bun:"tariff_id"`
+		CustomerID    int64  `bun:"customer_id,nullzero"` // NULL for a meter in the store
+		TariffID      int64  `bun:"tariff_id,nullzero"`
+		// Meter storage (store/inventory.go): the stock state, the technician a meter is issued
+		// to, its batch and the open contract it is installed on (NULL for none).
+		StockState string `bun:"stock_state"`
+		Technician string `bun:"technician"`
+		BatchID    int64  `bun:"batch_id,nullzero"`
+		ContractID int64  `bun:"contract_id,nullzero"`
 
 		PAN      string `bun:"pan"`
 		SGC      string `bun:"sgc"`
@@ -70,7 +77,7 @@ type (
 const countersColumns = "last_tid, tid_key, arrears, month, month_energy, month_fixed_paid"
 
 // keyColumns lists a meter's identity and key columns, for RETURNING.
-const keyColumns = "id, number, kind, status, supply_group_id, customer_id, tariff_id, " +
+const keyColumns = "id, number, kind, status, supply_group_id, customer_id, tariff_id, contract_id, " +
 	"pan, sgc, krn, kt, ti, dkga, ea, base_date, ken, " +
 	"pending_pan, pending_sgc, pending_krn, pending_kt, pending_ti, pending_dkga, pending_ea, pending_base_date, pending_ken, pending_rollover"
 
@@ -110,7 +117,7 @@ func toCoreMeter(r meterRow) (core.Meter, error) {
 	}
 	m := core.Meter{
 		ID: r.ID, Number: r.Number, Kind: core.MeterKind(r.Kind), Status: core.MeterStatus(r.Status), Key: key,
-		SupplyGroupID: r.SupplyGroupID, CustomerID: r.CustomerID, TariffID: r.TariffID,
+		SupplyGroupID: r.SupplyGroupID, CustomerID: r.CustomerID, TariffID: r.TariffID, ContractID: r.ContractID,
 	}
 	if r.PendingSGC != nil {
 		deref := func(p *int16) int16 {
@@ -176,6 +183,11 @@ func (db *DB) MeterByNumber(ctx context.Context, number string) (core.MeterView,
 	if err != nil {
 		return core.MeterView{}, dbError(err)
 	}
+	if r.ContractID == 0 {
+		// In the store, issued or removed: no customer or tariff to show, and no sale (core).
+		m, err := toCoreMeter(r)
+		return core.MeterView{Meter: m}, err
+	}
 	if r.Tariff, err = cachedRow(ctx, db, "tariffs", r.TariffID, func(ctx context.Context, t *tariffRow) error {
 		return db.bun.NewSelect().Model(t).Where("t.id = ?", r.TariffID).Scan(ctx)
 	}); err != nil {
@@ -210,7 +222,9 @@ func (db *DB) meterView(r meterRow) (core.MeterView, error) {
 
 // CreateMeter stores a meter with its opening arrears and sets its ID: core.Meter.CheckNew's
 // rules, and the key must be the supply group's, and the tariff must belong to the supply group's
-// utility and be of the meter's kind (core.Meter.CheckTariff).
+// utility and be of the meter's kind (core.Meter.CheckTariff). The meter is registered straight
+// onto its customer: installed on a contract of its own (store/contract.go), which sets its
+// ContractID. Meters received into the store come in batches instead (ReceiveBatch).
 func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money) error {
 	if err := m.CheckNew(arrears); err != nil {
 		return err
@@ -249,13 +263,16 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 				return err
 			}
 		}
-		_, err = tx.NewInsert().Model(&r).Exec(ctx)
-		return err
+		r.StockState = string(backoffice.StockInstalled)
+		if _, err = tx.NewInsert().Model(&r).Exec(ctx); err != nil {
+			return err
+		}
+		return registerInstalled(ctx, tx, &r, db.utc())
 	})
 	if err != nil {
 		return dbError(err)
 	}
-	m.ID = r.ID
+	m.ID, m.ContractID = r.ID, r.ContractID
 	return nil
 }
 
