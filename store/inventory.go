@@ -181,12 +181,12 @@ func (db *DB) RegisteredMeterNumbers(ctx context.Context, numbers []string) ([]s
 	if len(numbers) == 0 {
 		return nil, nil
 	}
-	err := db.idb(ctx).NewSelect().Model((*meterRow)(nil)).Column("number").Where("number IN (?)", bun.In(numbers)).Scan(ctx, &out)
+	err := db.idb(ctx).NewSelect().Model((*meterRow)(nil)).Column("number").Where("number IN (?)", bun.List(numbers)).Scan(ctx, &out)
 	return out, dbError(err)
 }
 
 // receiveChunk is how many meters one INSERT of a batch writes.
-const receiveChunk = 500
+const receiveChunk = 2000
 
 // ReceiveBatch stores a batch and its meters in the store (stock state in_store, no customer, no
 // tariff, no contract), in one transaction (the caller's, when it has one), and a movement for
