@@ -57,7 +57,7 @@ type Contract struct {
 // ContractQuery selects contracts, by ID.
 type ContractQuery struct {
 	AfterID     int64
-	Limit       int // 1 to MaxPage
+	Limit       int // 1 to MaxListPage
 	UtilityID   int64
 	CustomerID  int64
 	MeterNumber string

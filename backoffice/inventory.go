@@ -105,14 +105,14 @@ type Movement struct {
 // StockQuery selects meters in storage, by ID.
 type StockQuery struct {
 	AfterID   int64
-	Limit     int        // 1 to MaxPage
+	Limit     int        // 1 to MaxListPage
 	UtilityID int64      // 0 for any
 	State     StockState // "" for any
 	BatchID   int64      // 0 for any
 }
 
-// MaxPage bounds the records one list returns.
-const MaxPage = 1000
+// MaxListPage bounds the records one list returns.
+const MaxListPage = 1000
 
 // InventoryStore keeps meter storage.
 type InventoryStore interface {
@@ -182,7 +182,7 @@ func (s *Service) MoveMeter(ctx context.Context, a Actor, m StockMove) (MeterSto
 		}
 		after := before
 		after.State, after.Technician = m.To, technician
-		return after, Change{Target: meterTarget(before.MeterID), Before: before, After: after, Detail: reason}, nil
+		return after, Change{Target: stockTarget(before.MeterID), Before: before, After: after, Detail: reason}, nil
 	})
 }
 
@@ -255,25 +255,25 @@ func checkReason(reason string) (string, error) {
 	return r, nil
 }
 
-// checkLimit defaults a page's limit to 100 and refuses one outside 1 to MaxPage.
+// checkLimit defaults a page's limit to 100 and refuses one outside 1 to MaxListPage.
 func checkLimit(limit *int) error {
 	switch {
 	case *limit == 0:
 		*limit = 100
-	case *limit < 0 || *limit > MaxPage:
-		return core.Errorf(core.CodeInvalid, ReasonInvalidPage, "limit %d is not 1..%d", *limit, MaxPage).OnField("limit")
+	case *limit < 0 || *limit > MaxListPage:
+		return core.Errorf(core.CodeInvalid, ReasonInvalidListPage, "limit %d is not 1..%d", *limit, MaxListPage).OnField("limit")
 	}
 	return nil
 }
 
-func meterTarget(id int64) string { return "meter:" + itoa(id) }
+func stockTarget(id int64) string { return "meter:" + itoa(id) }
 
 // The reasons of meter storage.
 const (
 	ReasonInvalidStockState core.Reason = "invalid_stock_state"
 	ReasonStockMoveRefused  core.Reason = "stock_move_refused" // the table of moves does not allow it; both states named
 	ReasonInvalidStockMove  core.Reason = "invalid_stock_move" // a reason or a technician missing or too long
-	ReasonInvalidPage       core.Reason = "invalid_page"
+	ReasonInvalidListPage   core.Reason = "invalid_page"
 	ReasonInvalidMeterRow   core.Reason = "invalid_meter_row" // a row of an import; row and column named
 	ReasonInvalidBatch      core.Reason = "invalid_batch"
 	ReasonDuplicateBatch    core.Reason = "duplicate_batch"
@@ -283,7 +283,7 @@ var inventoryReasons = map[core.Reason]core.Code{
 	ReasonInvalidStockState: core.CodeInvalid,
 	ReasonStockMoveRefused:  core.CodeInvalid,
 	ReasonInvalidStockMove:  core.CodeInvalid,
-	ReasonInvalidPage:       core.CodeInvalid,
+	ReasonInvalidListPage:   core.CodeInvalid,
 	ReasonInvalidMeterRow:   core.CodeInvalid,
 	ReasonInvalidBatch:      core.CodeInvalid,
 	ReasonDuplicateBatch:    core.CodeDuplicate,
