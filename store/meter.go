@@ -176,7 +176,8 @@ func fromCoreCounters(c core.MeterCounters) countersRow {
 }
 
 // MeterByNumber returns a meter with its customer, tariff, utility and arrears, or
-// core.ErrNotFound.
+// core.ErrNotFound. A meter on no open contract (in the store, issued, removed) comes back as the
+// meter alone, which core refuses to sell to.
 func (db *DB) MeterByNumber(ctx context.Context, number string) (core.MeterView, error) {
 	var r meterRow
 	err := db.scanP(ctx, nil, &r, db.queries.meterByNumber, number)
