@@ -294,15 +294,20 @@ func (s *Service) ImportMeters(ctx context.Context, a Actor, batch BatchInfo, r 
 	if progress == nil {
 		progress = func(int, int) {}
 	}
+	// The file is read and decoded before the transaction (which, on SQLite, holds the one write
+	// lock), and only once the actor is known to hold the permission.
+	if err := s.allow(ctx, a, PermMetersManage, ActionMeterImport, ""); err != nil {
+		return ImportResult{}, err
+	}
+	b, err := checkBatch(a, batch)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	rows, err := DecodeMeterCSV(r)
+	if err != nil {
+		return ImportResult{}, err
+	}
 	run := func(ctx context.Context) (ImportResult, Change, error) {
-		b, err := checkBatch(a, batch)
-		if err != nil {
-			return ImportResult{}, Change{}, err
-		}
-		rows, err := DecodeMeterCSV(r)
-		if err != nil {
-			return ImportResult{}, Change{}, err
-		}
 		meters, err := s.checkImport(ctx, b.UtilityID, rows, func(done int) {
 			if dryRun {
 				progress(done, len(rows))

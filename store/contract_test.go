@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/vendgate/vendgate/backoffice"
@@ -188,6 +189,69 @@ func TestRegisteredMeterOnContract(t *testing.T) {
 		}
 		if _, err := iv.vendor.Vend(ctx, vendReq(iv.agent.ID, m, "k1", 50_00)); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestOpenContractConcurrent: operators opening contracts for one meter at once, and then closing
+// its contract at once, get one success each time; the others a conflict, and nothing half done.
+func TestOpenContractConcurrent(t *testing.T) {
+	ctx := context.Background()
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		iv := newInventory(t, db)
+		number := iv.receive(t, "B-1", 1)[0]
+		const n = 6
+		run := func(fn func() error) (ok int, errs []error) {
+			var wg sync.WaitGroup
+			results := make(chan error, n)
+			for range n {
+				wg.Add(1)
+				go func() { defer wg.Done(); results <- fn() }()
+			}
+			wg.Wait()
+			close(results)
+			for err := range results {
+				if err == nil {
+					ok++
+				} else {
+					errs = append(errs, err)
+				}
+			}
+			return ok, errs
+		}
+		ok, errs := run(func() error {
+			_, err := iv.bo.Svc.OpenContract(ctx, iv.bo.Admin, backoffice.NewContract{CustomerID: iv.customer.ID, MeterNumber: number, TariffID: iv.tariff.ID})
+			return err
+		})
+		if ok != 1 {
+			t.Fatalf("%d openings succeeded, want 1 (errors %v)", ok, errs)
+		}
+		for _, err := range errs {
+			if c := core.ErrorCode(err); c != core.CodeConflict {
+				t.Errorf("a losing opening: %v, want a conflict", err)
+			}
+		}
+		open, err := iv.bo.Svc.Contracts(ctx, iv.bo.Admin, backoffice.ContractQuery{MeterNumber: number})
+		must(t, err)
+		if len(open) != 1 {
+			t.Fatalf("%d contracts for the meter, want 1", len(open))
+		}
+		ok, errs = run(func() error {
+			_, err := iv.bo.Svc.CloseContract(ctx, iv.bo.Admin, open[0].ID, 0, backoffice.ArrearsSettle)
+			return err
+		})
+		if ok != 1 {
+			t.Fatalf("%d closings succeeded, want 1 (errors %v)", ok, errs)
+		}
+		for _, err := range errs {
+			if c := core.ErrorCode(err); c != core.CodeConflict {
+				t.Errorf("a losing closing: %v, want a conflict", err)
+			}
+		}
+		moves, err := iv.bo.Svc.MeterMovements(ctx, iv.bo.Admin, number)
+		must(t, err)
+		if len(moves) != 3 {
+			t.Errorf("%d movements (%+v), want received, installed, removed", len(moves), moves)
 		}
 	})
 }

@@ -168,6 +168,16 @@ func TestImportMeters(t *testing.T) {
 			wantNothingWritten(t, db, seq, numbers)
 		})
 
+		t.Run("NumberTwiceNamed", func(t *testing.T) {
+			csv, numbers := iv.meterCSV(t, 3)
+			lines := strings.Split(csv, "\n")
+			csv += lines[1] + "\n"
+			_, err := iv.bo.Svc.ImportMeters(ctx, iv.bo.Admin, iv.batch("BAD-4"), strings.NewReader(csv), true, nil)
+			if want := "row 5, column number: meter " + numbers[0] + " is on row 2 too"; err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("got %v, want %q", err, want)
+			}
+		})
+
 		t.Run("UnknownSupplyGroupNamed", func(t *testing.T) {
 			csv, numbers := iv.meterCSV(t, 2)
 			csv = strings.Replace(csv, ",123456,1,", ",654321,1,", 1)
