@@ -127,6 +127,9 @@ func (s *Service) OpenContract(ctx context.Context, a Actor, n NewContract) (Con
 			return Contract{}, Change{}, core.Errorf(core.CodeConflict, ReasonMeterNotInStore,
 				"meter %s is %s: a contract takes a meter in the store or issued to a technician", m.Number, m.State).OnField("meter_number")
 		}
+		if m.Status == core.MeterDecommissioned {
+			return Contract{}, Change{}, core.Errorf(core.CodeConflict, core.ReasonMeterDecommissionedForGood, "meter %s is decommissioned: it cannot be installed again", m.Number).OnField("meter_number")
+		}
 		if err := CheckStockMove(m.Number, m.State, StockInstalled); err != nil {
 			return Contract{}, Change{}, err
 		}

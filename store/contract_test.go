@@ -149,6 +149,14 @@ func TestOpenContractRefused(t *testing.T) {
 				}
 			})
 		}
+		t.Run("ErrDecommissioned", func(t *testing.T) {
+			old := iv.receive(t, "B-2", 1)[0]
+			stock, err := iv.bo.Svc.MeterStockOf(ctx, iv.bo.Admin, old)
+			must(t, err)
+			must(t, db.SetMeterStatus(ctx, stock.MeterID, core.MeterDecommissioned))
+			_, err = iv.bo.Svc.OpenContract(ctx, iv.bo.Admin, backoffice.NewContract{CustomerID: iv.customer.ID, MeterNumber: old, TariffID: iv.tariff.ID})
+			wantCode(t, err, core.CodeConflict, core.ReasonMeterDecommissionedForGood)
+		})
 		t.Run("ErrForbidden", func(t *testing.T) {
 			ro := iv.bo.Operator(t, "reader", backoffice.RoleReadOnly)
 			seq := auditSeq(t, db)
