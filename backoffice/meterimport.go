@@ -279,6 +279,31 @@ type ImportStore interface {
 	// tariff), each with the movement that received it, and sets b.ID; progress is told how many
 	// meters are written as the work goes on. A reference the utility used before is a duplicate.
 	ReceiveBatch(ctx context.Context, b *Batch, meters []core.Meter, progress func(done int)) error
+	// MeterBatches returns a page of batches, by ID.
+	MeterBatches(ctx context.Context, q BatchQuery) ([]Batch, error)
+}
+
+// BatchQuery selects batches of meters, by ID.
+type BatchQuery struct {
+	AfterID   int64
+	Limit     int   // 1 to MaxListPage
+	UtilityID int64 // 0 for any
+}
+
+// MeterBatches lists the batches meters were received in, within the actor's utility.
+func (s *Service) MeterBatches(ctx context.Context, a Actor, q BatchQuery) ([]Batch, error) {
+	return read(ctx, s, a, PermMetersRead, ActionMeterImport, func(ctx context.Context) ([]Batch, error) {
+		if err := checkLimit(&q.Limit); err != nil {
+			return nil, err
+		}
+		if a.UtilityID() != 0 {
+			if q.UtilityID != 0 && q.UtilityID != a.UtilityID() {
+				return nil, core.Errorf(core.CodeForbidden, ReasonOutOfScope, "utility %d is another utility's", q.UtilityID).OnField("utility_id")
+			}
+			q.UtilityID = a.UtilityID()
+		}
+		return s.store.MeterBatches(ctx, q)
+	})
 }
 
 // importChunk is how many rows a registered-number check reads, and how often progress is told.

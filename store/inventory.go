@@ -225,3 +225,21 @@ func (db *DB) ReceiveBatch(ctx context.Context, b *backoffice.Batch, meters []co
 		return nil
 	}))
 }
+
+// MeterBatches returns a page of batches, by ID.
+func (db *DB) MeterBatches(ctx context.Context, q backoffice.BatchQuery) ([]backoffice.Batch, error) {
+	var rows []meterBatchRow
+	sel := db.idb(ctx).NewSelect().Model(&rows).Where("mb.id > ?", q.AfterID)
+	if q.UtilityID != 0 {
+		sel = sel.Where("mb.utility_id = ?", q.UtilityID)
+	}
+	if err := sel.Order("mb.id").Limit(int64(q.Limit)).Scan(ctx); err != nil {
+		return nil, dbError(err)
+	}
+	out := make([]backoffice.Batch, len(rows))
+	for i, r := range rows {
+		out[i] = backoffice.Batch{ID: r.ID, UtilityID: r.UtilityID, Reference: r.Reference, Manufacturer: r.Manufacturer, Note: r.Note,
+			Meters: int(r.Meters), ReceivedAt: r.ReceivedAt.UTC(), ReceivedBy: r.ReceivedBy}
+	}
+	return out, nil
+}

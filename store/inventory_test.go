@@ -138,6 +138,13 @@ func TestImportMeters(t *testing.T) {
 				t.Errorf("audit entry %+v (after %s), want the batch's counts", e, e.After)
 			}
 
+			batches, err := iv.bo.Svc.MeterBatches(ctx, iv.bo.Admin, backoffice.BatchQuery{UtilityID: iv.utility.ID})
+			must(t, err)
+			if len(batches) != 1 || batches[0].ID != res.Batch.ID || batches[0].Meters != 3 || batches[0].Reference != "HX-2026-001" ||
+				batches[0].ReceivedBy != "admin" || !batches[0].ReceivedAt.Equal(res.Batch.ReceivedAt) {
+				t.Errorf("batches %+v, want the one imported (%+v)", batches, res.Batch)
+			}
+
 			_, err = iv.bo.Svc.ImportMeters(ctx, iv.bo.Admin, iv.batch("HX-2026-001"), strings.NewReader(strings.SplitN(csv, "\n", 2)[0]+"\n"+meterNumberRow(t, iv.fixture)), false, nil)
 			wantCode(t, err, core.CodeDuplicate, backoffice.ReasonDuplicateBatch)
 		})
