@@ -25,6 +25,8 @@ type Store interface {
 	TariffVersionStore
 	ParameterStore
 	EngineeringStore
+	InventoryStore // meter storage and imports
+	ContractStore
 }
 
 // Service is the back office: one method per operator use case.

@@ -116,6 +116,9 @@ type Meter struct {
 	PendingKey *MeterKey
 	// PendingRollover is the key change's rollover flag (TID memory cleared, next base date).
 	PendingRollover bool
+	// ContractID is the open contract the meter is installed on, 0 for none (a meter in the
+	// store, issued to a technician, removed): only a meter on an open contract is sold to.
+	ContractID int64
 }
 
 // MeterView is a meter with what a vend needs to know about it.

@@ -303,6 +303,9 @@ func (s *Vendor) CheckAmount(amount Money) error {
 func vendable(m Meter) error {
 	switch m.Status {
 	case MeterActive:
+		if m.ContractID == 0 {
+			return Errorf(CodeInvalid, ReasonMeterNotInstalled, "meter %s is not installed on an open contract", m.Number)
+		}
 		return nil
 	case MeterBlocked:
 		return Errorf(CodeInvalid, ReasonMeterBlocked, "meter %s is blocked", m.Number)
