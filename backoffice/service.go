@@ -17,6 +17,7 @@ type Store interface {
 	AuditStore
 	RoleStore
 	OperatorStore
+	RecordStore
 }
 
 // Service is the back office: one method per operator use case.
@@ -24,6 +25,7 @@ type Service struct {
 	store Store
 	now   func() time.Time
 	cost  argonCost
+	deps  recordDeps
 }
 
 // Option configures New.

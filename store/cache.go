@@ -50,3 +50,10 @@ func cachedRow[T any](ctx context.Context, db *DB, table string, id int64, load 
 	db.refs.entries[k] = refEntry{row: row, at: now}
 	return row, nil
 }
+
+// clear drops every cached reference row: after an operator changed one.
+func (c *refCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.entries = nil
+}

@@ -347,8 +347,8 @@ func oneRow(res sql.Result, what string) error {
 }
 
 // selectVend returns a query for vends with their tokens in order.
-func (db *DB) selectVend(rows any) *bun.SelectQuery {
-	return db.bun.NewSelect().Model(rows).Relation("Tokens", func(q *bun.SelectQuery) *bun.SelectQuery {
+func (db *DB) selectVend(ctx context.Context, rows any) *bun.SelectQuery {
+	return db.idb(ctx).NewSelect().Model(rows).Relation("Tokens", func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Order("vt.seq")
 	})
 }
@@ -356,7 +356,7 @@ func (db *DB) selectVend(rows any) *bun.SelectQuery {
 // VendByKey returns the vend of an idempotency key, or core.ErrNotFound.
 func (db *DB) VendByKey(ctx context.Context, channel, key string) (*core.Vend, error) {
 	var r vendRow
-	if err := db.selectVend(&r).Where("v.channel = ? AND v.idempotency_key = ?", channel, key).Scan(ctx); err != nil {
+	if err := db.selectVend(ctx, &r).Where("v.channel = ? AND v.idempotency_key = ?", channel, key).Scan(ctx); err != nil {
 		return nil, dbError(err)
 	}
 	return db.toCoreVend(r)
@@ -366,7 +366,7 @@ func (db *DB) VendByKey(ctx context.Context, channel, key string) (*core.Vend, e
 // channel whose key depends on a time window asks for two windows at once), or core.ErrNotFound.
 func (db *DB) VendByKeys(ctx context.Context, channel string, keys ...string) (*core.Vend, error) {
 	var r vendRow
-	err := db.selectVend(&r).Where("v.channel = ? AND v.idempotency_key IN (?)", channel, bun.List(keys)).
+	err := db.selectVend(ctx, &r).Where("v.channel = ? AND v.idempotency_key IN (?)", channel, bun.List(keys)).
 		OrderExpr("v.id").Limit(1).Scan(ctx)
 	if err != nil {
 		return nil, dbError(err)
@@ -377,7 +377,7 @@ func (db *DB) VendByKeys(ctx context.Context, channel string, keys ...string) (*
 // Vend returns a vend with its tokens, or core.ErrNotFound.
 func (db *DB) Vend(ctx context.Context, id int64) (*core.Vend, error) {
 	var r vendRow
-	if err := db.selectVend(&r).Where("v.id = ?", id).Scan(ctx); err != nil {
+	if err := db.selectVend(ctx, &r).Where("v.id = ?", id).Scan(ctx); err != nil {
 		return nil, dbError(err)
 	}
 	return db.toCoreVend(r)
@@ -396,13 +396,14 @@ func (db *DB) FindVends(ctx context.Context, query core.VendQuery) ([]*core.Vend
 		return nil, err
 	}
 	var rows []vendRow
-	q := db.selectVend(&rows).Where("v.status <> ?", string(core.VendVoided))
+	q := db.selectVend(ctx, &rows).Where("v.status <> ?", string(core.VendVoided))
 	for _, c := range []struct {
 		set  bool
 		expr string
 		arg  any
 	}{
 		{query.AgentID != 0, "v.agent_id = ?", query.AgentID},
+		{query.UtilityID != 0, "v.utility_id = ?", query.UtilityID},
 		{query.MeterNumber != "", "v.meter_number = ?", query.MeterNumber},
 		{query.Payer != "", "v.payer = ?", query.Payer},
 		{query.Channel != "", "v.channel = ?", query.Channel},
