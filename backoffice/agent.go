@@ -53,14 +53,14 @@ type AgentStore interface {
 
 // Agent actions.
 const (
-	ActionAgentCreate   Action = "agent.create"
-	ActionAgentRead     Action = "agent.read"
-	ActionAgentUpdate   Action = "agent.update"
-	ActionAgentTopUp    Action = "agent.top_up"
-	ActionAPIKeyIssue   Action = "agent.api_key_issue"
-	ActionAPIKeyRevoke  Action = "agent.api_key_revoke"
-	maxTopUp                   = core.Money(1 << 50)
-	maxAgentMemoRunes          = 200
+	ActionAgentCreate  Action = "agent.create"
+	ActionAgentRead    Action = "agent.read"
+	ActionAgentUpdate  Action = "agent.update"
+	ActionAgentTopUp   Action = "agent.top_up"
+	ActionAPIKeyIssue  Action = "agent.api_key_issue"
+	ActionAPIKeyRevoke Action = "agent.api_key_revoke"
+	maxTopUp                  = core.Money(1 << 50)
+	maxAgentMemoRunes         = 200
 )
 
 func agentTarget(id int64) string  { return "agent:" + itoa(id) }

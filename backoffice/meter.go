@@ -107,8 +107,18 @@ func (m MeterRecord) View() MeterView {
 	return v
 }
 
+// inGroup gives a key its supply group's SGC, KRN and DKGA.
+func (s *Service) inGroup(ctx context.Context, groupID int64, k *core.MeterKey) error {
+	g, err := s.store.SupplyGroup(ctx, groupID)
+	if err != nil {
+		return found(err, core.ReasonUnknownSupplyGroup, "supply_group_id", "supply group", groupID)
+	}
+	k.SGC, k.KRN, k.DKGA = g.SGC, g.KRN, g.DKGA
+	return nil
+}
+
 // CreateMeter registers a meter in a supply group of a utility, for a customer of that utility,
-// with its opening arrears.
+// with its opening arrears. The key takes the supply group's SGC, KRN and DKGA.
 func (s *Service) CreateMeter(ctx context.Context, a Actor, m core.Meter, arrears core.Money) (MeterView, error) {
 	var utility int64
 	of := func(ctx context.Context) (int64, error) {
@@ -126,6 +136,9 @@ func (s *Service) CreateMeter(ctx context.Context, a Actor, m core.Meter, arrear
 		}
 		if _, err := s.store.TariffUtility(ctx, m.TariffID); err != nil {
 			return MeterView{}, Change{}, found(err, core.ReasonUnknownTariff, "tariff_id", "tariff", m.TariffID)
+		}
+		if err := s.inGroup(ctx, m.SupplyGroupID, &m.Key); err != nil {
+			return MeterView{}, Change{}, err
 		}
 		if err := s.store.CreateMeter(ctx, &m, arrears); err != nil {
 			return MeterView{}, Change{}, err
@@ -248,10 +261,14 @@ func (s *Service) SetMeterStatus(ctx context.Context, a Actor, id int64, status 
 	})
 }
 
-// SetKeyChange sets a pending key change on a meter: its next vends carry the key change tokens
-// until ConfirmKeyChange. The key's PAN, when empty, is the meter's.
-func (s *Service) SetKeyChange(ctx context.Context, a Actor, id int64, key core.MeterKey, rollover bool, reason string) (MeterView, error) {
+// SetKeyChange sets a pending key change on a meter to a key of a supply group of its utility
+// (the key takes the group's SGC, KRN and DKGA; its PAN, when empty, is the meter's): its next
+// vends carry the key change tokens until ConfirmKeyChange.
+func (s *Service) SetKeyChange(ctx context.Context, a Actor, id, supplyGroupID int64, key core.MeterKey, rollover bool, reason string) (MeterView, error) {
 	return s.changeMeter(ctx, a, PermKeysManage, ActionMeterKeyChange, id, reason, func(ctx context.Context, r MeterRecord) error {
+		if err := s.inGroup(ctx, supplyGroupID, &key); err != nil {
+			return err
+		}
 		return s.store.SetPendingKeyChange(ctx, r.ID, &key, rollover)
 	})
 }

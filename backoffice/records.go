@@ -32,18 +32,18 @@ type recordDeps struct {
 
 // The reasons of the records' use cases.
 const (
-	ReasonInvalidPage    core.Reason = "invalid_page"    // a list's cursor or limit is out of range
-	ReasonInvalidRecord  core.Reason = "invalid_record"  // a create or an update names a bad field
-	ReasonNotConfigured  core.Reason = "not_configured"  // the service was built without what the use case needs
-	ReasonNothingChanged core.Reason = "nothing_changed" // an update that changes no field
+	ReasonInvalidPage     core.Reason = "invalid_page"     // a list's cursor or limit is out of range
+	ReasonInvalidRecord   core.Reason = "invalid_record"   // a create or an update names a bad field
+	ReasonNotConfigured   core.Reason = "not_configured"   // the service was built without what the use case needs
+	ReasonNothingChanged  core.Reason = "nothing_changed"  // an update that changes no field
 	ReasonDuplicateRecord core.Reason = "duplicate_record" // a record with the same code exists
 )
 
 var recordReasons = map[core.Reason]core.Code{
-	ReasonInvalidPage:    core.CodeInvalid,
-	ReasonInvalidRecord:  core.CodeInvalid,
-	ReasonNotConfigured:  core.CodeInternal,
-	ReasonNothingChanged: core.CodeInvalid,
+	ReasonInvalidPage:     core.CodeInvalid,
+	ReasonInvalidRecord:   core.CodeInvalid,
+	ReasonNotConfigured:   core.CodeInternal,
+	ReasonNothingChanged:  core.CodeInvalid,
 	ReasonDuplicateRecord: core.CodeDuplicate,
 }
 

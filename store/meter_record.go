@@ -106,4 +106,3 @@ func (db *DB) SaveMeter(ctx context.Context, m *backoffice.MeterRecord) error {
 		return nil
 	}))
 }
-
