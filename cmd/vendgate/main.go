@@ -18,8 +18,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sync"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // utilities' time zones on machines without a zoneinfo database
