@@ -340,11 +340,3 @@ func parseInt(name, v string, lo, hi int64) (int64, error) {
 	}
 	return n, nil
 }
-
-// adminTime prints a time in UTC, RFC 3339; the zero time prints as "".
-func adminTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}

@@ -45,7 +45,7 @@ func main() {
 
 const usage = `usage: vendgate serve [flags]    run the server
        vendgate migrate [flags]  create the database or bring it up to date
-       vendgate admin ...        set up utilities, vending keys, tariffs, meters, agents (JSON output)
+       vendgate admin ...        the back office as an operator: utilities, keys, tariffs, meters, agents, audit (JSON output)
        vendgate help             this text; vendgate COMMAND --help lists a command's flags
 every setting is also a VENDGATE_* environment variable (VENDGATE_HTTP_ADDR ...) or a key of --config`
 
