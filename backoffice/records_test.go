@@ -492,5 +492,22 @@ func TestRecordsStaleVersion(t *testing.T) {
 				t.Fatalf("an operator's edit after a sale on the meter: %v; a sale is not an edit", err)
 			}
 		})
+		t.Run("EditKeepsTheFloat", func(t *testing.T) {
+			read, err := svc.Agent(ctx, admin, w.agent.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			top, err := svc.TopUp(ctx, admin, w.agent.ID, 77_00, "float")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := svc.UpdateAgent(ctx, admin, w.agent.ID, read.Version, backoffice.AgentUpdate{Name: name("Spaza Corner")})
+			if err != nil || got.Balance != top.Balance {
+				t.Fatalf("renaming the agent from a view read before a top-up: %+v, %v; want the balance after the top-up (%d)", got, err, top.Balance)
+			}
+			if r, err := svc.CheckLedger(ctx, admin); err != nil || len(r.Differences) != 0 {
+				t.Fatalf("ledger check after the edit: %+v, %v", r, err)
+			}
+		})
 	})
 }

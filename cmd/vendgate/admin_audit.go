@@ -11,16 +11,23 @@ import (
 // auditQueryFlags are the flags that select audit entries.
 type auditQueryFlags struct {
 	after          *int64
-	limit          *int
+	limit          *int // 0 for an export: every entry
+	paged          bool
 	actor, action  *string
 	target         *string
 	fromDay, toDay *string
 }
 
-func registerAuditQuery(fs *flag.FlagSet) auditQueryFlags {
+// registerAuditQuery registers the selection flags; a list takes a page's --limit too, an export
+// writes every entry selected.
+func registerAuditQuery(fs *flag.FlagSet, paged bool) auditQueryFlags {
+	limit := new(int)
+	if paged {
+		limit = fs.Int("limit", 100, "at most this many entries, 1 to 1000")
+	}
 	return auditQueryFlags{
-		after:   fs.Int64("after", 0, "only entries after this sequence `number` (the page cursor)"),
-		limit:   fs.Int("limit", 100, "at most this many entries, 1 to 1000"),
+		after: fs.Int64("after", 0, "only entries after this sequence `number` (the page cursor)"),
+		limit: limit, paged: paged,
 		actor:   fs.String("actor", "", "only this actor's entries (a `username`)"),
 		action:  fs.String("action", "", "only this `action`, e.g. customer.update"),
 		target:  fs.String("target", "", "only entries about this `record`, e.g. customer:12"),
@@ -30,7 +37,7 @@ func registerAuditQuery(fs *flag.FlagSet) auditQueryFlags {
 }
 
 func (f auditQueryFlags) query() (backoffice.AuditQuery, error) {
-	if *f.limit < 1 || *f.limit > backoffice.MaxAuditPage {
+	if *f.limit < 0 || *f.limit > backoffice.MaxAuditPage || *f.limit == 0 && f.paged {
 		return backoffice.AuditQuery{}, usagef("--limit: 1 to %d", backoffice.MaxAuditPage)
 	}
 	q := backoffice.AuditQuery{AfterSeq: *f.after, Limit: *f.limit, ActorName: *f.actor, Action: backoffice.Action(*f.action), Target: *f.target}
@@ -51,7 +58,7 @@ func (f auditQueryFlags) query() (backoffice.AuditQuery, error) {
 }
 
 var adminAuditList = adminCommand{summary: "list the audit trail, oldest first", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
-	qf := registerAuditQuery(fs)
+	qf := registerAuditQuery(fs, true)
 	return func(ctx context.Context, a *adminEnv) (any, error) {
 		q, err := qf.query()
 		if err != nil {
@@ -105,7 +112,7 @@ var adminAuditVerify = adminCommand{summary: "recompute the audit chain; names t
 
 var adminAuditExport = adminCommand{summary: "export the audit trail as CSV or JSON lines to stdout", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 	format := fs.String("format", "csv", "csv, or json (one object a line)")
-	qf := registerAuditQuery(fs)
+	qf := registerAuditQuery(fs, false)
 	return func(ctx context.Context, a *adminEnv) (any, error) {
 		if *format != string(backoffice.ExportCSV) && *format != string(backoffice.ExportJSON) {
 			return nil, usagef("--format: %q is not csv or json", *format)
@@ -114,7 +121,6 @@ var adminAuditExport = adminCommand{summary: "export the audit trail as CSV or J
 		if err != nil {
 			return nil, err
 		}
-		q.Limit = 0 // every page
 		if _, err := a.svc.ExportAudit(ctx, a.actor, q, backoffice.ExportFormat(*format), a.stdout); err != nil {
 			return nil, err
 		}
