@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -509,5 +511,98 @@ func TestRecordsStaleVersion(t *testing.T) {
 				t.Fatalf("ledger check after the edit: %+v, %v", r, err)
 			}
 		})
+	})
+}
+
+// TestRecordsConcurrentEdits: operators editing one customer at once from the same version:
+// exactly one edit is kept, every other gets a conflict.
+func TestRecordsConcurrentEdits(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		const n = 8
+		errs := make(chan error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				addr := fmt.Sprintf("%d Vilakazi Street", i)
+				_, err := w.bo.Svc.UpdateCustomer(ctx, w.bo.Admin, w.customer.ID, w.customer.Version, backoffice.CustomerUpdate{Address: &addr})
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		done := 0
+		for err := range errs {
+			switch {
+			case err == nil:
+				done++
+			case core.AsError(err).Reason != backoffice.ReasonStaleVersion:
+				t.Errorf("a concurrent edit: %v, want done or stale_version", err)
+			}
+		}
+		c, err := w.bo.Svc.Customer(ctx, w.bo.Admin, w.customer.ID)
+		if done != 1 || err != nil || c.Version != w.customer.Version+1 {
+			t.Fatalf("%d of %d concurrent edits kept, the customer at version %d (%v); want exactly one", done, n, c.Version, err)
+		}
+	})
+}
+
+// TestRecordsBadInput: bad input is refused naming its field, before anything is written.
+func TestRecordsBadInput(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		svc, admin := w.bo.Svc, w.bo.Admin
+		blank, badZone := " ", "Mars/Olympus"
+		for _, c := range []struct {
+			name, field string
+			call        func() error
+		}{
+			{"page limit", "limit", func() error {
+				_, err := svc.Meters(ctx, admin, backoffice.MeterQuery{Page: backoffice.Page{Limit: 501}})
+				return err
+			}},
+			{"page cursor", "after", func() error {
+				_, err := svc.Agents(ctx, admin, backoffice.AgentQuery{Page: backoffice.Page{AfterID: -1}})
+				return err
+			}},
+			{"no version", "version", func() error {
+				_, err := svc.UpdateCustomer(ctx, admin, w.customer.ID, 0, backoffice.CustomerUpdate{Name: &blank})
+				return err
+			}},
+			{"blank name", "name", func() error {
+				_, err := svc.UpdateCustomer(ctx, admin, w.customer.ID, w.customer.Version, backoffice.CustomerUpdate{Name: &blank})
+				return err
+			}},
+			{"time zone", "time_zone", func() error {
+				_, err := svc.UpdateUtility(ctx, admin, w.a.ID, w.a.Version, backoffice.UtilityUpdate{TimeZone: &badZone})
+				return err
+			}},
+			{"status reason", "reason", func() error {
+				_, err := svc.SetMeterStatus(ctx, admin, w.meter.ID, core.MeterBlocked, " ")
+				return err
+			}},
+			{"top-up amount", "amount", func() error { _, err := svc.TopUp(ctx, admin, w.agent.ID, -5, ""); return err }},
+			{"unknown customer", "customer_id", func() error { _, err := svc.Customer(ctx, admin, 999); return err }},
+			{"unknown meter's customer", "customer_id", func() error {
+				c := int64(999)
+				_, err := svc.UpdateMeter(ctx, admin, w.meter.ID, w.meter.Version, backoffice.MeterUpdate{CustomerID: &c})
+				return err
+			}},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				before, head := w.snapshot(t), w.head(t)
+				err := c.call()
+				if e := core.AsError(err); err == nil || e.Field != c.field || e.Code == core.CodeInternal {
+					t.Fatalf("got %v (field %q), want a refusal naming %s", err, core.AsError(err).Field, c.field)
+				}
+				if w.snapshot(t) != before || len(w.entriesSince(t, head)) != 0 {
+					t.Fatalf("a refused %s wrote something", c.name)
+				}
+			})
+		}
 	})
 }
