@@ -129,6 +129,18 @@ func (s *Service) checkOwner(ctx context.Context, a Actor, perm Permission, acti
 	return s.inScope(ctx, a, perm, action, target, utility)
 }
 
+// refuseScope audits the refusal of what the actor's scope does not allow, in a transaction of its
+// own, and returns it as forbidden with message.
+func (s *Service) refuseScope(ctx context.Context, a Actor, perm Permission, action Action, target, message string) error {
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		return s.audit(ctx, a, perm, action, OutcomeDenied, Change{Target: target, Detail: message})
+	})
+	if err != nil {
+		return storeError(err)
+	}
+	return core.Errorf(core.CodeForbidden, ReasonOutOfScope, "%s", message)
+}
+
 // ofUtility is the owner of a record that names its utility.
 func ofUtility(id int64) owner { return func(context.Context) (int64, error) { return id, nil } }
 

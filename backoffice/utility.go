@@ -69,7 +69,14 @@ func (r UtilityRecord) View() UtilityView {
 
 // CreateUtility creates a utility. Only an operator of every utility may.
 func (s *Service) CreateUtility(ctx context.Context, a Actor, u core.Utility) (UtilityView, error) {
-	return actOn(ctx, s, a, PermOrganisationManage, ActionUtilityCreate, "utility:new", s.everyUtility(a), func(ctx context.Context) (UtilityView, Change, error) {
+	if err := s.allow(ctx, a, PermOrganisationManage, ActionUtilityCreate, ""); err != nil {
+		return UtilityView{}, err
+	}
+	if a.UtilityID() != 0 {
+		return UtilityView{}, s.refuseScope(ctx, a, PermOrganisationManage, ActionUtilityCreate, "",
+			"only an operator of every utility may create a utility")
+	}
+	return act(ctx, s, a, PermOrganisationManage, ActionUtilityCreate, func(ctx context.Context) (UtilityView, Change, error) {
 		if err := u.Validate(); err != nil {
 			return UtilityView{}, Change{}, err
 		}
@@ -79,17 +86,6 @@ func (s *Service) CreateUtility(ctx context.Context, a Actor, u core.Utility) (U
 		v := UtilityRecord{Utility: u, Version: 1}.View()
 		return v, Change{Target: utilityTarget(u.ID), After: v}, nil
 	})
-}
-
-// everyUtility is the owner check of what only an operator of every utility may do: utility 0,
-// which an operator limited to one utility is not in.
-func (s *Service) everyUtility(a Actor) owner {
-	return func(context.Context) (int64, error) {
-		if a.UtilityID() == 0 {
-			return 0, nil
-		}
-		return -1, nil
-	}
 }
 
 // Utilities returns a page of utilities: only the actor's own for an actor limited to one.
