@@ -606,3 +606,81 @@ func TestRecordsBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestRecordsLists: lists page by ID and filter by utility, status, kind, number and search.
+func TestRecordsLists(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		svc, admin := w.bo.Svc, w.bo.Admin
+		for _, name := range []string{"Sipho Dube", "Lerato Dube", "Nomsa_Khumalo"} {
+			if _, err := svc.CreateCustomer(ctx, admin, core.Customer{Name: name, Language: "en"}, w.b.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids := func(vs []backoffice.CustomerView) (out []string) {
+			for _, v := range vs {
+				out = append(out, v.Name)
+			}
+			return out
+		}
+		page1, err := svc.Customers(ctx, admin, backoffice.CustomerQuery{Page: backoffice.Page{Limit: 2}})
+		if err != nil || len(page1) != 2 {
+			t.Fatalf("the first page of 2: %v, %v", ids(page1), err)
+		}
+		page2, err := svc.Customers(ctx, admin, backoffice.CustomerQuery{Page: backoffice.Page{AfterID: page1[1].ID, Limit: 2}})
+		if err != nil || len(page2) != 2 || page2[0].ID <= page1[1].ID {
+			t.Fatalf("the second page: %v, %v", ids(page2), err)
+		}
+		for _, c := range []struct {
+			q    backoffice.CustomerQuery
+			want string
+		}{
+			{backoffice.CustomerQuery{UtilityID: w.b.ID}, "Sipho Dube Lerato Dube Nomsa_Khumalo"},
+			{backoffice.CustomerQuery{Search: "dube"}, "Sipho Dube Lerato Dube"},
+			{backoffice.CustomerQuery{Search: "a_k"}, "Nomsa_Khumalo"},
+			{backoffice.CustomerQuery{Search: "%"}, ""},
+			{backoffice.CustomerQuery{Search: "2782"}, "Thandi Mokoena"},
+		} {
+			got, err := svc.Customers(ctx, admin, c.q)
+			if err != nil || strings.Join(ids(got), " ") != c.want {
+				t.Errorf("customers %+v: %v, %v; want %q", c.q, ids(got), err, c.want)
+			}
+		}
+		prefix := w.meter.Number[:4]
+		for _, c := range []struct {
+			q    backoffice.MeterQuery
+			want int
+		}{
+			{backoffice.MeterQuery{Number: prefix}, 1},
+			{backoffice.MeterQuery{Number: "9"}, 0},
+			{backoffice.MeterQuery{Status: core.MeterBlocked}, 0},
+			{backoffice.MeterQuery{Status: core.MeterActive, UtilityID: w.a.ID, CustomerID: w.customer.ID}, 1},
+			{backoffice.MeterQuery{UtilityID: w.b.ID}, 0},
+		} {
+			if got, err := svc.Meters(ctx, admin, c.q); err != nil || len(got) != c.want {
+				t.Errorf("meters %+v: %d, %v; want %d", c.q, len(got), err, c.want)
+			}
+		}
+		if _, err := svc.CreateAgent(ctx, admin, core.Agent{UtilityID: w.a.ID, Name: "First Bank", Kind: core.AgentBank}); err != nil {
+			t.Fatal(err)
+		}
+		off := false
+		for _, c := range []struct {
+			q    backoffice.AgentQuery
+			want int
+		}{
+			{backoffice.AgentQuery{Kind: core.AgentBank}, 1},
+			{backoffice.AgentQuery{Active: &off}, 0},
+			{backoffice.AgentQuery{Search: "spaza"}, 1},
+			{backoffice.AgentQuery{UtilityID: w.a.ID}, 2},
+		} {
+			if got, err := svc.Agents(ctx, admin, c.q); err != nil || len(got) != c.want {
+				t.Errorf("agents %+v: %d, %v; want %d", c.q, len(got), err, c.want)
+			}
+		}
+		if us, err := svc.Utilities(ctx, admin, backoffice.UtilityQuery{Search: "lake"}); err != nil || len(us) != 1 || us[0].ID != w.b.ID {
+			t.Errorf("utilities searched for lake: %+v, %v", us, err)
+		}
+	})
+}
