@@ -33,6 +33,7 @@ type recordDeps struct {
 // The reasons of the records' use cases.
 const (
 	ReasonInvalidPage     core.Reason = "invalid_page"     // a list's cursor or limit is out of range
+	ReasonInvalidFilter   core.Reason = "invalid_filter"   // a list's filter names no status there is
 	ReasonInvalidRecord   core.Reason = "invalid_record"   // a create or an update names a bad field
 	ReasonNotConfigured   core.Reason = "not_configured"   // the service was built without what the use case needs
 	ReasonNothingChanged  core.Reason = "nothing_changed"  // an update that changes no field
@@ -41,6 +42,7 @@ const (
 
 var recordReasons = map[core.Reason]core.Code{
 	ReasonInvalidPage:     core.CodeInvalid,
+	ReasonInvalidFilter:   core.CodeInvalid,
 	ReasonInvalidRecord:   core.CodeInvalid,
 	ReasonNotConfigured:   core.CodeInternal,
 	ReasonNothingChanged:  core.CodeInvalid,

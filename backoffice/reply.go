@@ -85,7 +85,7 @@ func ReplyViewOf(r core.Reply) ReplyView {
 func (s *Service) Replies(ctx context.Context, a Actor, q ReplyQuery) ([]ReplyView, error) {
 	return read(ctx, s, a, PermVendsRead, ActionReplyRead, func(ctx context.Context) ([]ReplyView, error) {
 		if !slices.Contains(ReplyStatuses, q.Status) {
-			return nil, core.Errorf(core.CodeInvalid, ReasonInvalidPage, "%q is not failed, pending, sending or delivered", q.Status).OnField("status")
+			return nil, core.Errorf(core.CodeInvalid, ReasonInvalidFilter, "%q is not failed, pending, sending or delivered", q.Status).OnField("status")
 		}
 		if q.Limit < 0 || q.Limit > MaxPage {
 			return nil, core.Errorf(core.CodeInvalid, ReasonInvalidPage, "a page holds 1 to %d records", MaxPage).OnField("limit")
