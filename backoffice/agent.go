@@ -59,8 +59,12 @@ const (
 	ActionAgentTopUp   Action = "agent.top_up"
 	ActionAPIKeyIssue  Action = "agent.api_key_issue"
 	ActionAPIKeyRevoke Action = "agent.api_key_revoke"
-	maxTopUp                  = core.Money(1 << 50)
-	maxAgentMemoRunes         = 200
+)
+
+// Bounds of a top-up: its amount, and its memo in characters.
+const (
+	maxTopUp          = core.Money(1 << 50)
+	maxAgentMemoRunes = 200
 )
 
 func agentTarget(id int64) string  { return "agent:" + itoa(id) }
