@@ -684,3 +684,27 @@ func TestRecordsLists(t *testing.T) {
 		}
 	})
 }
+
+// TestRecordsPermissionMatrix: every records use case against every built-in role: a role that
+// holds the permission is never refused it; one that does not is refused with one denied entry.
+func TestRecordsPermissionMatrix(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		for _, role := range backoffice.BuiltInRoles() {
+			a := w.bo.Operator(t, "op-"+strings.ReplaceAll(role.Name, "_", "-"), role.Name)
+			for _, uc := range useCases() {
+				head := w.head(t)
+				err := uc.call(ctx, w, a)
+				denied := core.ErrorCode(err) == core.CodeForbidden
+				if role.Has(uc.perm) == denied {
+					t.Errorf("%s by a %s (holds %s: %v): %v", uc.name, role.Name, uc.perm, role.Has(uc.perm), err)
+					continue
+				}
+				if es := w.entriesSince(t, head); denied && (len(es) != 1 || es[0].Outcome != backoffice.OutcomeDenied) {
+					t.Errorf("%s refused to a %s: audit %+v, want one denied entry", uc.name, role.Name, es)
+				}
+			}
+		}
+	})
+}
