@@ -59,7 +59,6 @@ func ViewAgent(a core.Agent) AgentView {
 		CreditLimit: int64(a.CreditLimit), CommissionRate: a.CommissionRate.String(), Active: a.Active, Currency: a.Currency.Code}
 }
 
-
 // floatAdjustment is a float adjustment's payload.
 type floatAdjustment struct {
 	AgentID int64      `json:"agent_id"`

@@ -51,15 +51,15 @@ type TariffVersion struct {
 
 // TariffVersionView is a tariff version as lists, the API and the audit trail show it.
 type TariffVersionView struct {
-	TariffID           int64             `json:"tariff_id"`
-	Version            int64             `json:"version"`
-	EffectiveFrom      time.Time         `json:"effective_from"`
+	TariffID           int64            `json:"tariff_id"`
+	Version            int64            `json:"version"`
+	EffectiveFrom      time.Time        `json:"effective_from"`
 	Blocks             []PriceBlockView `json:"blocks"`
-	MonthlyFixedCharge int64             `json:"monthly_fixed_charge"`
-	FreeBasicEnergy    int64             `json:"free_basic_energy"`
-	CreatedAt          time.Time         `json:"created_at"`
-	CreatedBy          string            `json:"created_by"`
-	Reason             string            `json:"reason"`
+	MonthlyFixedCharge int64            `json:"monthly_fixed_charge"`
+	FreeBasicEnergy    int64            `json:"free_basic_energy"`
+	CreatedAt          time.Time        `json:"created_at"`
+	CreatedBy          string           `json:"created_by"`
+	Reason             string           `json:"reason"`
 }
 
 // PriceBlockView is a price block of a tariff version: its bound in tenths of the kind's unit (0 for the last,
