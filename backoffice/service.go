@@ -27,6 +27,7 @@ type Store interface {
 	EngineeringStore
 	InventoryStore // meter storage and imports
 	ContractStore
+	DebtStore // customers' debts in the ledger
 }
 
 // Service is the back office: one method per operator use case.

@@ -104,6 +104,7 @@ func (s *Vendor) prepare(ctx context.Context, tx VendTx, j *vendJob, m MeterStat
 		return m.Counters, err
 	}
 	view.Meter = m.Meter
+	v.CustomerID = m.Meter.CustomerID
 	month := v.CreatedAt.In(view.Utility.Location).Format("2006-01")
 	b, after, err := Price(view, j.paid, m.Counters.ForMonth(month))
 	if err != nil {

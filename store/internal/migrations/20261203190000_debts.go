@@ -1,0 +1,52 @@
+package migrations
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Customers' debts in the ledger: a closed contract keeps the arrears it carried to the customer
+// (carried_arrears, which later adjustments and write-offs move), and every debt that exists
+// already gets its opening entries, customer:<id>:debt debited and utility:<u>:arrears credited,
+// so that the ledger check finds each customer's debt equal to minus the sum of their debt
+// account on an installation that kept arrears before the ledger did.
+func init() {
+	up := func(ctx context.Context, db *bun.DB) error {
+		return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			now := time.Now().UTC().Truncate(time.Microsecond)
+			for _, q := range []string{
+				"ALTER TABLE contracts ADD COLUMN carried_arrears BIGINT NOT NULL DEFAULT 0",
+				"UPDATE contracts SET carried_arrears = closing_arrears WHERE status = 'closed' AND arrears_outcome = 'carried'",
+				// The meters' arrears on open contracts, customer side then utility side.
+				`INSERT INTO ledger_entries (vend_id, account, amount, memo, created_at)
+					SELECT NULL, 'customer:' || m.customer_id || ':debt', -m.arrears, 'opening debt of meter ' || m.number, ?0
+					FROM meters AS m WHERE m.contract_id IS NOT NULL AND m.arrears <> 0 ORDER BY m.id`,
+				`INSERT INTO ledger_entries (vend_id, account, amount, memo, created_at)
+					SELECT NULL, 'utility:' || sg.utility_id || ':arrears', m.arrears, 'opening debt of meter ' || m.number, ?0
+					FROM meters AS m JOIN supply_groups AS sg ON sg.id = m.supply_group_id
+					WHERE m.contract_id IS NOT NULL AND m.arrears <> 0 ORDER BY m.id`,
+				// The arrears closed contracts carried to their customers.
+				`INSERT INTO ledger_entries (vend_id, account, amount, memo, created_at)
+					SELECT NULL, 'customer:' || c.customer_id || ':debt', -c.carried_arrears, 'opening debt carried from contract ' || c.id, ?0
+					FROM contracts AS c WHERE c.carried_arrears <> 0 ORDER BY c.id`,
+				`INSERT INTO ledger_entries (vend_id, account, amount, memo, created_at)
+					SELECT NULL, 'utility:' || sg.utility_id || ':arrears', c.carried_arrears, 'opening debt carried from contract ' || c.id, ?0
+					FROM contracts AS c JOIN meters AS m ON m.id = c.meter_id JOIN supply_groups AS sg ON sg.id = m.supply_group_id
+					WHERE c.carried_arrears <> 0 ORDER BY c.id`,
+			} {
+				if _, err := tx.ExecContext(ctx, q, now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	// down forgets carried arrears; the opening entries stay, balanced, in the append-only ledger.
+	down := func(ctx context.Context, db *bun.DB) error {
+		_, err := db.ExecContext(ctx, "ALTER TABLE contracts DROP COLUMN carried_arrears")
+		return err
+	}
+	Migrations.MustRegister(up, down)
+}
