@@ -31,15 +31,16 @@ func UtilityAccount(id int64, name string) string { return fmt.Sprintf("utility:
 // vendEntries are a vend's balanced entries: the agent pays the whole amount, which the utility
 // books as energy, tax and fixed charges, and whose debt recovery pays off the customer's debt
 // account (the utility booked the debt when it arose, against utility:<u>:arrears, so recovering
-// it is no new income); the utility pays the agent's commission.
-func vendEntries(v *Vend) []LedgerEntry {
+// it is no new income); the utility pays the agent's commission. customerID is the customer the
+// meter is installed at.
+func vendEntries(v *Vend, customerID int64) []LedgerEntry {
 	b := v.Breakdown
 	u := v.UtilityID
 	out := []LedgerEntry{{Account: AgentAccount(v.AgentID), Amount: -b.Paid, Memo: "vend " + v.Reference}}
 	for _, e := range []LedgerEntry{
 		{UtilityAccount(u, "energy"), b.EnergyCharge, "energy"},
 		{UtilityAccount(u, "tax"), b.Tax, "VAT"},
-		{CustomerDebtAccount(v.CustomerID), b.Debt, "debt recovered " + v.Reference},
+		{CustomerDebtAccount(customerID), b.Debt, "debt recovered " + v.Reference},
 		{UtilityAccount(u, "fixed"), b.FixedCharges, "fixed charges"},
 	} {
 		if e.Amount != 0 {

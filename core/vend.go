@@ -103,12 +103,9 @@ type Vend struct {
 	MeterNumber    string
 	Kind           MeterKind // the meter's: its unit is the vend's (Kind.Unit)
 	CustomerName   string
-	// CustomerID is the customer the meter was installed at when it was sold to: whose debt the
-	// vend's debt recovery pays off.
-	CustomerID int64
-	Currency   Currency
-	Breakdown  Breakdown
-	Tokens     []VendToken
+	Currency       Currency
+	Breakdown      Breakdown
+	Tokens         []VendToken
 	// Payer is the phone that paid on the customer channels (SMS, USSD), in NormalizePhone's
 	// form; "" on the others.
 	Payer string
@@ -242,7 +239,7 @@ func (s *Vendor) vend(ctx context.Context, req VendRequest) (*Vend, error) {
 	v := &Vend{
 		Reference: ref, Channel: req.Channel, IdempotencyKey: req.IdempotencyKey, RequestHash: req.hash(),
 		AgentID: agent.ID, UtilityID: view.Utility.ID, MeterID: view.Meter.ID, MeterNumber: view.Meter.Number,
-		Kind: view.Meter.Kind, CustomerName: view.Customer.Name, CustomerID: view.Meter.CustomerID, Currency: view.Utility.Currency, Status: VendCompleted,
+		Kind: view.Meter.Kind, CustomerName: view.Customer.Name, Currency: view.Utility.Currency, Status: VendCompleted,
 		CreatedAt: at, Payer: req.Payer, Location: view.Utility.Location,
 		TerminalID: req.TerminalID,
 	}

@@ -57,7 +57,7 @@ func (s *Vendor) vendTx(ctx context.Context, tx VendTx, agent Agent, jobs []*ven
 		meters[j.v.MeterID] = m
 		touched[j.v.MeterID] = after
 		vends = append(vends, j.v)
-		entries = append(entries, vendEntries(j.v))
+		entries = append(entries, vendEntries(j.v, m.Meter.CustomerID))
 		debit += j.paid - j.v.Breakdown.Commission
 	}
 	if len(vends) == 0 {
@@ -104,7 +104,6 @@ func (s *Vendor) prepare(ctx context.Context, tx VendTx, j *vendJob, m MeterStat
 		return m.Counters, err
 	}
 	view.Meter = m.Meter
-	v.CustomerID = m.Meter.CustomerID
 	month := v.CreatedAt.In(view.Utility.Location).Format("2006-01")
 	b, after, err := Price(view, j.paid, m.Counters.ForMonth(month))
 	if err != nil {
