@@ -21,18 +21,18 @@ func init() {
 				"UPDATE contracts SET carried_arrears = closing_arrears WHERE status = 'closed' AND arrears_outcome = 'carried'",
 				// The meters' arrears on open contracts, customer side then utility side.
 				`INSERT INTO ledger_entries (vend_id, account, amount, memo, created_at)
-					SELECT NULL, 'customer:' || m.customer_id || ':debt', -m.arrears, 'opening debt of meter ' || m.number, ?0
+					SELECT NULL, 'customer:' || m.customer_id || ':debt', -m.arrears, 'opening debt of meter ' || m.number || ' (migration)', ?0
 					FROM meters AS m WHERE m.contract_id IS NOT NULL AND m.arrears <> 0 ORDER BY m.id`,
 				`INSERT INTO ledger_entries (vend_id, account, amount, memo, created_at)
-					SELECT NULL, 'utility:' || sg.utility_id || ':arrears', m.arrears, 'opening debt of meter ' || m.number, ?0
+					SELECT NULL, 'utility:' || sg.utility_id || ':arrears', m.arrears, 'opening debt of meter ' || m.number || ' (migration)', ?0
 					FROM meters AS m JOIN supply_groups AS sg ON sg.id = m.supply_group_id
 					WHERE m.contract_id IS NOT NULL AND m.arrears <> 0 ORDER BY m.id`,
 				// The arrears closed contracts carried to their customers.
 				`INSERT INTO ledger_entries (vend_id, account, amount, memo, created_at)
-					SELECT NULL, 'customer:' || c.customer_id || ':debt', -c.carried_arrears, 'opening debt carried from contract ' || c.id, ?0
+					SELECT NULL, 'customer:' || c.customer_id || ':debt', -c.carried_arrears, 'opening debt carried from contract ' || c.id || ' (migration)', ?0
 					FROM contracts AS c WHERE c.carried_arrears <> 0 ORDER BY c.id`,
 				`INSERT INTO ledger_entries (vend_id, account, amount, memo, created_at)
-					SELECT NULL, 'utility:' || sg.utility_id || ':arrears', c.carried_arrears, 'opening debt carried from contract ' || c.id, ?0
+					SELECT NULL, 'utility:' || sg.utility_id || ':arrears', c.carried_arrears, 'opening debt carried from contract ' || c.id || ' (migration)', ?0
 					FROM contracts AS c JOIN meters AS m ON m.id = c.meter_id JOIN supply_groups AS sg ON sg.id = m.supply_group_id
 					WHERE c.carried_arrears <> 0 ORDER BY c.id`,
 			} {
@@ -43,10 +43,20 @@ func init() {
 			return nil
 		})
 	}
-	// down forgets carried arrears; the opening entries stay, balanced, in the append-only ledger.
+	// down forgets carried arrears and takes back the opening entries up posted (and only those:
+	// no vend's, all balanced pairs), so that migrating again posts them once.
 	down := func(ctx context.Context, db *bun.DB) error {
-		_, err := db.ExecContext(ctx, "ALTER TABLE contracts DROP COLUMN carried_arrears")
-		return err
+		return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			for _, q := range []string{
+				"DELETE FROM ledger_entries WHERE vend_id IS NULL AND memo LIKE 'opening debt % (migration)'",
+				"ALTER TABLE contracts DROP COLUMN carried_arrears",
+			} {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
 	Migrations.MustRegister(up, down)
 }
