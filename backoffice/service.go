@@ -27,7 +27,8 @@ type Store interface {
 	EngineeringStore
 	InventoryStore // meter storage and imports
 	ContractStore
-	DebtStore // customers' debts in the ledger
+	DebtStore   // customers' debts in the ledger
+	RefundStore // refunds for credit not used
 }
 
 // Service is the back office: one method per operator use case.

@@ -21,11 +21,15 @@ func AgentAccount(id int64) string { return fmt.Sprintf("agent:%d", id) }
 // the arrears carried from closed ones always sum to minus its balance.
 func CustomerDebtAccount(id int64) string { return fmt.Sprintf("customer:%d:debt", id) }
 
+// CustomerWalletAccount is what a customer holds with the utility (a refund paid to their
+// wallet): credited when money is owed to them.
+func CustomerWalletAccount(id int64) string { return fmt.Sprintf("customer:%d:wallet", id) }
+
 // UtilityAccount names one of a utility's accounts: energy, tax, debt (debt recovered by vends
 // before customers' debts were kept in the ledger), fixed, commission, cash, adjustment (the other
 // side of an operator's float adjustment), arrears (the other side of customers' debts as they
 // are booked and adjusted), written_off and settled (debts written off, and settled at a
-// contract's closing).
+// contract's closing), refunds (money paid back to customers for credit not used).
 func UtilityAccount(id int64, name string) string { return fmt.Sprintf("utility:%d:%s", id, name) }
 
 // vendEntries are a vend's balanced entries: the agent pays the whole amount, which the utility

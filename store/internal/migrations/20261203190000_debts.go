@@ -12,9 +12,37 @@ import (
 // already gets its opening entries, customer:<id>:debt debited and utility:<u>:arrears credited,
 // so that the ledger check finds each customer's debt equal to minus the sum of their debt
 // account on an installation that kept arrears before the ledger did.
+//
+// Refunds: money paid back to a customer for credit not used, by cash, wallet or agent, with the
+// reason and who asked (the ledger entries say where the money went).
 func init() {
+	type refund struct {
+		bun.BaseModel `bun:"table:refunds"`
+
+		ID          int64     `bun:",pk,autoincrement"`
+		UtilityID   int64     `bun:",notnull"`
+		CustomerID  int64     `bun:",notnull"`
+		ContractID  int64     `bun:",notnull"`
+		MeterNumber string    `bun:",notnull"`
+		Amount      int64     `bun:",notnull"`
+		Method      string    `bun:",notnull,type:varchar(8)"`
+		AgentID     int64     `bun:",notnull"` // 0 unless paid by an agent
+		Reason      string    `bun:",notnull,type:text"`
+		RequestedBy string    `bun:",notnull"`
+		At          time.Time `bun:",notnull"`
+	}
 	up := func(ctx context.Context, db *bun.DB) error {
 		return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if err := createTables(ctx, tx, []table{
+				{model: (*refund)(nil), fks: []string{`("contract_id") REFERENCES "contracts" ("id")`}},
+			}); err != nil {
+				return err
+			}
+			if err := createIndexes(ctx, tx, []index{
+				{table: "refunds", name: "refunds_customer_idx", columns: []string{"customer_id", "id"}},
+			}); err != nil {
+				return err
+			}
 			now := time.Now().UTC().Truncate(time.Microsecond)
 			for _, q := range []string{
 				"ALTER TABLE contracts ADD COLUMN carried_arrears BIGINT NOT NULL DEFAULT 0",
@@ -47,6 +75,9 @@ func init() {
 	// no vend's, all balanced pairs), so that migrating again posts them once.
 	down := func(ctx context.Context, db *bun.DB) error {
 		return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if err := dropTables(ctx, tx, "refunds"); err != nil {
+				return err
+			}
 			for _, q := range []string{
 				"DELETE FROM ledger_entries WHERE vend_id IS NULL AND memo LIKE 'opening debt % (migration)'",
 				"ALTER TABLE contracts DROP COLUMN carried_arrears",
