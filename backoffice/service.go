@@ -29,6 +29,7 @@ type Store interface {
 	ContractStore
 	DebtStore   // customers' debts in the ledger
 	RefundStore // refunds for credit not used
+	ChargeStore // the catalogue of charges and customers' charges
 }
 
 // Service is the back office: one method per operator use case.

@@ -25,19 +25,26 @@ func CustomerDebtAccount(id int64) string { return fmt.Sprintf("customer:%d:debt
 // wallet): credited when money is owed to them.
 func CustomerWalletAccount(id int64) string { return fmt.Sprintf("customer:%d:wallet", id) }
 
+// ChargeAccount is one of a customer's charges (store's customer_charges): debited by the amount
+// charged, credited by what is collected or deducted from purchases, so minus its sum is what
+// remains to pay.
+func ChargeAccount(id int64) string { return fmt.Sprintf("charge:%d", id) }
+
 // UtilityAccount names one of a utility's accounts: energy, tax, debt (debt recovered by vends
 // before customers' debts were kept in the ledger), fixed, commission, cash, adjustment (the other
 // side of an operator's float adjustment), arrears (the other side of customers' debts as they
 // are booked and adjusted), written_off and settled (debts written off, and settled at a
-// contract's closing), refunds (money paid back to customers for credit not used).
+// contract's closing), refunds (money paid back to customers for credit not used), and charges
+// (the customers' charges, booked when charged).
 func UtilityAccount(id int64, name string) string { return fmt.Sprintf("utility:%d:%s", id, name) }
 
 // vendEntries are a vend's balanced entries: the agent pays the whole amount, which the utility
 // books as energy, tax and fixed charges, and whose debt recovery pays off the customer's debt
 // account (the utility booked the debt when it arose, against utility:<u>:arrears, so recovering
-// it is no new income); the utility pays the agent's commission. customerID is the customer the
-// meter is installed at.
-func vendEntries(v *Vend, customerID int64) []LedgerEntry {
+// it is no new income) and whose fees pay off the customer's charges (ChargeAccount, booked as
+// the utility's when charged); the utility pays the agent's commission. customerID is the
+// customer the meter is installed at, takes what the vend took of each charge.
+func vendEntries(v *Vend, customerID int64, takes []ChargeTake) []LedgerEntry {
 	b := v.Breakdown
 	u := v.UtilityID
 	out := []LedgerEntry{{Account: AgentAccount(v.AgentID), Amount: -b.Paid, Memo: "vend " + v.Reference}}
@@ -50,6 +57,9 @@ func vendEntries(v *Vend, customerID int64) []LedgerEntry {
 		if e.Amount != 0 {
 			out = append(out, e)
 		}
+	}
+	for _, t := range takes {
+		out = append(out, LedgerEntry{ChargeAccount(t.ChargeID), t.Amount, "charge paid " + v.Reference})
 	}
 	if b.Commission != 0 {
 		out = append(out,

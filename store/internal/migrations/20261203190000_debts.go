@@ -31,16 +31,63 @@ func init() {
 		RequestedBy string    `bun:",notnull"`
 		At          time.Time `bun:",notnull"`
 	}
+	// A utility's catalogue of charges, and the charges made to customers' contracts: collected
+	// at the counter (with a receipt number) or deducted from the meter's purchases at a share
+	// (a decimal, as text); a vend records the fees it took.
+	type chargeType struct {
+		bun.BaseModel `bun:"table:charge_types"`
+
+		ID        int64  `bun:",pk,autoincrement"`
+		UtilityID int64  `bun:",notnull,unique:charge_types_code"`
+		Code      string `bun:",notnull,type:varchar(16),unique:charge_types_code"`
+		Name      string `bun:",notnull"`
+		Kind      string `bun:",notnull,type:varchar(40)"`
+		Amount    int64  `bun:",notnull"`
+		Active    bool   `bun:",notnull"`
+		Version   int64  `bun:",notnull"`
+	}
+	type customerCharge struct {
+		bun.BaseModel `bun:"table:customer_charges"`
+
+		ID            int64     `bun:",pk,autoincrement"`
+		UtilityID     int64     `bun:",notnull"`
+		CustomerID    int64     `bun:",notnull"`
+		ContractID    int64     `bun:",notnull"`
+		MeterID       int64     `bun:",notnull"`
+		ChargeTypeID  int64     `bun:",notnull"`
+		Code          string    `bun:",notnull,type:varchar(16)"`
+		Name          string    `bun:",notnull"`
+		Kind          string    `bun:",notnull,type:varchar(40)"`
+		Amount        int64     `bun:",notnull"`
+		Remaining     int64     `bun:",notnull"`
+		Method        string    `bun:",notnull,type:varchar(8)"`
+		Share         string    `bun:",notnull,type:varchar(20)"`
+		Status        string    `bun:",notnull,type:varchar(12)"`
+		Reason        string    `bun:",notnull,type:text"`
+		ChargedBy     string    `bun:",notnull"`
+		ChargedAt     time.Time `bun:",notnull"`
+		ReceiptNumber string    `bun:",notnull,type:varchar(32)"`
+		CollectedBy   string    `bun:",notnull"`
+		CollectedAt   time.Time `bun:",nullzero"`
+		Collected     int64     `bun:",notnull"`
+	}
 	up := func(ctx context.Context, db *bun.DB) error {
 		return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			if err := createTables(ctx, tx, []table{
 				{model: (*refund)(nil), fks: []string{`("contract_id") REFERENCES "contracts" ("id")`}},
+				{model: (*chargeType)(nil), fks: []string{`("utility_id") REFERENCES "utilities" ("id")`}},
+				{model: (*customerCharge)(nil), fks: []string{`("contract_id") REFERENCES "contracts" ("id")`, `("charge_type_id") REFERENCES "charge_types" ("id")`}},
 			}); err != nil {
 				return err
 			}
 			if err := createIndexes(ctx, tx, []index{
 				{table: "refunds", name: "refunds_customer_idx", columns: []string{"customer_id", "id"}},
+				{table: "customer_charges", name: "customer_charges_meter_idx", columns: []string{"meter_id", "status", "id"}},
+				{table: "customer_charges", name: "customer_charges_contract_idx", columns: []string{"contract_id", "id"}},
 			}); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "ALTER TABLE vends ADD COLUMN fees BIGINT NOT NULL DEFAULT 0"); err != nil {
 				return err
 			}
 			now := time.Now().UTC().Truncate(time.Microsecond)
@@ -75,10 +122,11 @@ func init() {
 	// no vend's, all balanced pairs), so that migrating again posts them once.
 	down := func(ctx context.Context, db *bun.DB) error {
 		return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			if err := dropTables(ctx, tx, "refunds"); err != nil {
+			if err := dropTables(ctx, tx, "customer_charges", "charge_types", "refunds"); err != nil {
 				return err
 			}
 			for _, q := range []string{
+				"ALTER TABLE vends DROP COLUMN fees",
 				"DELETE FROM ledger_entries WHERE vend_id IS NULL AND memo LIKE 'opening debt % (migration)'",
 				"ALTER TABLE contracts DROP COLUMN carried_arrears",
 			} {
