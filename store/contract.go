@@ -37,7 +37,6 @@ type contractRow struct {
 	// closing arrears, less the adjustments and write-offs made since (store/debt.go).
 	CarriedArrears int64 `bun:"carried_arrears"`
 	Version        int64 `bun:"version"`
-	int64          `bun:"version"`
 
 	MeterNumber  string `bun:"meter_number,scanonly"`
 	CustomerName string `bun:"customer_name,scanonly"`
