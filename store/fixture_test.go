@@ -187,13 +187,13 @@ func counters(t *testing.T, db *store.DB, meterID int64) core.MeterCounters {
 }
 
 // checkLedger checks that every agent's balance equals the sum of its ledger entries and every
-// customer's debt minus the sum of their debt account (store.CheckLedger).
+// customer's debt and every charge's remainder minus the sum of their account (store.CheckLedger).
 func checkLedger(t *testing.T, db *store.DB) {
 	t.Helper()
 	r, err := db.CheckLedger(context.Background())
 	must(t, err)
 	if !r.OK() {
-		t.Errorf("the ledger check found differences: agents %+v, customers %+v", r.Differences, r.CustomerDifferences)
+		t.Errorf("the ledger check found differences: agents %+v, customers %+v, charges %+v", r.Differences, r.CustomerDifferences, r.ChargeDifferences)
 	}
 }
 

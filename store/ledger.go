@@ -187,6 +187,15 @@ type LedgerReport struct {
 	Customers           int                  `json:"customers"`
 	Differences         []AgentDifference    `json:"differences"`
 	CustomerDifferences []CustomerDifference `json:"customer_differences"`
+	Charges             int                  `json:"charges"`
+	ChargeDifferences   []ChargeDifference   `json:"charge_differences"`
+}
+
+// ChargeDifference is a customer's charge whose remainder is not minus the sum of its account.
+type ChargeDifference struct {
+	ChargeID  int64 `json:"charge_id"`
+	Remaining int64 `json:"remaining"`
+	Ledger    int64 `json:"ledger"`
 }
 
 // AgentDifference is an agent whose balance is not the sum of its ledger entries.
@@ -205,13 +214,16 @@ type CustomerDifference struct {
 }
 
 // OK reports whether the check found no difference.
-func (r LedgerReport) OK() bool { return len(r.Differences) == 0 && len(r.CustomerDifferences) == 0 }
+func (r LedgerReport) OK() bool {
+	return len(r.Differences) == 0 && len(r.CustomerDifferences) == 0 && len(r.ChargeDifferences) == 0
+}
 
-// CheckLedger recomputes every agent's balance and every customer's debt from the ledger and
-// returns the differences with what the agents, meters and contracts hold. A customer whose debt
+// CheckLedger recomputes every agent's balance, every customer's debt and what remains of every
+// customer's charge from the ledger and returns the differences with what the agents, meters,
+// contracts and charges hold. A customer whose debt
 // account does not sum to zero but who owes nothing by the records is a difference too.
 func (db *DB) CheckLedger(ctx context.Context) (LedgerReport, error) {
-	r := LedgerReport{Differences: []AgentDifference{}, CustomerDifferences: []CustomerDifference{}}
+	r := LedgerReport{Differences: []AgentDifference{}, CustomerDifferences: []CustomerDifference{}, ChargeDifferences: []ChargeDifference{}}
 	balances, err := db.AgentBalances(ctx)
 	if err != nil {
 		return r, err
@@ -256,7 +268,37 @@ func (db *DB) CheckLedger(ctx context.Context) (LedgerReport, error) {
 			r.CustomerDifferences = append(r.CustomerDifferences, CustomerDifference{CustomerID: id, Debt: int64(debts[id]), Ledger: int64(ledger[id])})
 		}
 	}
-	return r, nil
+	return r, db.checkCharges(ctx, &r)
+}
+
+// checkCharges adds to r every charge whose remainder is not minus the sum of its account.
+func (db *DB) checkCharges(ctx context.Context, r *LedgerReport) error {
+	var rows []struct {
+		ID        int64 `bun:"id"`
+		Remaining int64 `bun:"remaining"`
+	}
+	if err := db.idb(ctx).NewSelect().Model((*customerChargeRow)(nil)).Column("id", "remaining").Order("id").Scan(ctx, &rows); err != nil {
+		return dbError(err)
+	}
+	sums, err := db.accountSums(ctx, "charge:%")
+	if err != nil {
+		return err
+	}
+	r.Charges = len(rows)
+	for _, c := range rows {
+		account := core.ChargeAccount(c.ID)
+		if got := -sums[account]; int64(got) != c.Remaining {
+			r.ChargeDifferences = append(r.ChargeDifferences, ChargeDifference{ChargeID: c.ID, Remaining: c.Remaining, Ledger: int64(got)})
+		}
+		delete(sums, account)
+	}
+	for account, sum := range sums { // an account with no charge behind it
+		var id int64
+		if _, err := fmt.Sscanf(account, "charge:%d", &id); err != nil || sum != 0 {
+			r.ChargeDifferences = append(r.ChargeDifferences, ChargeDifference{ChargeID: id, Ledger: int64(-sum)})
+		}
+	}
+	return nil
 }
 
 // accountSums returns the sum of the entries of every account whose name is LIKE pattern.
