@@ -75,6 +75,9 @@ type CustomerCharge struct {
 	CollectedAt   *time.Time `json:"collected_at,omitempty"`
 	// Collected is what the counter took (what remained of the charge then).
 	Collected core.Money `json:"collected,omitempty"`
+	// Currency is the utility's currency code, set on a charge CollectCharge returns (for its
+	// receipt).
+	Currency string `json:"currency,omitempty"`
 }
 
 // ChargeReceipt is a charge collected at the counter and its receipt's lines.
@@ -99,7 +102,7 @@ type ChargeStore interface {
 	// debited and utility:<u>:charges credited by its amount; it sets the ID.
 	AddCustomerCharge(ctx context.Context, c *CustomerCharge) error
 	// CollectCharge takes what remains of an outstanding charge at the counter: the charge paid
-	// with its receipt number, the entries core.ChargeAccount credited and utility:<u>:cash
+	// with its receipt number (and its utility's Currency), the entries core.ChargeAccount credited and utility:<u>:cash
 	// debited. A charge paid already is a conflict (ReasonChargePaid).
 	CollectCharge(ctx context.Context, id int64, by string, at time.Time) (CustomerCharge, error)
 	// CustomerCharge returns a charge, or not_found.
@@ -376,6 +379,16 @@ func (s *Service) customerCharge(ctx context.Context, a Actor, id int64) (Custom
 	return c, inUtility(a, c.UtilityID, chargeTarget(id))
 }
 
+// paidText formats what the counter collected in the utility's currency (minor units when the
+// currency is unknown).
+func paidText(c CustomerCharge) string {
+	cur, err := core.ParseCurrency(c.Currency)
+	if err != nil {
+		return itoa(int64(c.Collected))
+	}
+	return cur.Format(c.Collected)
+}
+
 // chargeReceipt is a collected charge's cash receipt, in core's receipt layout (40 columns).
 func chargeReceipt(c CustomerCharge) []string {
 	line := func(label, value string) string { return fmt.Sprintf("%-12s%s", label+":", value) }
@@ -392,7 +405,7 @@ func chargeReceipt(c CustomerCharge) []string {
 		line("Date", at),
 		line("Charge", c.Code+" "+string(name)),
 		line("Contract", itoa(c.ContractID)),
-		line("Paid", itoa(int64(c.Collected))),
+		line("Paid", paidText(c)),
 		line("Cashier", c.CollectedBy),
 	}
 }

@@ -172,6 +172,9 @@ func (db *DB) CollectCharge(ctx context.Context, id int64, by string, at time.Ti
 		if out, err = toCustomerCharge(r); err != nil {
 			return err
 		}
+		if err := tx.NewSelect().Model((*utilityRow)(nil)).Column("currency").Where("id = ?", r.UtilityID).Scan(ctx, &out.Currency); err != nil {
+			return err
+		}
 		memo := fmt.Sprintf("charge %d %s collected, receipt %s", r.ID, r.Code, r.ReceiptNumber)
 		return db.insertEntries(ctx, tx.Tx, nil, []core.LedgerEntry{
 			{Account: core.ChargeAccount(r.ID), Amount: core.Money(r.Collected), Memo: memo},

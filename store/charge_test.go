@@ -77,7 +77,7 @@ func TestCharges(t *testing.T) {
 			rc, err := iv.bo.Svc.CollectCharge(ctx, cashier, ch.ID)
 			must(t, err)
 			if rc.Charge.Status != backoffice.ChargePaid || rc.Charge.Remaining != 0 || rc.Charge.Collected != 50_00 || rc.Charge.ReceiptNumber == "" ||
-				rc.Charge.CollectedBy != "cashier" || !slices.Contains(rc.Lines, "Receipt:    "+rc.Charge.ReceiptNumber) {
+				rc.Charge.CollectedBy != "cashier" || !slices.Contains(rc.Lines, "Receipt:    "+rc.Charge.ReceiptNumber) || !slices.Contains(rc.Lines, "Paid:       "+zar.Format(50_00)) {
 				t.Errorf("collected %+v, receipt %q: want paid, 50.00 collected, with its receipt number", rc.Charge, rc.Lines)
 			}
 			if got := owedOn(t, db, ch.ID); got != 0 {
