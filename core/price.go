@@ -83,14 +83,12 @@ func Price(v MeterView, paid Money, c MeterCounters) (Breakdown, MeterCounters, 
 	if c.Arrears > 0 && u.DebtRecoveryRate.IsPositive() {
 		b.Debt = min(Money(decimal.NewFromInt(int64(paid)).Mul(u.DebtRecoveryRate).Floor().IntPart()), c.Arrears)
 	}
-	if len(c.Charges) > 0 {
-		c.Charges = slices.Clone(c.Charges)
-		for i, ch := range c.Charges {
-			take := Money(decimal.NewFromInt(int64(paid)).Mul(ch.Share).Floor().IntPart())
-			take = max(min(take, ch.Remaining, paid-b.Debt-b.Fees), 0)
-			c.Charges[i].Remaining -= take
-			b.Fees += take
-		}
+	charges := slices.Clone(c.Charges)
+	for i, ch := range charges {
+		take := Money(decimal.NewFromInt(int64(paid)).Mul(ch.Share).Floor().IntPart())
+		take = max(min(take, ch.Remaining, paid-b.Debt-b.Fees), 0)
+		charges[i].Remaining -= take
+		b.Fees += take
 	}
 	if due := t.MonthlyFixedCharge - c.MonthFixedPaid; due > 0 {
 		b.FixedCharges = min(due, paid-b.Debt-b.Fees)
@@ -117,6 +115,7 @@ func Price(v MeterView, paid Money, c MeterCounters) (Breakdown, MeterCounters, 
 		}
 	}
 	c.Arrears -= b.Debt
+	c.Charges = charges
 	c.MonthEnergy += b.Energy
 	c.MonthFixedPaid += b.FixedCharges
 	return b, c, nil
