@@ -187,3 +187,17 @@ func checkDebtReason(reason string) (string, error) {
 	}
 	return r, nil
 }
+
+// ActionDebtRead names the read of a contract's debt.
+const ActionDebtRead Action = "customer.debt_read"
+
+// ContractDebtOf returns what a contract of the actor's utility holds of its customer's debt: its
+// meter's arrears while open, its carried arrears once closed.
+func (s *Service) ContractDebtOf(ctx context.Context, a Actor, contractID int64) (core.Money, error) {
+	return read(ctx, s, a, PermCustomersRead, ActionDebtRead, func(ctx context.Context) (core.Money, error) {
+		if _, err := s.contract(ctx, a, contractID); err != nil {
+			return 0, err
+		}
+		return s.store.ContractDebt(ctx, contractID)
+	})
+}

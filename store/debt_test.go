@@ -117,6 +117,9 @@ func TestDebtInLedger(t *testing.T) {
 		_, err = iv.bo.Svc.Approve(ctx, iv.bo.Admin, res.Pending.ID)
 		wantCode(t, err, core.CodeConflict, backoffice.ReasonApprovalNotPending)
 		wantDebt(t, db, "approved once", c.ID, cust, 10_00, 10_00)
+		if shown, err := iv.bo.Svc.ContractDebtOf(ctx, cashier, c.ID); err != nil || shown != 10_00 {
+			t.Errorf("the cashier reads a debt of %d (%v), want 10.00", shown, err)
+		}
 
 		closed, err := iv.bo.Svc.CloseContract(ctx, cashier, c.ID, 100_0, backoffice.ArrearsCarry)
 		must(t, err)
