@@ -2,63 +2,91 @@ package backoffice
 
 import (
 	"context"
-	"sort"
 
 	"github.com/vendgate/vendgate/core"
 )
 
-// LedgerStore reads balances as the agents table holds them and as the ledger sums them.
+// LedgerStore recomputes balances from the ledger.
 type LedgerStore interface {
 	// AgentBalancesIn returns the balance of every agent of a utility (0: of every utility).
 	AgentBalancesIn(ctx context.Context, utilityID int64) (map[int64]core.Money, error)
-	// AccountBalance returns the sum of an account's ledger entries.
-	AccountBalance(ctx context.Context, account string) (core.Money, error)
+	// CheckLedger recomputes every agent's balance, every customer's debt and what remains of
+	// every charge from the ledger, and returns where the records disagree.
+	CheckLedger(ctx context.Context) (LedgerReport, error)
 }
 
 // Ledger actions.
 const ActionLedgerCheck Action = "ledger.check"
 
-// LedgerReport is what a ledger check found: how many agents it checked and each whose balance
-// differs from the sum of its ledger entries.
+// LedgerReport is what a ledger check found: how many agents and customers it checked, and each
+// whose records disagree with the ledger.
 type LedgerReport struct {
-	Agents      int              `json:"agents"`
-	Differences []LedgerMismatch `json:"differences"`
+	Agents              int                  `json:"agents"`
+	Customers           int                  `json:"customers"`
+	Differences         []AgentDifference    `json:"differences"`
+	CustomerDifferences []CustomerDifference `json:"customer_differences"`
+	Charges             int                  `json:"charges"`
+	ChargeDifferences   []ChargeDifference   `json:"charge_differences"`
 }
 
-// LedgerMismatch is an agent whose balance is not its ledger's sum.
-type LedgerMismatch struct {
+// ChargeDifference is a customer's charge whose remainder is not minus the sum of its account.
+type ChargeDifference struct {
+	ChargeID  int64 `json:"charge_id"`
+	Remaining int64 `json:"remaining"`
+	Ledger    int64 `json:"ledger"`
+}
+
+// AgentDifference is an agent whose balance is not the sum of its ledger entries.
+type AgentDifference struct {
 	AgentID int64 `json:"agent_id"`
 	Balance int64 `json:"balance"`
 	Ledger  int64 `json:"ledger"`
 }
 
-// CheckLedger recomputes every agent's balance from the ledger (its utility's agents, for an
-// actor limited to one). The check is recorded in the audit trail with what it found.
+// CustomerDifference is a customer whose debt (the meter arrears of their open contracts and the
+// arrears carried from closed ones) is not what their debt account says they owe (minus its sum).
+type CustomerDifference struct {
+	CustomerID int64 `json:"customer_id"`
+	Debt       int64 `json:"debt"`
+	Ledger     int64 `json:"ledger"`
+}
+
+// OK reports whether the check found no difference.
+func (r LedgerReport) OK() bool {
+	return len(r.Differences) == 0 && len(r.CustomerDifferences) == 0 && len(r.ChargeDifferences) == 0
+}
+
+// CheckLedger recomputes every agent's balance, every customer's debt and every charge's
+// remainder from the ledger. An actor limited to a utility gets its utility's agents only
+// (customers' debts and charges are checked for operators of every utility). The check is
+// recorded in the audit trail with what it found.
 func (s *Service) CheckLedger(ctx context.Context, a Actor) (LedgerReport, error) {
 	r, err := read(ctx, s, a, PermLedgerCheck, ActionLedgerCheck, func(ctx context.Context) (LedgerReport, error) {
-		balances, err := s.store.AgentBalancesIn(ctx, a.UtilityID())
+		r, err := s.store.CheckLedger(ctx)
+		if err != nil || a.UtilityID() == 0 {
+			return r, err
+		}
+		own, err := s.store.AgentBalancesIn(ctx, a.UtilityID())
 		if err != nil {
 			return LedgerReport{}, err
 		}
-		r := LedgerReport{Agents: len(balances), Differences: []LedgerMismatch{}}
-		for id, bal := range balances {
-			sum, err := s.store.AccountBalance(ctx, core.AgentAccount(id))
-			if err != nil {
-				return LedgerReport{}, err
-			}
-			if sum != bal {
-				r.Differences = append(r.Differences, LedgerMismatch{AgentID: id, Balance: int64(bal), Ledger: int64(sum)})
+		diffs := []AgentDifference{}
+		for _, d := range r.Differences {
+			if _, ok := own[d.AgentID]; ok {
+				diffs = append(diffs, d)
 			}
 		}
-		sort.Slice(r.Differences, func(i, j int) bool { return r.Differences[i].AgentID < r.Differences[j].AgentID })
-		return r, nil
+		return LedgerReport{Agents: len(own), Differences: diffs, CustomerDifferences: []CustomerDifference{},
+			ChargeDifferences: []ChargeDifference{}}, nil
 	})
 	if err != nil {
 		return r, err
 	}
-	detail := "every balance matches its ledger: " + itoa(int64(r.Agents)) + " agents"
-	if len(r.Differences) > 0 {
-		detail = itoa(int64(len(r.Differences))) + " of " + itoa(int64(r.Agents)) + " agents differ from their ledger"
+	detail := "every balance matches its ledger: " + itoa(int64(r.Agents)) + " agents, " + itoa(int64(r.Customers)) +
+		" customers, " + itoa(int64(r.Charges)) + " charges"
+	if !r.OK() {
+		detail = "differences: " + itoa(int64(len(r.Differences))) + " agents, " + itoa(int64(len(r.CustomerDifferences))) +
+			" customers, " + itoa(int64(len(r.ChargeDifferences))) + " charges"
 	}
 	return r, s.record(ctx, a, PermLedgerCheck, ActionLedgerCheck, Change{Detail: detail})
 }

@@ -28,6 +28,9 @@ type Store interface {
 	InventoryStore // meter storage and imports
 	ContractStore
 	RecordStore
+	DebtStore   // customers' debts in the ledger
+	RefundStore // refunds for credit not used
+	ChargeStore // the catalogue of charges and customers' charges
 }
 
 // Service is the back office: one method per operator use case.

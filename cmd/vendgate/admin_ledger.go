@@ -12,14 +12,16 @@ import (
 type ledgerReport backoffice.LedgerReport
 
 func (r ledgerReport) failure() string {
-	if len(r.Differences) == 0 {
+	if backoffice.LedgerReport(r).OK() {
 		return ""
 	}
-	return fmt.Sprintf("%d agents' balances differ from their ledger", len(r.Differences))
+	return fmt.Sprintf("the ledger disagrees with %d agents' balances, %d customers' debts and %d charges",
+		len(r.Differences), len(r.CustomerDifferences), len(r.ChargeDifferences))
 }
 
-// adminLedgerCheck recomputes every agent's balance from the ledger; a difference exits 1.
-var adminLedgerCheck = adminCommand{summary: "recompute every agent's balance from the ledger (a difference exits 1)", setup: func(*flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+// adminLedgerCheck recomputes every agent's balance, customer's debt and charge from the ledger;
+// a difference exits 1.
+var adminLedgerCheck = adminCommand{summary: "recompute agents' balances, customers' debts and charges from the ledger (a difference exits 1)", setup: func(*flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 	return func(ctx context.Context, a *adminEnv) (any, error) {
 		r, err := a.svc.CheckLedger(ctx, a.actor)
 		if err != nil {
