@@ -27,6 +27,10 @@ type Store interface {
 	EngineeringStore
 	InventoryStore // meter storage and imports
 	ContractStore
+	ExchangeStore    // meter exchanges and the periods of contracts
+	ReadingStore     // meter readings, consumption and its exceptions
+	TamperStore      // tamper cases and their orders
+	MeterStatusStore // a meter's status changes, each with its reason and actor
 }
 
 // Service is the back office: one method per operator use case.
