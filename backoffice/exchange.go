@@ -136,7 +136,7 @@ func (s *Service) ExchangeMeter(ctx context.Context, a Actor, x Exchange) (Resul
 	}
 	o, sub, err := s.exchangeSubmission(ctx, a, x)
 	if err != nil {
-		return Result[ExchangeResult]{}, storeError(err)
+		return Result[ExchangeResult]{}, s.refused(ctx, a, PermMetersExchange, ActionMeterExchange, err)
 	}
 	return exchangeGate.submit(ctx, s, a, sub, o)
 }

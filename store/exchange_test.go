@@ -133,8 +133,8 @@ func TestMeterExchange(t *testing.T) {
 	})
 }
 
-// TestMeterExchangeRefused: an operator without meters.exchange is refused with one denied
-// entry and nothing changed; an exchange onto a meter on another contract, of another kind, or
+// TestMeterExchangeRefused: an operator without meters.exchange, and one of another utility, are
+// refused with one denied entry each and nothing changed; an exchange onto a meter on another contract, of another kind, or
 // naming the wrong old meter is refused naming the field; an exchange carrying no credit needs no
 // approval when the policy lets it through.
 func TestMeterExchangeRefused(t *testing.T) {
@@ -151,6 +151,15 @@ func TestMeterExchangeRefused(t *testing.T) {
 		_, err := e.svc.ExchangeMeter(ctx, reader, x)
 		wantCode(t, err, core.CodeForbidden, backoffice.ReasonPermissionDenied)
 		wantDenied(t, db, seq, "reader", backoffice.ActionMeterExchange)
+
+		otherUtility := e.utility
+		otherUtility.ID, otherUtility.Name = 0, "Elsewhere Power"
+		must(t, db.CreateUtility(ctx, &otherUtility))
+		outsider := e.bo.OperatorIn(t, "outsider", otherUtility.ID, backoffice.RoleSupervisor)
+		seq = auditSeq(t, db)
+		_, err = e.svc.ExchangeMeter(ctx, outsider, x)
+		wantCode(t, err, core.CodeForbidden, backoffice.ReasonOutOfScope)
+		wantDenied(t, db, seq, "outsider", backoffice.ActionMeterExchange)
 
 		for _, tc := range []struct {
 			name   string
