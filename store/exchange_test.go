@@ -24,17 +24,20 @@ func (e *engFixture) receiveInto(t *testing.T, ref string, n int) []string {
 // TestMeterExchange: a cashier exchanges a contract's meter carrying 57.3 units; the cashier
 // cannot approve it, a supervisor does; the new meter accepts the credit token with the carried
 // credit, the old meter is removed with its reading, the arrears are on the new meter once (and
-// the month's counters with them), the next vend on the contract goes to the new meter and the
-// old meter number is refused.
+// the month's counters with them: the month's fixed charge is not charged again), the next vend on
+// the contract goes to the new meter and the old meter number is refused.
 func TestMeterExchange(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := seedEngineering(t, db)
-		old := e.newMeter(t, 40_00)
+		fixed := e.tariff
+		fixed.ID, fixed.Name, fixed.MonthlyFixedCharge = 0, "Homelight fixed", 10_00
+		must(t, db.CreateTariff(ctx, &fixed))
+		old := e.meterOn(t, e.customer.ID, fixed, 40_00)
 		v, err := e.vendor.Vend(ctx, vendReq(e.agent.ID, old, "x-1", 100_00))
 		must(t, err)
-		if v.Breakdown.Debt != 25_00 {
-			t.Fatalf("debt recovered %d, want 25.00 of the 40.00", v.Breakdown.Debt)
+		if v.Breakdown.Debt != 25_00 || v.Breakdown.FixedCharges != 10_00 {
+			t.Fatalf("vend %+v, want 25.00 of the 40.00 debt and the month's 10.00 fixed charge", v.Breakdown)
 		}
 		before := counters(t, db, old.ID)
 		newNumber := e.receiveInto(t, "EX-1", 1)[0]
@@ -123,8 +126,8 @@ func TestMeterExchange(t *testing.T) {
 		// The next vend goes to the new meter and recovers the arrears; the old number is refused.
 		v2, err := e.vendor.Vend(ctx, vendReq(e.agent.ID, core.Meter{Number: newNumber}, "x-2", 100_00))
 		must(t, err)
-		if v2.Breakdown.Debt != 15_00 || v2.MeterID != stockNew.MeterID {
-			t.Errorf("vend after the exchange: %+v on meter %d, want 15.00 recovered on meter %d", v2.Breakdown, v2.MeterID, stockNew.MeterID)
+		if v2.Breakdown.Debt != 15_00 || v2.Breakdown.FixedCharges != 0 || v2.MeterID != stockNew.MeterID {
+			t.Errorf("vend after the exchange: %+v on meter %d, want 15.00 recovered and no second fixed charge, on meter %d", v2.Breakdown, v2.MeterID, stockNew.MeterID)
 		}
 		accept(t, vm, "the next vend's token", v2.Tokens[0].Token.Display())
 		_, err = e.vendor.Vend(ctx, vendReq(e.agent.ID, old, "x-3", 100_00))
