@@ -127,7 +127,8 @@ type exchangeOrder struct {
 }
 
 // ExchangeMeter exchanges a contract's meter (see the comment at the top of this file). An
-// exchange that carries credit goes through the approval policy (ActionMeterExchange): when it
+// exchange that carries no credit runs at once; one that carries credit goes through the
+// approval policy (ActionMeterExchange): when it
 // waits for a second operator the result is the pending request, and once approved the exchange
 // runs, once, and the credit token is in the new meter's history for the maker to reprint.
 func (s *Service) ExchangeMeter(ctx context.Context, a Actor, x Exchange) (Result[ExchangeResult], error) {
@@ -137,6 +138,13 @@ func (s *Service) ExchangeMeter(ctx context.Context, a Actor, x Exchange) (Resul
 	o, sub, err := s.exchangeSubmission(ctx, a, x)
 	if err != nil {
 		return Result[ExchangeResult]{}, s.refused(ctx, a, PermMetersExchange, ActionMeterExchange, err)
+	}
+	if o.RemainingCredit == 0 {
+		// Nothing carried, nothing for a second operator to weigh: the exchange runs at once.
+		v, err := change(ctx, s, a, PermMetersExchange, ActionMeterExchange, func(ctx context.Context) (ExchangeResult, Change, error) {
+			return s.runExchange(ctx, o)
+		})
+		return Result[ExchangeResult]{Value: v}, err
 	}
 	return exchangeGate.submit(ctx, s, a, sub, o)
 }

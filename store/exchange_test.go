@@ -139,7 +139,7 @@ func TestMeterExchange(t *testing.T) {
 // TestMeterExchangeRefused: an operator without meters.exchange, and one of another utility, are
 // refused with one denied entry each and nothing changed; an exchange onto a meter on another contract, of another kind, or
 // naming the wrong old meter is refused naming the field; an exchange carrying no credit needs no
-// approval when the policy lets it through.
+// approval, nor one whose credit is worth less than the policy's threshold.
 func TestMeterExchangeRefused(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -183,12 +183,22 @@ func TestMeterExchangeRefused(t *testing.T) {
 				}
 			})
 		}
-		_, err = e.svc.SetApprovalPolicy(ctx, e.bo.Admin, backoffice.ApprovalPolicy{Action: backoffice.ActionMeterExchange, Required: true, Threshold: 1})
-		must(t, err)
 		res, err := e.svc.ExchangeMeter(ctx, e.sup, x)
 		must(t, err)
 		if !res.Done() || res.Value.Token != nil || res.Value.Exchange.NewMeterNumber != fresh[0] {
-			t.Fatalf("an exchange carrying nothing under a threshold: %+v, want done at once with no token", res)
+			t.Fatalf("an exchange carrying nothing: %+v, want done at once with no token", res)
+		}
+		if en := lastAudit(t, db); en.Action != backoffice.ActionMeterExchange || en.Outcome != backoffice.OutcomeDone || en.ActorName != "sup" {
+			t.Errorf("audit entry %+v, want sup's meter.exchange done", en)
+		}
+
+		// Under a threshold, a small credit runs at once too, with its token.
+		_, err = e.svc.SetApprovalPolicy(ctx, e.bo.Admin, backoffice.ApprovalPolicy{Action: backoffice.ActionMeterExchange, Required: true, Threshold: 100_00})
+		must(t, err)
+		res, err = e.svc.ExchangeMeter(ctx, e.sup, backoffice.Exchange{ContractID: old.ContractID, NewMeterNumber: fresh[1], OldReading: 20, RemainingCredit: 10, Reason: "lightning"})
+		must(t, err)
+		if !res.Done() || res.Value.Token == nil || res.Value.Token.Digits == "" || res.Value.Exchange.CarriedCredit != 10 {
+			t.Fatalf("an exchange carrying 1.0 unit under a 100.00 threshold: %+v, want done at once with its token", res)
 		}
 	})
 }
