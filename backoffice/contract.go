@@ -51,7 +51,10 @@ type Contract struct {
 	// ClosingArrears were the meter's arrears at closing, settled or carried (ArrearsOutcome).
 	ClosingArrears core.Money     `json:"closing_arrears,omitempty"`
 	ArrearsOutcome ArrearsOutcome `json:"arrears_outcome,omitempty"`
-	Version        int64          `json:"version"`
+	// CarriedArrears is what a contract closed with its arrears carried still holds of them: the
+	// customer's debt beyond the meter, which adjustments and write-offs move (debt.go).
+	CarriedArrears core.Money `json:"carried_arrears,omitempty"`
+	Version        int64      `json:"version"`
 }
 
 // ContractQuery selects contracts, by ID.

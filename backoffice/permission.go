@@ -28,6 +28,12 @@ const (
 
 	PermCustomersRead   Permission = "customers.read"
 	PermCustomersManage Permission = "customers.manage" // customers and contracts
+	PermCustomersDebt   Permission = "customers.debt"   // add to, adjust and write off customers' debts
+
+	PermChargesManage  Permission = "charges.manage"  // the catalogue of charges
+	PermChargesCollect Permission = "charges.collect" // charge a customer from the catalogue; collect it at the counter
+	PermRefundsRequest Permission = "refunds.request" // ask to pay a customer back for credit not used
+	PermRefundsApprove Permission = "refunds.approve" // approve a refund (the gate's permission)
 
 	PermMetersRead        Permission = "meters.read"
 	PermMetersManage      Permission = "meters.manage"      // register meters, move them in the store, set their status
@@ -69,6 +75,11 @@ var catalogue = map[Permission]permissionInfo{
 	PermTariffsManage:      {"change tariffs, tax rates and system parameters", true},
 	PermCustomersRead:      {"read customers and contracts", false},
 	PermCustomersManage:    {"create and change customers and contracts", false},
+	PermCustomersDebt:      {"add to, adjust and write off customers' debts", true},
+	PermChargesManage:      {"keep the catalogue of charges", false},
+	PermChargesCollect:     {"charge a customer from the catalogue and collect charges at the counter", false},
+	PermRefundsRequest:     {"ask to refund a customer for credit not used", false},
+	PermRefundsApprove:     {"approve a refund requested by another operator", true},
 	PermMetersRead:         {"read meters, their history and their tokens", false},
 	PermMetersManage:       {"register meters, move them through the store, set their status", false},
 	PermMetersEngineering:  {"issue engineering and test tokens for a meter", true},

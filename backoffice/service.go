@@ -31,6 +31,9 @@ type Store interface {
 	ReadingStore     // meter readings, consumption and its exceptions
 	TamperStore      // tamper cases and their orders
 	MeterStatusStore // a meter's status changes, each with its reason and actor
+	DebtStore        // customers' debts in the ledger
+	RefundStore      // refunds for credit not used
+	ChargeStore      // the catalogue of charges and customers' charges
 }
 
 // Service is the back office: one method per operator use case.

@@ -1,15 +1,18 @@
 package core
 
 import (
+	"slices"
+
 	"github.com/shopspring/decimal"
 
 	"github.com/vendgate/vendgate/sts"
 )
 
-// Breakdown is how one payment is split. Paid = Debt + FixedCharges + Tax + EnergyCharge.
+// Breakdown is how one payment is split. Paid = Debt + Fees + FixedCharges + Tax + EnergyCharge.
 type Breakdown struct {
 	Paid         Money
 	Debt         Money  // arrears recovered
+	Fees         Money  // the customer's charges (a reconnection fee, a penalty ...) deducted at their share
 	FixedCharges Money  // monthly fixed charges
 	Tax          Money  // VAT included in the energy part
 	EnergyCharge Money  // the energy part, VAT excluded
@@ -27,6 +30,35 @@ type MeterCounters struct {
 	Month          string
 	MonthEnergy    Energy // purchased this month, for stepped tariffs
 	MonthFixedPaid Money
+	// Charges are the customer's charges deducted from this meter's purchases, oldest first, each
+	// with what is left of it.
+	Charges []ChargeDue
+}
+
+// ChargeDue is a customer's charge deducted from purchases: a share of each purchase until
+// nothing remains of it.
+type ChargeDue struct {
+	ID        int64
+	Remaining Money
+	Share     decimal.Decimal // of each purchase, above 0 and at most 1
+}
+
+// ChargeTake is what one vend took of a charge.
+type ChargeTake struct {
+	ChargeID int64
+	Amount   Money
+}
+
+// ChargeTakes returns what a vend took of each charge: the difference between the counters'
+// charges before and after it.
+func ChargeTakes(before, after MeterCounters) []ChargeTake {
+	var out []ChargeTake
+	for i, c := range before.Charges {
+		if i < len(after.Charges) && after.Charges[i].ID == c.ID && after.Charges[i].Remaining != c.Remaining {
+			out = append(out, ChargeTake{ChargeID: c.ID, Amount: c.Remaining - after.Charges[i].Remaining})
+		}
+	}
+	return out
 }
 
 // ForMonth returns the counters with the monthly totals reset when month is a new month.
@@ -38,7 +70,8 @@ func (c MeterCounters) ForMonth(month string) MeterCounters {
 }
 
 // Price applies a utility's and a tariff's rules to a payment: debt recovery as a share of the
-// payment up to the arrears, the tariff's monthly fixed charge until paid, VAT (included in
+// payment up to the arrears, each of the customer's charges as its share of the payment up to
+// what remains of it (oldest first, from what debt recovery left), the tariff's monthly fixed charge until paid, VAT (included in
 // prices), units from the tariff over the month's cumulative purchases, rounded down to what a
 // token carries, and the tariff's free basic allowance for a customer flagged for it. Whether the
 // customer has had the allowance of the month already is not the meter's to know (it is once per
@@ -50,10 +83,17 @@ func Price(v MeterView, paid Money, c MeterCounters) (Breakdown, MeterCounters, 
 	if c.Arrears > 0 && u.DebtRecoveryRate.IsPositive() {
 		b.Debt = min(Money(decimal.NewFromInt(int64(paid)).Mul(u.DebtRecoveryRate).Floor().IntPart()), c.Arrears)
 	}
-	if due := t.MonthlyFixedCharge - c.MonthFixedPaid; due > 0 {
-		b.FixedCharges = min(due, paid-b.Debt)
+	charges := slices.Clone(c.Charges)
+	for i, ch := range charges {
+		take := Money(decimal.NewFromInt(int64(paid)).Mul(ch.Share).Floor().IntPart())
+		take = max(min(take, ch.Remaining, paid-b.Debt-b.Fees), 0)
+		charges[i].Remaining -= take
+		b.Fees += take
 	}
-	rest := paid - b.Debt - b.FixedCharges
+	if due := t.MonthlyFixedCharge - c.MonthFixedPaid; due > 0 {
+		b.FixedCharges = min(due, paid-b.Debt-b.Fees)
+	}
+	rest := paid - b.Debt - b.Fees - b.FixedCharges
 	// VAT included in a price: rest·rate/(1+rate), rounded to the nearest minor unit (half up).
 	tax := decimal.NewFromInt(int64(rest)).Mul(u.TaxRate).Div(decimal.NewFromInt(1).Add(u.TaxRate)).Round(0)
 	b.Tax = Money(tax.IntPart())
@@ -75,6 +115,7 @@ func Price(v MeterView, paid Money, c MeterCounters) (Breakdown, MeterCounters, 
 		}
 	}
 	c.Arrears -= b.Debt
+	c.Charges = charges
 	c.MonthEnergy += b.Energy
 	c.MonthFixedPaid += b.FixedCharges
 	return b, c, nil

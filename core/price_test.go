@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -157,7 +158,7 @@ func TestPrice(t *testing.T) {
 			if got != tc.want {
 				t.Fatalf("got %+v, want %+v", got, tc.want)
 			}
-			if after != tc.after {
+			if !reflect.DeepEqual(after, tc.after) {
 				t.Fatalf("counters: got %+v, want %+v", after, tc.after)
 			}
 			if sum := got.Debt + got.FixedCharges + got.Tax + got.EnergyCharge; sum != got.Paid {

@@ -24,6 +24,9 @@ func (v *Vend) Receipt() []string {
 	if b.Debt > 0 {
 		lines = append(lines, receiptLine("Debt paid", c.Format(b.Debt)))
 	}
+	if b.Fees > 0 {
+		lines = append(lines, receiptLine("Fees paid", c.Format(b.Fees)))
+	}
 	if b.FixedCharges > 0 {
 		lines = append(lines, receiptLine("Charges", c.Format(b.FixedCharges)))
 	}

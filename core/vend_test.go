@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -195,7 +196,7 @@ func TestVendRefusals(t *testing.T) {
 			if vs := x.w.Store.Vends(); len(vs) != 0 {
 				t.Errorf("%d vends stored, want none", len(vs))
 			}
-			if after, _ := x.w.Store.Counters(x.m.ID); after != counters {
+			if after, _ := x.w.Store.Counters(x.m.ID); !reflect.DeepEqual(after, counters) {
 				t.Errorf("counters: got %+v, want %+v unchanged", after, counters)
 			}
 			if e := core.AsError(err); strings.Contains(e.Message, x.m.Key.PAN.String()) {

@@ -53,11 +53,12 @@ func (s *Vendor) vendTx(ctx context.Context, tx VendTx, agent Agent, jobs []*ven
 			j.err = err
 			continue
 		}
+		takes := ChargeTakes(m.Counters, after)
 		m.Counters = after
 		meters[j.v.MeterID] = m
 		touched[j.v.MeterID] = after
 		vends = append(vends, j.v)
-		entries = append(entries, vendEntries(j.v))
+		entries = append(entries, vendEntries(j.v, m.Meter.CustomerID, takes))
 		debit += j.paid - j.v.Breakdown.Commission
 	}
 	if len(vends) == 0 {

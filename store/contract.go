@@ -33,7 +33,10 @@ type contractRow struct {
 	ClosingReading int64     `bun:"closing_reading"`
 	ClosingArrears int64     `bun:"closing_arrears"`
 	ArrearsOutcome string    `bun:"arrears_outcome"`
-	Version        int64     `bun:"version"`
+	// CarriedArrears is what a contract closed with its arrears carried still holds of them: the
+	// closing arrears, less the adjustments and write-offs made since (store/debt.go).
+	CarriedArrears int64 `bun:"carried_arrears"`
+	Version        int64 `bun:"version"`
 
 	MeterNumber  string `bun:"meter_number,scanonly"`
 	CustomerName string `bun:"customer_name,scanonly"`
@@ -43,7 +46,7 @@ func fromContract(c *backoffice.Contract) contractRow {
 	r := contractRow{ID: c.ID, CustomerID: c.CustomerID, MeterID: c.MeterID, TariffID: c.TariffID, SiteID: c.SiteID,
 		Status: string(c.Status), OpenedAt: c.OpenedAt.UTC(), OpenedBy: c.OpenedBy, OpeningArrears: int64(c.OpeningArrears),
 		ClosedBy: c.ClosedBy, ClosingReading: int64(c.ClosingReading), ClosingArrears: int64(c.ClosingArrears),
-		ArrearsOutcome: string(c.ArrearsOutcome), Version: c.Version}
+		ArrearsOutcome: string(c.ArrearsOutcome), CarriedArrears: int64(c.CarriedArrears), Version: c.Version}
 	if c.ClosedAt != nil {
 		r.ClosedAt = c.ClosedAt.UTC()
 	}
@@ -55,7 +58,7 @@ func toContract(r contractRow) backoffice.Contract {
 		TariffID: r.TariffID, SiteID: r.SiteID, Status: backoffice.ContractStatus(r.Status), OpenedAt: r.OpenedAt.UTC(),
 		OpenedBy: r.OpenedBy, OpeningArrears: core.Money(r.OpeningArrears), ClosedBy: r.ClosedBy,
 		ClosingReading: core.Energy(r.ClosingReading), ClosingArrears: core.Money(r.ClosingArrears),
-		ArrearsOutcome: backoffice.ArrearsOutcome(r.ArrearsOutcome), Version: r.Version}
+		ArrearsOutcome: backoffice.ArrearsOutcome(r.ArrearsOutcome), CarriedArrears: core.Money(r.CarriedArrears), Version: r.Version}
 	if !r.ClosedAt.IsZero() {
 		t := r.ClosedAt.UTC()
 		c.ClosedAt = &t
@@ -75,6 +78,10 @@ func (db *DB) OpenContract(ctx context.Context, c *backoffice.Contract, from bac
 			return err
 		}
 		c.ID = r.ID
+		if err := db.bookDebt(ctx, tx, c.MeterID, c.CustomerID, c.OpeningArrears, "arrears",
+			fmt.Sprintf("opening debt of contract %d", c.ID), c.OpenedAt); err != nil {
+			return err
+		}
 		mv := backoffice.Movement{MeterID: c.MeterID, MeterNumber: c.MeterNumber, From: from, To: backoffice.StockInstalled,
 			At: c.OpenedAt, Actor: c.OpenedBy, Reason: fmt.Sprintf("contract %d opened", c.ID), ContractID: c.ID}
 		if err := moveMeter(ctx, tx, &mv, func(q *bun.UpdateQuery) *bun.UpdateQuery {
@@ -136,7 +143,16 @@ func (db *DB) CloseContract(ctx context.Context, c *backoffice.Contract) error {
 			return err
 		}
 		c.ClosingArrears = core.Money(arrears)
+		if c.ArrearsOutcome == backoffice.ArrearsCarry {
+			c.CarriedArrears = c.ClosingArrears
+		}
 		r := fromContract(c)
+		if c.ArrearsOutcome != backoffice.ArrearsCarry && arrears != 0 {
+			if err := db.bookDebt(ctx, tx, c.MeterID, c.CustomerID, -c.ClosingArrears, "settled",
+				fmt.Sprintf("arrears settled at the closing of contract %d", c.ID), *c.ClosedAt); err != nil {
+				return err
+			}
+		}
 		if err := saveVersioned(ctx, tx, &r, "contract", r.ID, &r.Version, func() { c.Version = r.Version }); err != nil {
 			return err
 		}
@@ -195,7 +211,7 @@ func (db *DB) Contracts(ctx context.Context, q backoffice.ContractQuery) ([]back
 
 // registerInstalled opens the contract of a meter registered straight onto its customer
 // (CreateMeter): the way meters were registered before meter storage, which keeps them selling.
-func registerInstalled(ctx context.Context, tx bun.Tx, r *meterRow, at time.Time) error {
+func (db *DB) registerInstalled(ctx context.Context, tx bun.Tx, r *meterRow, utilityID int64, at time.Time) error {
 	c := contractRow{CustomerID: r.CustomerID, MeterID: r.ID, TariffID: r.TariffID, Status: string(backoffice.ContractOpen),
 		OpenedAt: at, OpenedBy: "registration", OpeningArrears: r.Arrears, Version: 1}
 	if _, err := tx.NewInsert().Model(&c).Returning("id").Exec(ctx); err != nil {
@@ -204,6 +220,13 @@ func registerInstalled(ctx context.Context, tx bun.Tx, r *meterRow, at time.Time
 	r.ContractID = c.ID
 	if err := startContractMeter(ctx, tx, c.ID, r.ID, at); err != nil {
 		return err
+	}
+	if r.Arrears != 0 {
+		err := db.insertEntries(ctx, tx.Tx, nil, core.DebtEntries(utilityID, r.CustomerID, core.Money(r.Arrears), "arrears",
+			fmt.Sprintf("opening debt of contract %d", c.ID)), at)
+		if err != nil {
+			return err
+		}
 	}
 	if _, err := tx.NewUpdate().Model((*meterRow)(nil)).Set("contract_id = ?", c.ID).Where("id = ?", r.ID).Exec(ctx); err != nil {
 		return err

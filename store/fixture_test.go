@@ -186,18 +186,14 @@ func counters(t *testing.T, db *store.DB, meterID int64) core.MeterCounters {
 	return c
 }
 
-// checkLedger checks that every agent's balance equals the sum of its ledger entries.
+// checkLedger checks that every agent's balance equals the sum of its ledger entries and every
+// customer's debt and every charge's remainder minus the sum of their account (store.CheckLedger).
 func checkLedger(t *testing.T, db *store.DB) {
 	t.Helper()
-	ctx := context.Background()
-	balances, err := db.AgentBalances(ctx)
+	r, err := db.CheckLedger(context.Background())
 	must(t, err)
-	for id, bal := range balances {
-		sum, err := db.AccountBalance(ctx, core.AgentAccount(id))
-		must(t, err)
-		if sum != bal {
-			t.Errorf("agent %d: balance %d, ledger sums to %d", id, bal, sum)
-		}
+	if !r.OK() {
+		t.Errorf("the ledger check found differences: agents %+v, customers %+v, charges %+v", r.Differences, r.CustomerDifferences, r.ChargeDifferences)
 	}
 }
 

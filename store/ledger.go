@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -173,6 +176,145 @@ func (db *DB) AgentBalances(ctx context.Context) (map[int64]core.Money, error) {
 	out := make(map[int64]core.Money, len(rows))
 	for _, r := range rows {
 		out[r.ID] = core.Money(r.Balance)
+	}
+	return out, nil
+}
+
+// LedgerReport is what CheckLedger found: how many agents and customers it checked, and each
+// whose records disagree with the ledger.
+type LedgerReport struct {
+	Agents              int                  `json:"agents"`
+	Customers           int                  `json:"customers"`
+	Differences         []AgentDifference    `json:"differences"`
+	CustomerDifferences []CustomerDifference `json:"customer_differences"`
+	Charges             int                  `json:"charges"`
+	ChargeDifferences   []ChargeDifference   `json:"charge_differences"`
+}
+
+// ChargeDifference is a customer's charge whose remainder is not minus the sum of its account.
+type ChargeDifference struct {
+	ChargeID  int64 `json:"charge_id"`
+	Remaining int64 `json:"remaining"`
+	Ledger    int64 `json:"ledger"`
+}
+
+// AgentDifference is an agent whose balance is not the sum of its ledger entries.
+type AgentDifference struct {
+	AgentID int64 `json:"agent_id"`
+	Balance int64 `json:"balance"`
+	Ledger  int64 `json:"ledger"`
+}
+
+// CustomerDifference is a customer whose debt (the meter arrears of their open contracts and the
+// arrears carried from closed ones) is not what their debt account says they owe (minus its sum).
+type CustomerDifference struct {
+	CustomerID int64 `json:"customer_id"`
+	Debt       int64 `json:"debt"`
+	Ledger     int64 `json:"ledger"`
+}
+
+// OK reports whether the check found no difference.
+func (r LedgerReport) OK() bool {
+	return len(r.Differences) == 0 && len(r.CustomerDifferences) == 0 && len(r.ChargeDifferences) == 0
+}
+
+// CheckLedger recomputes every agent's balance, every customer's debt and what remains of every
+// customer's charge from the ledger and returns the differences with what the agents, meters,
+// contracts and charges hold. A customer whose debt
+// account does not sum to zero but who owes nothing by the records is a difference too.
+func (db *DB) CheckLedger(ctx context.Context) (LedgerReport, error) {
+	r := LedgerReport{Differences: []AgentDifference{}, CustomerDifferences: []CustomerDifference{}, ChargeDifferences: []ChargeDifference{}}
+	balances, err := db.AgentBalances(ctx)
+	if err != nil {
+		return r, err
+	}
+	agentSums, err := db.accountSums(ctx, "agent:%")
+	if err != nil {
+		return r, err
+	}
+	r.Agents = len(balances)
+	for _, id := range slices.Sorted(maps.Keys(balances)) {
+		sum := agentSums[core.AgentAccount(id)]
+		if sum != balances[id] {
+			r.Differences = append(r.Differences, AgentDifference{AgentID: id, Balance: int64(balances[id]), Ledger: int64(sum)})
+		}
+	}
+	debts, err := db.CustomerDebts(ctx)
+	if err != nil {
+		return r, err
+	}
+	debtSums, err := db.accountSums(ctx, "customer:%:debt")
+	if err != nil {
+		return r, err
+	}
+	ledger := make(map[int64]core.Money, len(debtSums))
+	for account, sum := range debtSums {
+		var id int64
+		if _, err := fmt.Sscanf(account, "customer:%d:debt", &id); err != nil {
+			return r, corrupt("ledger account", 0, fmt.Errorf("%q: %w", account, err))
+		}
+		ledger[id] = -sum
+	}
+	ids := slices.Collect(maps.Keys(debts))
+	for id := range ledger {
+		if _, ok := debts[id]; !ok {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	r.Customers = len(ids)
+	for _, id := range ids {
+		if debts[id] != ledger[id] {
+			r.CustomerDifferences = append(r.CustomerDifferences, CustomerDifference{CustomerID: id, Debt: int64(debts[id]), Ledger: int64(ledger[id])})
+		}
+	}
+	return r, db.checkCharges(ctx, &r)
+}
+
+// checkCharges adds to r every charge whose remainder is not minus the sum of its account.
+func (db *DB) checkCharges(ctx context.Context, r *LedgerReport) error {
+	var rows []struct {
+		ID        int64 `bun:"id"`
+		Remaining int64 `bun:"remaining"`
+	}
+	if err := db.idb(ctx).NewSelect().Model((*customerChargeRow)(nil)).Column("id", "remaining").Order("id").Scan(ctx, &rows); err != nil {
+		return dbError(err)
+	}
+	sums, err := db.accountSums(ctx, "charge:%")
+	if err != nil {
+		return err
+	}
+	r.Charges = len(rows)
+	for _, c := range rows {
+		account := core.ChargeAccount(c.ID)
+		if got := -sums[account]; int64(got) != c.Remaining {
+			r.ChargeDifferences = append(r.ChargeDifferences, ChargeDifference{ChargeID: c.ID, Remaining: c.Remaining, Ledger: int64(got)})
+		}
+		delete(sums, account)
+	}
+	for account, sum := range sums { // an account with no charge behind it
+		var id int64
+		if _, err := fmt.Sscanf(account, "charge:%d", &id); err != nil || sum != 0 {
+			r.ChargeDifferences = append(r.ChargeDifferences, ChargeDifference{ChargeID: id, Ledger: int64(-sum)})
+		}
+	}
+	return nil
+}
+
+// accountSums returns the sum of the entries of every account whose name is LIKE pattern.
+func (db *DB) accountSums(ctx context.Context, pattern string) (map[string]core.Money, error) {
+	var rows []struct {
+		Account string `bun:"account"`
+		Sum     int64  `bun:"sum"`
+	}
+	err := db.idb(ctx).NewSelect().Model((*ledgerEntryRow)(nil)).Column("account").ColumnExpr("SUM(amount) AS sum").
+		Where("account LIKE ?", pattern).Group("account").Scan(ctx, &rows)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	out := make(map[string]core.Money, len(rows))
+	for _, r := range rows {
+		out[r.Account] = core.Money(r.Sum)
 	}
 	return out, nil
 }

@@ -278,7 +278,7 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 		if _, err = tx.NewInsert().Model(&r).Exec(ctx); err != nil {
 			return err
 		}
-		return registerInstalled(ctx, tx, &r, db.utc())
+		return db.registerInstalled(ctx, tx, &r, g.UtilityID, db.utc())
 	})
 	if err != nil {
 		return dbError(err)

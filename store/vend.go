@@ -43,6 +43,7 @@ type (
 
 		Paid         int64 `bun:"paid"`
 		Debt         int64 `bun:"debt"`
+		Fees         int64 `bun:"fees"`
 		FixedCharges int64 `bun:"fixed_charges"`
 		Tax          int64 `bun:"tax"`
 		EnergyCharge int64 `bun:"energy_charge"`
@@ -81,7 +82,7 @@ func fromCoreVend(v *core.Vend) vendRow {
 		ID: v.ID, Reference: v.Reference, Channel: v.Channel, IdempotencyKey: v.IdempotencyKey,
 		RequestHash: v.RequestHash, AgentID: v.AgentID, UtilityID: v.UtilityID, MeterID: v.MeterID,
 		MeterNumber: v.MeterNumber, Kind: string(v.Kind), CustomerName: v.CustomerName, Currency: v.Currency.Code,
-		Paid: int64(b.Paid), Debt: int64(b.Debt), FixedCharges: int64(b.FixedCharges), Tax: int64(b.Tax),
+		Paid: int64(b.Paid), Debt: int64(b.Debt), Fees: int64(b.Fees), FixedCharges: int64(b.FixedCharges), Tax: int64(b.Tax),
 		EnergyCharge: int64(b.EnergyCharge), Energy: int64(b.Energy), FreeEnergy: int64(b.FreeEnergy),
 		Commission: int64(b.Commission), Payer: v.Payer, TerminalID: v.TerminalID, Status: string(v.Status),
 		CreatedAt: v.CreatedAt.UTC(), ReversedAt: v.ReversedAt.UTC(), // a zero time stays zero: NULL
@@ -125,7 +126,7 @@ func (db *DB) toCoreVend(r vendRow) (*core.Vend, error) {
 		RequestHash: r.RequestHash, AgentID: r.AgentID, UtilityID: r.UtilityID, MeterID: r.MeterID,
 		MeterNumber: r.MeterNumber, Kind: kind, CustomerName: r.CustomerName, Currency: cur,
 		Breakdown: core.Breakdown{
-			Paid: core.Money(r.Paid), Debt: core.Money(r.Debt), FixedCharges: core.Money(r.FixedCharges),
+			Paid: core.Money(r.Paid), Debt: core.Money(r.Debt), Fees: core.Money(r.Fees), FixedCharges: core.Money(r.FixedCharges),
 			Tax: core.Money(r.Tax), EnergyCharge: core.Money(r.EnergyCharge), Energy: core.Energy(r.Energy),
 			FreeEnergy: core.Energy(r.FreeEnergy), Commission: core.Money(r.Commission),
 		},
@@ -165,8 +166,8 @@ func (db *DB) InVendTx(ctx context.Context, fn func(core.VendTx) error) error {
 const (
 	vendColumns = "reference, channel, idempotency_key, request_hash, agent_id, utility_id, meter_id, meter_number, kind, " +
 		"customer_name, currency, paid, debt, fixed_charges, tax, energy_charge, energy, free_energy, commission, status, " +
-		"created_at, reversed_at, payer, reversal_reason, reversed_by, time_zone, terminal_id"
-	vendColumnsLen = 27
+		"created_at, reversed_at, payer, reversal_reason, reversed_by, time_zone, terminal_id, fees"
+	vendColumnsLen = 28
 )
 
 // ClaimVends inserts the whole vends, each under its unique (channel, idempotency key), with one
@@ -181,7 +182,7 @@ func (t *vendTx) ClaimVends(ctx context.Context, vs []*core.Vend) (int, error) {
 		args = append(args, r.Reference, r.Channel, r.IdempotencyKey, r.RequestHash, r.AgentID, r.UtilityID, r.MeterID,
 			r.MeterNumber, r.Kind, r.CustomerName, r.Currency, r.Paid, r.Debt, r.FixedCharges, r.Tax, r.EnergyCharge, r.Energy,
 			r.FreeEnergy, r.Commission, r.Status, r.CreatedAt, r.ReversedAt, r.Payer, r.ReversalReason, r.ReversedBy,
-			r.TimeZone, r.TerminalID)
+			r.TimeZone, r.TerminalID, r.Fees)
 		byKey[[2]string{v.Channel, v.IdempotencyKey}] = v
 	}
 	q := "INSERT INTO vends (" + vendColumns + ") VALUES " + placeholderRows(len(vs), vendColumnsLen) +
@@ -240,6 +241,9 @@ func (t *vendTx) LockMeters(ctx context.Context, ids []int64) (map[int64]core.Me
 	if len(out) != len(ids) {
 		return nil, core.ErrNotFound
 	}
+	if err := t.db.chargesDue(ctx, t.tx, ids, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -275,6 +279,9 @@ func (t *vendTx) CompleteVends(ctx context.Context, vs []*core.Vend, entries [][
 		}
 	}
 	if err := t.db.insertEntrySets(ctx, t.tx, ledger); err != nil {
+		return err
+	}
+	if err := t.db.writeChargesDue(ctx, t.tx, counters); err != nil {
 		return err
 	}
 	return t.updateCounters(ctx, counters)
@@ -468,6 +475,9 @@ func (db *DB) ReverseVend(ctx context.Context, id int64, rev core.VendReversal) 
 			}
 		}
 		if err := db.reverseMeter(ctx, tx, r); err != nil {
+			return err
+		}
+		if err := db.restoreCharges(ctx, tx, booked); err != nil {
 			return err
 		}
 		if err := db.insertEntries(ctx, tx.Tx, &id, core.Reversed(booked, "reversal "+r.Reference), rev.At); err != nil {

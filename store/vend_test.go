@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -281,7 +282,7 @@ func TestVendInsufficientFunds(t *testing.T) {
 		if agentAfter.Balance != agentBefore.Balance {
 			t.Errorf("balance %d after the refusal, want %d", agentAfter.Balance, agentBefore.Balance)
 		}
-		if got := counters(t, db, m.ID); got != countersBefore {
+		if got := counters(t, db, m.ID); !reflect.DeepEqual(got, countersBefore) {
 			t.Errorf("meter counters after the refusal %+v, want %+v", got, countersBefore)
 		}
 		statementAfter, err := db.Statement(ctx, agent.ID, 0, 100)

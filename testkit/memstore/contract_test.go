@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -220,7 +221,7 @@ var contract = map[string]func(t *testing.T, b backend){
 		if got := s.balance(t); got != 1000 {
 			t.Fatalf("balance after a rollback: got %d, want 1000", got)
 		}
-		if c := s.counters(t); c != before {
+		if c := s.counters(t); !reflect.DeepEqual(c, before) {
 			t.Fatalf("counters after a rollback: got %+v, want %+v", c, before)
 		}
 		// The key is free again.

@@ -204,6 +204,9 @@ func (s *Store) CreateMeter(_ context.Context, m *core.Meter, arrears core.Money
 	m.ID = s.nextID("meters")
 	m.ContractID = m.ID
 	s.meters[m.ID] = meterRow{meter: cloneMeter(*m), counters: core.MeterCounters{Arrears: arrears}}
+	if arrears != 0 { // the opening debt, booked as the SQL store books it
+		s.addEntries(0, s.now().UTC(), core.DebtEntries(g.UtilityID, m.CustomerID, arrears, "arrears", fmt.Sprintf("opening debt of contract %d", m.ContractID)))
+	}
 	return nil
 }
 
