@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/sts"
 )
@@ -43,15 +45,17 @@ type TamperCase struct {
 	Status      TamperStatus `json:"status"`
 	Source      TamperSource `json:"source"`
 	Reason      string       `json:"reason"`
-	// Penalty is the tamper penalty charged to the customer, in minor units.
-	Penalty      core.Money `json:"penalty"`
-	ReportedBy   string     `json:"reported_by"`
-	ReportedAt   time.Time  `json:"reported_at"`
-	ResolvedBy   string     `json:"resolved_by,omitempty"`
-	ResolvedAt   *time.Time `json:"resolved_at,omitempty"`
-	Resolution   string     `json:"resolution,omitempty"`
-	ClearTokenID int64      `json:"clear_token_id,omitempty"` // the clear tamper token's engineering token record
-	Version      int64      `json:"version"`
+	// Penalty is the tamper penalty charged to the customer (minor units), PenaltyChargeID the
+	// customer's charge that carries it (charge.go); 0 for none.
+	Penalty         core.Money `json:"penalty"`
+	PenaltyChargeID int64      `json:"penalty_charge_id,omitempty"`
+	ReportedBy      string     `json:"reported_by"`
+	ReportedAt      time.Time  `json:"reported_at"`
+	ResolvedBy      string     `json:"resolved_by,omitempty"`
+	ResolvedAt      *time.Time `json:"resolved_at,omitempty"`
+	Resolution      string     `json:"resolution,omitempty"`
+	ClearTokenID    int64      `json:"clear_token_id,omitempty"` // the clear tamper token's engineering token record
+	Version         int64      `json:"version"`
 }
 
 // OrderKind is what a field order asks a technician to do.
@@ -111,8 +115,9 @@ type TamperStore interface {
 	// OpenTamperCase stores an open case and sets its ID and Version; a meter with an open case
 	// already is a duplicate.
 	OpenTamperCase(ctx context.Context, c *TamperCase) error
-	// ResolveTamperCase saves a resolved case at its Version (a stale version is a conflict).
-	ResolveTamperCase(ctx context.Context, c *TamperCase) error
+	// SaveTamperCase saves a case at its Version (a stale version is a conflict) and moves the
+	// Version on.
+	SaveTamperCase(ctx context.Context, c *TamperCase) error
 	// TamperCase returns a case, or not_found.
 	TamperCase(ctx context.Context, id int64) (TamperCase, error)
 	// TamperCases returns a page of cases.
@@ -141,7 +146,17 @@ type NewTamperCase struct {
 	MeterNumber string
 	Source      TamperSource // staff or readings
 	Reason      string       // required: what was found
-	Penalty     core.Money   // the tamper penalty charged to the customer; 0 for none
+	// Penalty, when not nil, charges the customer of the meter's open contract the penalty: an
+	// entry of the utility's catalogue of charges, paid at the counter or deducted from purchases.
+	Penalty *TamperPenalty
+}
+
+// TamperPenalty says which entry of the catalogue of charges is the tamper penalty and how the
+// customer pays it (NewCharge's Method and Share).
+type TamperPenalty struct {
+	ChargeTypeID int64
+	Method       ChargeMethod
+	Share        decimal.Decimal
 }
 
 // TamperReport is what reporting a case did.
@@ -152,11 +167,9 @@ type TamperReport struct {
 }
 
 // ReportTamper opens a tamper case for an active meter of the actor's utility: vending to it is
-// blocked with the case's reason, a disconnection order is issued, and the penalty recorded.
-//
-// The penalty is recorded on the case (TamperCase.Penalty). Charging it to the customer's
-// account belongs to the charges catalogue, which is not in this tree yet: CHARGES-TODO marks
-// the place where the case's penalty becomes a charge.
+// blocked with the case's reason, a disconnection order is issued, and the penalty, when asked
+// for, is charged to the customer of the meter's open contract through the catalogue of charges
+// (ChargeCustomer, in the same transaction: the actor needs its permission too).
 func (s *Service) ReportTamper(ctx context.Context, a Actor, n NewTamperCase) (TamperReport, error) {
 	return act(ctx, s, a, PermMetersTamper, ActionTamperReport, func(ctx context.Context) (TamperReport, Change, error) {
 		reason, err := checkActionReason(n.Reason)
@@ -166,8 +179,6 @@ func (s *Service) ReportTamper(ctx context.Context, a Actor, n NewTamperCase) (T
 		switch {
 		case n.Source != TamperByStaff && n.Source != TamperByReadings:
 			return TamperReport{}, Change{}, core.Errorf(core.CodeInvalid, ReasonInvalidTamperCase, "a case is raised by %s or %s, not %q", TamperByStaff, TamperByReadings, n.Source).OnField("source")
-		case n.Penalty < 0:
-			return TamperReport{}, Change{}, core.Errorf(core.CodeInvalid, ReasonInvalidTamperCase, "the penalty must not be negative").OnField("penalty")
 		}
 		m, err := s.meterStock(ctx, a, n.MeterNumber)
 		if err != nil {
@@ -178,15 +189,27 @@ func (s *Service) ReportTamper(ctx context.Context, a Actor, n NewTamperCase) (T
 		}
 		now := s.now().UTC().Truncate(time.Microsecond)
 		c := TamperCase{MeterID: m.MeterID, MeterNumber: m.Number, UtilityID: m.UtilityID, CustomerID: m.CustomerID, Status: TamperOpen,
-			Source: n.Source, Reason: reason, Penalty: n.Penalty, ReportedBy: a.Name(), ReportedAt: now}
+			Source: n.Source, Reason: reason, ReportedBy: a.Name(), ReportedAt: now}
 		if err := s.store.OpenTamperCase(ctx, &c); err != nil {
 			if isDuplicate(err) {
 				return TamperReport{}, Change{}, core.Errorf(core.CodeConflict, ReasonTamperCaseOpen, "meter %s has an open tamper case already", m.Number).OnField("meter_number")
 			}
 			return TamperReport{}, Change{}, err
 		}
-		// CHARGES-TODO: charge c.Penalty to c.CustomerID through the charges catalogue (the
-		// tamper penalty charge) here, in this transaction, once it exists.
+		if n.Penalty != nil {
+			if m.ContractID == 0 {
+				return TamperReport{}, Change{}, core.Errorf(core.CodeInvalid, ReasonInvalidTamperCase, "meter %s is on no open contract: there is no customer to charge the penalty", m.Number).OnField("penalty")
+			}
+			ch, err := s.ChargeCustomer(ctx, a, NewCharge{ContractID: m.ContractID, ChargeTypeID: n.Penalty.ChargeTypeID,
+				Method: n.Penalty.Method, Share: n.Penalty.Share, Reason: fmt.Sprintf("tamper penalty of case %d", c.ID)})
+			if err != nil {
+				return TamperReport{}, Change{}, fieldOf(err, "penalty")
+			}
+			c.Penalty, c.PenaltyChargeID = ch.Amount, ch.ID
+			if err := s.store.SaveTamperCase(ctx, &c); err != nil {
+				return TamperReport{}, Change{}, err
+			}
+		}
 		ch, err := s.changeMeterStatus(ctx, m, core.MeterBlocked, fmt.Sprintf("tamper case %d: %s", c.ID, reason), a.Name())
 		if err != nil {
 			return TamperReport{}, Change{}, err
@@ -250,7 +273,7 @@ func (s *Service) ResolveTamper(ctx context.Context, a Actor, id int64, resoluti
 		}
 		c := before
 		c.Status, c.ResolvedBy, c.ResolvedAt, c.Resolution, c.ClearTokenID = TamperResolved, a.Name(), &now, res, tok.RecordID
-		if err := s.store.ResolveTamperCase(ctx, &c); err != nil {
+		if err := s.store.SaveTamperCase(ctx, &c); err != nil {
 			return TamperResolution{}, Change{}, err
 		}
 		r := TamperResolution{Case: c, Token: tok, StatusChange: ch, Reconnection: o}

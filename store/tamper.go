@@ -17,21 +17,22 @@ type (
 	tamperCaseRow struct {
 		bun.BaseModel `bun:"table:tamper_cases,alias:tc"`
 
-		ID           int64     `bun:"id,pk,autoincrement"`
-		MeterID      int64     `bun:"meter_id"`
-		UtilityID    int64     `bun:"utility_id"`
-		CustomerID   int64     `bun:"customer_id,nullzero"`
-		Status       string    `bun:"status"`
-		Source       string    `bun:"source"`
-		Reason       string    `bun:"reason"`
-		Penalty      int64     `bun:"penalty"`
-		ReportedBy   string    `bun:"reported_by"`
-		ReportedAt   time.Time `bun:"reported_at"`
-		ResolvedBy   string    `bun:"resolved_by"`
-		ResolvedAt   time.Time `bun:"resolved_at,nullzero"`
-		Resolution   string    `bun:"resolution"`
-		ClearTokenID int64     `bun:"clear_token_id,nullzero"`
-		Version      int64     `bun:"version"`
+		ID            int64     `bun:"id,pk,autoincrement"`
+		MeterID       int64     `bun:"meter_id"`
+		UtilityID     int64     `bun:"utility_id"`
+		CustomerID    int64     `bun:"customer_id,nullzero"`
+		Status        string    `bun:"status"`
+		Source        string    `bun:"source"`
+		Reason        string    `bun:"reason"`
+		Penalty       int64     `bun:"penalty"`
+		PenaltyCharge int64     `bun:"penalty_charge_id,nullzero"`
+		ReportedBy    string    `bun:"reported_by"`
+		ReportedAt    time.Time `bun:"reported_at"`
+		ResolvedBy    string    `bun:"resolved_by"`
+		ResolvedAt    time.Time `bun:"resolved_at,nullzero"`
+		Resolution    string    `bun:"resolution"`
+		ClearTokenID  int64     `bun:"clear_token_id,nullzero"`
+		Version       int64     `bun:"version"`
 
 		MeterNumber string `bun:"meter_number,scanonly"`
 	}
@@ -55,7 +56,7 @@ type (
 
 func fromTamperCase(c *backoffice.TamperCase) tamperCaseRow {
 	r := tamperCaseRow{ID: c.ID, MeterID: c.MeterID, UtilityID: c.UtilityID, CustomerID: c.CustomerID, Status: string(c.Status),
-		Source: string(c.Source), Reason: c.Reason, Penalty: int64(c.Penalty), ReportedBy: c.ReportedBy, ReportedAt: c.ReportedAt.UTC(),
+		Source: string(c.Source), Reason: c.Reason, Penalty: int64(c.Penalty), PenaltyCharge: c.PenaltyChargeID, ReportedBy: c.ReportedBy, ReportedAt: c.ReportedAt.UTC(),
 		ResolvedBy: c.ResolvedBy, Resolution: c.Resolution, ClearTokenID: c.ClearTokenID, Version: c.Version}
 	if c.ResolvedAt != nil {
 		r.ResolvedAt = c.ResolvedAt.UTC()
@@ -65,7 +66,7 @@ func fromTamperCase(c *backoffice.TamperCase) tamperCaseRow {
 
 func toTamperCase(r tamperCaseRow) backoffice.TamperCase {
 	c := backoffice.TamperCase{ID: r.ID, MeterID: r.MeterID, MeterNumber: r.MeterNumber, UtilityID: r.UtilityID, CustomerID: r.CustomerID,
-		Status: backoffice.TamperStatus(r.Status), Source: backoffice.TamperSource(r.Source), Reason: r.Reason, Penalty: core.Money(r.Penalty),
+		Status: backoffice.TamperStatus(r.Status), Source: backoffice.TamperSource(r.Source), Reason: r.Reason, Penalty: core.Money(r.Penalty), PenaltyChargeID: r.PenaltyCharge,
 		ReportedBy: r.ReportedBy, ReportedAt: r.ReportedAt.UTC(), ResolvedBy: r.ResolvedBy, Resolution: r.Resolution,
 		ClearTokenID: r.ClearTokenID, Version: r.Version}
 	if !r.ResolvedAt.IsZero() {
@@ -111,8 +112,8 @@ func (db *DB) OpenTamperCase(ctx context.Context, c *backoffice.TamperCase) erro
 	}))
 }
 
-// ResolveTamperCase saves a resolved case at its version.
-func (db *DB) ResolveTamperCase(ctx context.Context, c *backoffice.TamperCase) error {
+// SaveTamperCase saves a case at its version.
+func (db *DB) SaveTamperCase(ctx context.Context, c *backoffice.TamperCase) error {
 	return dbError(db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r := fromTamperCase(c)
 		return saveVersioned(ctx, tx, &r, "tamper case", r.ID, &r.Version, func() { c.Version = r.Version })

@@ -13,8 +13,8 @@ import (
 )
 
 // TestTamperCase: a reported case blocks vending with its reason (a vend refused naming it),
-// records the status change with its reason and actor, issues a disconnection order and records
-// the penalty; a cashier may not resolve it (one denied entry); the supervisor's resolution gives
+// records the status change with its reason and actor, issues a disconnection order and charges
+// the penalty from the catalogue of charges (in the ledger); a cashier may not resolve it (one denied entry); the supervisor's resolution gives
 // a clear tamper token the meter accepts, a reconnection order, and vending works again.
 func TestTamperCase(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
@@ -26,9 +26,19 @@ func TestTamperCase(t *testing.T) {
 		vm, err := meter.Restore(state)
 		must(t, err)
 
-		rep, err := e.svc.ReportTamper(ctx, e.sup, backoffice.NewTamperCase{MeterNumber: m.Number, Source: backoffice.TamperByStaff,
-			Reason: "seal broken, bypass cable", Penalty: 500_00})
+		penalty, err := e.svc.CreateChargeType(ctx, e.bo.Admin, backoffice.ChargeType{UtilityID: e.utility.ID, Code: "TAMPER",
+			Name: "Tamper penalty", Kind: "tamper_penalty", Amount: 500_00})
 		must(t, err)
+		rep, err := e.svc.ReportTamper(ctx, e.sup, backoffice.NewTamperCase{MeterNumber: m.Number, Source: backoffice.TamperByStaff,
+			Reason: "seal broken, bypass cable", Penalty: &backoffice.TamperPenalty{ChargeTypeID: penalty.ID, Method: backoffice.ChargeAtCounter}})
+		must(t, err)
+		charges, err := e.svc.ContractCharges(ctx, e.sup, m.ContractID)
+		must(t, err)
+		if len(charges) != 1 || charges[0].ID != rep.Case.PenaltyChargeID || charges[0].Amount != 500_00 || charges[0].Code != "TAMPER" ||
+			charges[0].Status != backoffice.ChargeOutstanding {
+			t.Errorf("the contract's charges %+v, want the case's 500.00 tamper penalty, outstanding", charges)
+		}
+		checkLedger(t, db)
 		if rep.Case.Status != backoffice.TamperOpen || rep.Case.Penalty != 500_00 || rep.Disconnection.Kind != backoffice.OrderDisconnect ||
 			rep.Disconnection.Status != backoffice.OrderOpen || rep.StatusChange.To != core.MeterBlocked {
 			t.Fatalf("report %+v, want an open case with its penalty, an open disconnection, the meter blocked", rep)
@@ -88,6 +98,15 @@ func TestTamperCase(t *testing.T) {
 		_, err = e.svc.ReportTamper(ctx, cashier, backoffice.NewTamperCase{MeterNumber: m.Number, Source: backoffice.TamperByStaff, Reason: "x"})
 		wantCode(t, err, core.CodeForbidden, backoffice.ReasonPermissionDenied)
 		wantDenied(t, db, seq, "till", backoffice.ActionTamperReport)
+		// A penalty the catalogue does not hold is refused, and nothing of the case is left.
+		_, err = e.svc.ReportTamper(ctx, e.sup, backoffice.NewTamperCase{MeterNumber: m.Number, Source: backoffice.TamperByStaff,
+			Reason: "again", Penalty: &backoffice.TamperPenalty{ChargeTypeID: 9999, Method: backoffice.ChargeAtCounter}})
+		if err == nil {
+			t.Fatal("a penalty of no catalogue entry was charged")
+		}
+		if st, err := e.svc.MeterStockOf(ctx, e.sup, m.Number); err != nil || st.Status != core.MeterActive {
+			t.Errorf("after a refused report the meter is %+v (%v), want active", st, err)
+		}
 		cases, err := e.svc.TamperCases(ctx, cashier, backoffice.TamperQuery{MeterID: m.ID})
 		must(t, err)
 		if len(cases) != 1 {

@@ -17,7 +17,7 @@ import (
 //     carried to the new meter, the arrears moved, and the credit token issued.
 //   - meter_readings: a meter's register, read by hand, imported or at an exchange.
 //   - tamper_cases: a case of tampering (reported by staff or raised from readings), its penalty
-//     and its resolution; meter_orders: the disconnection and reconnection orders it gives.
+//     (and the customer's charge that carries it) and its resolution; meter_orders: the disconnection and reconnection orders it gives.
 func init() {
 	type meterStatusChange struct {
 		bun.BaseModel `bun:"table:meter_status_changes"`
@@ -69,21 +69,22 @@ func init() {
 	type tamperCase struct {
 		bun.BaseModel `bun:"table:tamper_cases"`
 
-		ID           int64     `bun:",pk,autoincrement"`
-		MeterID      int64     `bun:",notnull"`
-		UtilityID    int64     `bun:",notnull"`
-		CustomerID   int64     `bun:",nullzero"`
-		Status       string    `bun:",notnull,type:varchar(16)"`
-		Source       string    `bun:",notnull,type:varchar(16)"`
-		Reason       string    `bun:",notnull,type:text"`
-		Penalty      int64     `bun:",notnull"`
-		ReportedBy   string    `bun:",notnull"`
-		ReportedAt   time.Time `bun:",notnull"`
-		ResolvedBy   string    `bun:",notnull"`
-		ResolvedAt   time.Time `bun:",nullzero"`
-		Resolution   string    `bun:",notnull,type:text"`
-		ClearTokenID int64     `bun:",nullzero"`
-		Version      int64     `bun:",notnull"`
+		ID              int64     `bun:",pk,autoincrement"`
+		MeterID         int64     `bun:",notnull"`
+		UtilityID       int64     `bun:",notnull"`
+		CustomerID      int64     `bun:",nullzero"`
+		Status          string    `bun:",notnull,type:varchar(16)"`
+		Source          string    `bun:",notnull,type:varchar(16)"`
+		Reason          string    `bun:",notnull,type:text"`
+		Penalty         int64     `bun:",notnull"`
+		PenaltyChargeID int64     `bun:",nullzero"`
+		ReportedBy      string    `bun:",notnull"`
+		ReportedAt      time.Time `bun:",notnull"`
+		ResolvedBy      string    `bun:",notnull"`
+		ResolvedAt      time.Time `bun:",nullzero"`
+		Resolution      string    `bun:",notnull,type:text"`
+		ClearTokenID    int64     `bun:",nullzero"`
+		Version         int64     `bun:",notnull"`
 	}
 	type meterOrder struct {
 		bun.BaseModel `bun:"table:meter_orders"`
