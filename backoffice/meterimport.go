@@ -80,7 +80,10 @@ func (r *rowErrors) add(row int, column, format string, args ...any) {
 }
 
 // err returns nil for no bad rows, else an invalid error naming them.
-func (r *rowErrors) err() error {
+func (r *rowErrors) err() error { return r.errAs(ReasonInvalidMeterRow) }
+
+// errAs is err with the reason of the file's kind of row.
+func (r *rowErrors) errAs(reason core.Reason) error {
 	if r.total == 0 {
 		return nil
 	}
@@ -96,7 +99,7 @@ func (r *rowErrors) err() error {
 	if r.total == 1 {
 		noun = "row is"
 	}
-	return core.Errorf(core.CodeInvalid, ReasonInvalidMeterRow, "%d %s bad, nothing was imported: %s", r.total, noun, msg).OnField("file")
+	return core.Errorf(core.CodeInvalid, reason, "%d %s bad, nothing was imported: %s", r.total, noun, msg).OnField("file")
 }
 
 // DecodeMeterCSV reads a manufacturer's CSV (importColumns) and checks every field of every row;
@@ -158,12 +161,15 @@ func DecodeMeterCSV(r io.Reader) ([]ImportRow, error) {
 }
 
 // csvError reports a file that is not CSV at all (a stray quote), with where.
-func csvError(err error) error {
+func csvError(err error) error { return csvErrorAs(ReasonInvalidMeterRow, err) }
+
+// csvErrorAs is csvError with the reason of the file's kind of row.
+func csvErrorAs(reason core.Reason, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return core.Errorf(core.CodeInvalid, ReasonInvalidMeterRow, "row %d, column %d: %v", pe.Line, pe.Column, pe.Err).OnField("file")
+		return core.Errorf(core.CodeInvalid, reason, "row %d, column %d: %v", pe.Line, pe.Column, pe.Err).OnField("file")
 	}
-	return core.Errorf(core.CodeInvalid, ReasonInvalidMeterRow, "reading the file: %v", err).OnField("file")
+	return core.Errorf(core.CodeInvalid, reason, "reading the file: %v", err).OnField("file")
 }
 
 // headerColumns maps each of importColumns to its index in the header.

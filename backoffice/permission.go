@@ -38,6 +38,9 @@ const (
 	PermMetersRead        Permission = "meters.read"
 	PermMetersManage      Permission = "meters.manage"      // register meters, move them in the store, set their status
 	PermMetersEngineering Permission = "meters.engineering" // issue engineering and test tokens for a meter
+	PermMetersExchange    Permission = "meters.exchange"    // exchange a contract's meter, carrying its credit
+	PermMetersReadings    Permission = "meters.readings"    // record and import meter readings
+	PermMetersTamper      Permission = "meters.tamper"      // open and resolve tamper cases; their orders
 
 	PermKeysManage Permission = "keys.manage" // supply groups and their vending keys, key changes
 
@@ -80,6 +83,9 @@ var catalogue = map[Permission]permissionInfo{
 	PermMetersRead:         {"read meters, their history and their tokens", false},
 	PermMetersManage:       {"register meters, move them through the store, set their status", false},
 	PermMetersEngineering:  {"issue engineering and test tokens for a meter", true},
+	PermMetersExchange:     {"exchange a contract's meter, carrying its credit to the new one (approved by a second operator)", false},
+	PermMetersReadings:     {"record and import meter readings", false},
+	PermMetersTamper:       {"open and resolve tamper cases: block and unblock vending, disconnection and reconnection orders", false},
 	PermKeysManage:         {"create supply groups with their vending keys; key changes", true},
 	PermAgentsRead:         {"read agents, institutions, service codes and their statements", false},
 	PermAgentsManage:       {"create and change agents, institutions, service codes and API keys", false},

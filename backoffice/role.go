@@ -53,10 +53,10 @@ func BuiltInRoles() []Role {
 	roles := []Role{
 		{Name: RoleAdministrator, Summary: "runs the installation: operators, roles, the organisation and every record", Permissions: Permissions()},
 		{Name: RoleSupervisor, Summary: "runs a utility's sales: customers, meters, debts, charges, refunds, reversals, floats, approvals", Permissions: reads(
-			PermCustomersManage, PermMetersManage, PermMetersEngineering, PermVendsReverse, PermRepliesSend, PermFloatAdjust, PermCreditLimit, PermLedgerCheck,
+			PermCustomersManage, PermMetersManage, PermMetersEngineering, PermMetersExchange, PermMetersReadings, PermMetersTamper, PermVendsReverse, PermRepliesSend, PermFloatAdjust, PermCreditLimit, PermLedgerCheck,
 			PermCustomersDebt, PermChargesManage, PermChargesCollect, PermRefundsRequest, PermRefundsApprove)},
 		{Name: RoleCashier, Summary: "serves customers at a vending hall", Permissions: []Permission{
-			PermCustomersRead, PermCustomersManage, PermMetersRead, PermTariffsRead, PermVendsRead, PermRepliesSend,
+			PermCustomersRead, PermCustomersManage, PermMetersRead, PermMetersExchange, PermMetersReadings, PermTariffsRead, PermVendsRead, PermRepliesSend,
 			PermChargesCollect, PermRefundsRequest}},
 		{Name: RoleKeyOfficer, Summary: "holds the vending keys: supply groups and key changes", Permissions: []Permission{
 			PermKeysManage, PermMetersRead, PermOrganisationRead, PermApprovalsRead}},

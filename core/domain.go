@@ -119,6 +119,9 @@ type Meter struct {
 	// ContractID is the open contract the meter is installed on, 0 for none (a meter in the
 	// store, issued to a technician, removed): only a meter on an open contract is sold to.
 	ContractID int64
+	// StatusReason says why the meter has its status ("" for none): a blocked meter's refusal
+	// names it (a tamper case, with its reason).
+	StatusReason string
 }
 
 // MeterView is a meter with what a vend needs to know about it.

@@ -136,36 +136,45 @@ func (e *Engineer) Issue(ctx context.Context, req EngineeringRequest) (*Engineer
 			}
 			return tx.AddEngineeringToken(ctx, t, nil)
 		}
-		if m.PendingKey != nil {
-			return Errorf(CodeInvalid, ReasonInvalidKeyChange, "meter %s has a key change pending: confirm or cancel it first, "+
-				"since which key the meter holds is not known until then", m.Number)
-		}
-		c := st.Counters
-		if t.TID, err = c.takeTID(m.Key, m.Number, t.CreatedAt); err != nil {
-			return err
-		}
 		raw, err := engineeringValue(t.Kind, t.Value)
 		if err != nil {
 			return err
 		}
-		rnd, err := randomRND(e.Random)
-		if err != nil {
-			return Internal(err, "random RND")
-		}
-		toks, err := e.Issuer.Tokens(ctx, m.Key, []sts.Payload{sts.Transfer{K: t.Kind, RND: rnd, TID: t.TID, Value: raw}})
-		if err != nil {
-			return err
-		}
-		if len(toks) != 1 {
-			return Internal(fmt.Errorf("%d tokens for one payload", len(toks)), "encoding an engineering token")
-		}
-		t.Token = toks[0]
-		return tx.AddEngineeringToken(ctx, t, &c)
+		return e.encrypted(ctx, tx, st, t, raw)
 	})
 	if err != nil {
 		return nil, StoreError(err)
 	}
 	return t, nil
+}
+
+// encrypted makes a class 0 or class 2 token t carrying raw for a locked meter, under its key,
+// with the next TID of its counter, and records it with the counter. A meter whose key change is
+// still pending is refused: which key it holds is not known until then.
+func (e *Engineer) encrypted(ctx context.Context, tx EngineeringTx, st MeterState, t *EngineeringToken, raw uint16) error {
+	m := st.Meter
+	if m.PendingKey != nil {
+		return Errorf(CodeInvalid, ReasonInvalidKeyChange, "meter %s has a key change pending: confirm or cancel it first, "+
+			"since which key the meter holds is not known until then", m.Number)
+	}
+	c := st.Counters
+	var err error
+	if t.TID, err = c.takeTID(m.Key, m.Number, t.CreatedAt); err != nil {
+		return err
+	}
+	rnd, err := randomRND(e.Random)
+	if err != nil {
+		return Internal(err, "random RND")
+	}
+	toks, err := e.Issuer.Tokens(ctx, m.Key, []sts.Payload{sts.Transfer{K: t.Kind, RND: rnd, TID: t.TID, Value: raw}})
+	if err != nil {
+		return err
+	}
+	if len(toks) != 1 {
+		return Internal(fmt.Errorf("%d tokens for one payload", len(toks)), "encoding an engineering token")
+	}
+	t.Token = toks[0]
+	return tx.AddEngineeringToken(ctx, t, &c)
 }
 
 // CheckEngineering checks that a kind of engineering token with a value may be issued for a

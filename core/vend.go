@@ -308,6 +308,9 @@ func vendable(m Meter) error {
 		}
 		return nil
 	case MeterBlocked:
+		if m.StatusReason != "" {
+			return Errorf(CodeInvalid, ReasonMeterBlocked, "meter %s is blocked: %s", m.Number, MaskTokens(m.StatusReason))
+		}
 		return Errorf(CodeInvalid, ReasonMeterBlocked, "meter %s is blocked", m.Number)
 	case MeterDecommissioned:
 		return Errorf(CodeInvalid, ReasonMeterDecommissioned, "meter %s is decommissioned", m.Number)

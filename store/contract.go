@@ -84,12 +84,15 @@ func (db *DB) OpenContract(ctx context.Context, c *backoffice.Contract, from bac
 		}
 		mv := backoffice.Movement{MeterID: c.MeterID, MeterNumber: c.MeterNumber, From: from, To: backoffice.StockInstalled,
 			At: c.OpenedAt, Actor: c.OpenedBy, Reason: fmt.Sprintf("contract %d opened", c.ID), ContractID: c.ID}
-		return moveMeter(ctx, tx, &mv, func(q *bun.UpdateQuery) *bun.UpdateQuery {
+		if err := moveMeter(ctx, tx, &mv, func(q *bun.UpdateQuery) *bun.UpdateQuery {
 			// A new customer starts the month afresh; the TID counter stays the meter's.
 			return q.Set("customer_id = ?", c.CustomerID).Set("tariff_id = ?", c.TariffID).Set("contract_id = ?", c.ID).
 				Set("arrears = ?", int64(c.OpeningArrears)).Set("month = ''").Set("month_energy = 0").Set("month_fixed_paid = 0").
 				Where("contract_id IS NULL")
-		})
+		}); err != nil {
+			return err
+		}
+		return startContractMeter(ctx, tx, c.ID, c.MeterID, c.OpenedAt)
 	}))
 }
 
@@ -156,9 +159,12 @@ func (db *DB) CloseContract(ctx context.Context, c *backoffice.Contract) error {
 		mv := backoffice.Movement{MeterID: c.MeterID, MeterNumber: c.MeterNumber, From: backoffice.StockInstalled, To: backoffice.StockRemoved,
 			At: *c.ClosedAt, Actor: c.ClosedBy, ContractID: c.ID,
 			Reason: fmt.Sprintf("contract %d closed at reading %s, arrears of %d %s", c.ID, c.ClosingReading, arrears, c.ArrearsOutcome)}
-		return moveMeter(ctx, tx, &mv, func(q *bun.UpdateQuery) *bun.UpdateQuery {
+		if err := moveMeter(ctx, tx, &mv, func(q *bun.UpdateQuery) *bun.UpdateQuery {
 			return q.Set("contract_id = NULL").Set("arrears = 0").Where("contract_id = ?", c.ID)
-		})
+		}); err != nil {
+			return err
+		}
+		return endContractMeter(ctx, tx, c.ID, *c.ClosedAt)
 	}))
 }
 
@@ -212,6 +218,9 @@ func (db *DB) registerInstalled(ctx context.Context, tx bun.Tx, r *meterRow, uti
 		return err
 	}
 	r.ContractID = c.ID
+	if err := startContractMeter(ctx, tx, c.ID, r.ID, at); err != nil {
+		return err
+	}
 	if r.Arrears != 0 {
 		err := db.insertEntries(ctx, tx.Tx, nil, core.DebtEntries(utilityID, r.CustomerID, core.Money(r.Arrears), "arrears",
 			fmt.Sprintf("opening debt of contract %d", c.ID)), at)

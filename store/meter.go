@@ -28,6 +28,7 @@ type (
 		Number        string `bun:"number"`
 		Kind          string `bun:"kind"`
 		Status        string `bun:"status"`
+		StatusReason  string `bun:"status_reason"` // why: a blocked meter's tamper case (store/tamper.go)
 		SupplyGroupID int64  `bun:"supply_group_id"`
 		CustomerID    int64  `bun:"customer_id,nullzero"` // NULL for a meter in the store
 		TariffID      int64  `bun:"tariff_id,nullzero"`
@@ -83,14 +84,14 @@ type (
 const countersColumns = "last_tid, tid_key, arrears, month, month_energy, month_fixed_paid"
 
 // keyColumns lists a meter's identity and key columns, for RETURNING.
-const keyColumns = "id, number, kind, status, supply_group_id, customer_id, tariff_id, contract_id, " +
+const keyColumns = "id, number, kind, status, status_reason, supply_group_id, customer_id, tariff_id, contract_id, " +
 	"pan, sgc, krn, kt, ti, dkga, ea, base_date, ken, " +
 	"pending_pan, pending_sgc, pending_krn, pending_kt, pending_ti, pending_dkga, pending_ea, pending_base_date, pending_ken, pending_rollover"
 
 func fromCoreMeter(m *core.Meter, arrears core.Money) meterRow {
 	k := m.Key
 	r := meterRow{
-		ID: m.ID, Number: m.Number, Kind: string(m.Kind), Status: string(m.Status),
+		ID: m.ID, Number: m.Number, Kind: string(m.Kind), Status: string(m.Status), StatusReason: m.StatusReason,
 		SupplyGroupID: m.SupplyGroupID, CustomerID: m.CustomerID, TariffID: m.TariffID,
 		PAN: k.PAN.String(), SGC: k.SGC.String(), KRN: int16(k.KRN), KT: int16(k.KT), TI: int16(k.TI),
 		DKGA: int16(k.DKGA), EA: int16(k.EA), BaseDate: int16(k.BaseDate), KEN: int16(k.KEN),
@@ -122,7 +123,7 @@ func toCoreMeter(r meterRow) (core.Meter, error) {
 		return core.Meter{}, corrupt("meter", r.ID, err)
 	}
 	m := core.Meter{
-		ID: r.ID, Number: r.Number, Kind: core.MeterKind(r.Kind), Status: core.MeterStatus(r.Status), Key: key,
+		ID: r.ID, Number: r.Number, Kind: core.MeterKind(r.Kind), Status: core.MeterStatus(r.Status), StatusReason: r.StatusReason, Key: key,
 		SupplyGroupID: r.SupplyGroupID, CustomerID: r.CustomerID, TariffID: r.TariffID, ContractID: r.ContractID,
 	}
 	if r.PendingSGC != nil {

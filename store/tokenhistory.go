@@ -53,8 +53,9 @@ const (
 		LEFT JOIN token_reprints AS r ON r.source = 'vend' AND r.record_id = v.id AND r.seq = vt.seq
 		WHERE v.status <> 'voided' AND `
 	engineeringTokensSelect = `SELECT 'engineering' AS source, e.id AS record_id, 1 AS seq, e.meter_id AS meter_id,
-		e.meter_number AS meter_number, e.utility_id AS utility_id, 'engineering' AS purpose, e.class AS class,
-		e.subclass AS subclass, e.token AS token, e.tid AS tid, 0 AS energy, e.value AS value, 0 AS paid,
+		e.meter_number AS meter_number, e.utility_id AS utility_id,
+		CASE WHEN e.class = 0 THEN 'credit_transfer' ELSE 'engineering' END AS purpose, e.class AS class,
+		e.subclass AS subclass, e.token AS token, e.tid AS tid, CASE WHEN e.class = 0 THEN e.value ELSE 0 END AS energy, e.value AS value, 0 AS paid,
 		'' AS currency, '' AS channel, 0 AS agent_id, '' AS reference, '' AS status, e.requested_by AS requested_by,
 		e.reason AS reason, e.created_at AS at, COALESCE(r.count, 0) AS reprints
 		FROM engineering_tokens AS e
