@@ -296,3 +296,11 @@ func newTLSServer(t *testing.T, e *env) *httptest.Server {
 	t.Cleanup(ts.Close)
 	return ts
 }
+
+// newServer serves e's API over HTTP.
+func newServer(t *testing.T, e *env) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewServer(e.srv)
+	t.Cleanup(ts.Close)
+	return ts
+}

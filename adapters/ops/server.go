@@ -151,7 +151,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	h, pattern := s.mux.Handler(r)
 	if pattern == "" {
-		s.fail(x, s.unmatched(h, r))
+		s.fail(x, s.unmatched(x, h))
 	} else {
 		h.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x)))
 	}
@@ -160,11 +160,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // unmatched names what the mux found for a request no route takes: no such path (404) or not
 // this method (405, with the Allow header the mux sets).
-func (s *Server) unmatched(h http.Handler, r *http.Request) error {
+func (s *Server) unmatched(x *exchange, h http.Handler) error {
 	probe := &statusProbe{header: http.Header{}}
-	h.ServeHTTP(probe, r)
-	if probe.status == http.StatusMethodNotAllowed {
-		return &errStatus{status: http.StatusMethodNotAllowed, err: errMethodNotAllowed(probe.header.Get("Allow"))}
+	h.ServeHTTP(probe, x.r)
+	if allow := probe.header.Get("Allow"); probe.status == http.StatusMethodNotAllowed {
+		x.w.Header().Set("Allow", allow)
+		return &errStatus{status: http.StatusMethodNotAllowed, err: errMethodNotAllowed(allow)}
 	}
 	return errRouteNotFound()
 }
