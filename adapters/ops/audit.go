@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"math"
 	"net/http"
 	"time"
 
@@ -14,7 +15,7 @@ const defaultAuditLimit = 100
 // and to (RFC 3339, from inclusive, to exclusive).
 func auditQuery(x *exchange, defLimit int64) (backoffice.AuditQuery, error) {
 	var q backoffice.AuditQuery
-	after, err := intParam(x, "after", 0, 0, 1<<62)
+	after, err := intParam(x, "after", 0, 0, math.MaxInt64)
 	if err != nil {
 		return q, err
 	}

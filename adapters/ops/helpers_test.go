@@ -149,7 +149,9 @@ func (c *client) do(t *testing.T, method, path string, body any, headers ...stri
 	c.e.mu.Lock()
 	c.e.bodies = append(c.e.bodies, string(b))
 	c.e.mu.Unlock()
-	return answer{status: resp.StatusCode, header: resp.Header, body: b}
+	a := answer{status: resp.StatusCode, header: resp.Header, body: b}
+	checkAgainstDocument(t, req, a)
+	return a
 }
 
 // send is do with the client's CSRF token.
