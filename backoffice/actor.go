@@ -24,7 +24,7 @@ type Actor struct {
 	kind ActorKind
 	id   int64
 	name string
-	// via says how the actor came in: "session", "token:<id>", "cli", an adapter's name.
+	// via says how the actor came in: "session:<id>", "token:<id>", "cli", an adapter's name.
 	via  string
 	from string // the remote address, or "cli"
 	// utilityID and hallID scope an operator: 0 for every utility, every hall.
@@ -34,6 +34,10 @@ type Actor struct {
 	// secondFactor is true when the operator signed in with a second factor (or a token that an
 	// operator with one issued).
 	secondFactor bool
+	// session is the ID of the session the operator acts through (SessionActor), 0 for none;
+	// token the ID of the API token (TokenActor), 0 for none.
+	session int64
+	token   int64
 }
 
 // Kind, ID, Name, Via and From say who the actor is and how it came in.

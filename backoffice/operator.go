@@ -103,6 +103,8 @@ type OperatorQuery struct {
 	Role    string         // "" for any
 	Status  OperatorStatus // "" for any
 	Search  string         // a part of the username or full name; "" for any
+	// UtilityID selects the operators of one utility; 0 for any.
+	UtilityID int64
 }
 
 // actorOf makes the Actor an operator acts as, with the permissions of its active roles.

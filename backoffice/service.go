@@ -17,6 +17,7 @@ type Store interface {
 	AuditStore
 	RoleStore
 	OperatorStore
+	AccessStore
 }
 
 // Service is the back office: one method per operator use case.
@@ -24,6 +25,8 @@ type Service struct {
 	store Store
 	now   func() time.Time
 	cost  argonCost
+	// sessionIdle and sessionMax bound a session: idle since its last request, and since sign-in.
+	sessionIdle, sessionMax time.Duration
 }
 
 // Option configures New.
@@ -38,7 +41,7 @@ func WithCheapPasswords() Option { return func(s *Service) { s.cost = argonCost{
 
 // New returns the back office over a store.
 func New(store Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now, cost: defaultArgonCost}
+	s := &Service{store: store, now: time.Now, cost: defaultArgonCost, sessionIdle: defaultSessionIdle, sessionMax: defaultSessionMax}
 	for _, o := range opts {
 		o(s)
 	}
@@ -59,19 +62,11 @@ type Change struct {
 // transaction.
 func act[T any](ctx context.Context, s *Service, a Actor, perm Permission, action Action,
 	fn func(ctx context.Context) (T, Change, error)) (T, error) {
-	var out T
 	if err := s.allow(ctx, a, perm, action, ""); err != nil {
-		return out, err
+		var zero T
+		return zero, err
 	}
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		v, ch, err := fn(ctx)
-		if err != nil {
-			return err
-		}
-		out = v
-		return s.audit(ctx, a, perm, action, OutcomeDone, ch)
-	})
-	return out, storeError(err)
+	return change(ctx, s, a, perm, action, fn)
 }
 
 // storeError gives every error a Service method returns core's vocabulary.

@@ -49,28 +49,40 @@ type SignInRequest struct {
 // unauthorized answer; each failure is audited and counts toward the lockout. An operator whose
 // roles move money or keys acts without those permissions until they sign in with a code.
 func (s *Service) SignIn(ctx context.Context, req SignInRequest) (Actor, Operator, error) {
+	return s.signIn(ctx, req, nil)
+}
+
+// signedIn runs inside a good sign-in's transaction, before its audit entry: it may change the
+// actor (the session it opened) and returns what to add to the entry's detail.
+type signedIn func(ctx context.Context, a *Actor, o Operator) (string, error)
+
+// signIn is SignIn with then run in the sign-in's transaction (nil for none), so that what a
+// sign-in opens (a session) and its one audit entry commit together.
+func (s *Service) signIn(ctx context.Context, req SignInRequest, then signedIn) (Actor, Operator, error) {
 	now := s.now()
 	o, err := s.store.OperatorByUsername(ctx, req.Username)
 	if isNotFound(err) {
 		_ = checkPassword(dummyHash(), req.Password) // the same work as for a known username
-		return Actor{}, Operator{}, s.failSignIn(ctx, Operator{Username: req.Username}, req, "no such operator")
+		return Actor{}, Operator{}, s.failSignIn(ctx, Operator{Username: req.Username}, req, "no such operator", true)
 	}
 	if err != nil {
 		return Actor{}, Operator{}, core.StoreError(err)
 	}
 	switch {
 	case o.Status != OperatorActive:
-		return Actor{}, Operator{}, s.failSignIn(ctx, o, req, "the account is deactivated")
+		return Actor{}, Operator{}, s.failSignIn(ctx, o, req, "the account is deactivated", true)
 	case now.Before(o.LockedUntil):
-		return Actor{}, Operator{}, s.failSignIn(ctx, o, req, "the account is locked until "+o.LockedUntil.UTC().Format(time.RFC3339))
+		// Not counted: the password is not even checked, and counting would let anyone keep an
+		// account locked by knocking during the lock.
+		return Actor{}, Operator{}, s.failSignIn(ctx, o, req, "the account is locked until "+o.LockedUntil.UTC().Format(time.RFC3339), false)
 	case !checkPassword(o.PasswordHash, req.Password):
-		return Actor{}, Operator{}, s.failSignIn(ctx, o, req, "wrong password")
+		return Actor{}, Operator{}, s.failSignIn(ctx, o, req, "wrong password", true)
 	}
 	secondFactor := false
 	if o.TOTPSecret != "" {
 		step, ok := checkTOTP(o.TOTPSecret, req.Code, now)
 		if !ok || step <= o.TOTPLastStep {
-			return Actor{}, Operator{}, s.failSignIn(ctx, o, req, "wrong or reused second-factor code")
+			return Actor{}, Operator{}, s.failSignIn(ctx, o, req, "wrong or reused second-factor code", true)
 		}
 		o.TOTPLastStep, secondFactor = step, true
 	}
@@ -87,6 +99,13 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (Actor, Operato
 		if o.MustChangePassword {
 			detail = "signed in with a one-time password: only a new password may be set"
 		}
+		if then != nil {
+			more, err := then(ctx, &a, o)
+			if err != nil {
+				return err
+			}
+			detail += "; " + more
+		}
 		return s.audit(ctx, a, "", ActionSignIn, OutcomeDone, Change{Target: operatorTarget(o.ID), Detail: detail})
 	})
 	if err != nil {
@@ -98,11 +117,11 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (Actor, Operato
 	return a, o, nil
 }
 
-// failSignIn counts a failed attempt against a known operator, audits it, and returns the one
-// unauthorized answer.
-func (s *Service) failSignIn(ctx context.Context, o Operator, req SignInRequest, why string) error {
+// failSignIn counts a failed attempt against a known operator (when count is set), audits it,
+// and returns the one unauthorized answer.
+func (s *Service) failSignIn(ctx context.Context, o Operator, req SignInRequest, why string, count bool) error {
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		if o.ID != 0 {
+		if o.ID != 0 && count {
 			o.FailedSignIns++
 			if d := lockoutAfter(o.FailedSignIns); d > 0 {
 				o.LockedUntil = s.now().Add(d)

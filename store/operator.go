@@ -98,6 +98,9 @@ func (db *DB) Operators(ctx context.Context, q backoffice.OperatorQuery) ([]back
 	if q.Status != "" {
 		sel = sel.Where("status = ?", string(q.Status))
 	}
+	if q.UtilityID != 0 {
+		sel = sel.Where("utility_id = ?", q.UtilityID)
+	}
 	if q.Role != "" {
 		// roles is space-separated: match the whole name.
 		sel = sel.Where("(' ' || roles || ' ') LIKE ? ESCAPE '\\'", "% "+likeEscape(q.Role)+" %")

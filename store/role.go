@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -26,20 +25,12 @@ type roleRow struct {
 }
 
 func fromRole(r *backoffice.Role) roleRow {
-	perms := make([]string, len(r.Permissions))
-	for i, p := range r.Permissions {
-		perms[i] = string(p)
-	}
-	return roleRow{ID: r.ID, Name: r.Name, Summary: r.Summary, Permissions: strings.Join(perms, " "),
+	return roleRow{ID: r.ID, Name: r.Name, Summary: r.Summary, Permissions: joinPermissions(r.Permissions),
 		BuiltIn: r.BuiltIn, Active: r.Active, Version: r.Version}
 }
 
 func toRole(r roleRow) backoffice.Role {
-	var perms []backoffice.Permission
-	for _, p := range strings.Fields(r.Permissions) {
-		perms = append(perms, backoffice.Permission(p))
-	}
-	return backoffice.Role{ID: r.ID, Name: r.Name, Summary: r.Summary, Permissions: perms, BuiltIn: r.BuiltIn,
+	return backoffice.Role{ID: r.ID, Name: r.Name, Summary: r.Summary, Permissions: splitPermissions(r.Permissions), BuiltIn: r.BuiltIn,
 		Active: r.Active, Version: r.Version}
 }
 
