@@ -1,7 +1,6 @@
 package ops
 
 import (
-	"math"
 	"net/http"
 	"time"
 
@@ -15,7 +14,7 @@ const defaultAuditLimit = 100
 // and to (RFC 3339, from inclusive, to exclusive).
 func auditQuery(x *exchange, defLimit int64) (backoffice.AuditQuery, error) {
 	var q backoffice.AuditQuery
-	after, err := intParam(x, "after", 0, 0, math.MaxInt64)
+	after, err := intParam(x, "after", 0, 0, maxInt)
 	if err != nil {
 		return q, err
 	}

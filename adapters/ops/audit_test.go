@@ -23,7 +23,7 @@ func TestAuditPages(t *testing.T) {
 	e := newEnv(t)
 	e.newOperator(t, "ayanda", backoffice.RoleCashier)
 	c := e.client(t)
-	c.bearer = e.auth.issueToken(e.bo.Admin)
+	c.bearer = e.token(t, e.bo.Admin)
 
 	var all []backoffice.AuditEntryJSON
 	path := "/ops/v1/audit?limit=2"
@@ -71,7 +71,7 @@ func TestAuditPages(t *testing.T) {
 func TestAuditVerify(t *testing.T) {
 	e := newEnv(t)
 	c := e.client(t)
-	c.bearer = e.auth.issueToken(e.bo.Admin)
+	c.bearer = e.token(t, e.bo.Admin)
 	var v struct {
 		Intact  bool  `json:"intact"`
 		Entries int64 `json:"entries"`
@@ -92,7 +92,7 @@ func TestAuditVerify(t *testing.T) {
 func TestAuditExport(t *testing.T) {
 	e := newEnv(t)
 	c := e.client(t)
-	c.bearer = e.auth.issueToken(e.bo.Admin)
+	c.bearer = e.token(t, e.bo.Admin)
 	var trail auditPage
 	c.do(t, http.MethodGet, "/ops/v1/audit", nil).decode(t, &trail)
 	n := len(trail.Items)

@@ -131,11 +131,13 @@ func (panickingAccount) ChangePassword(_ context.Context, _ backoffice.Actor, cu
 func TestPanicIsInternal(t *testing.T) {
 	bo := testkit.NewBackOffice(t, testkit.OpenDB(t, ""))
 	log, logs := testkit.CaptureLogs(t)
-	e := &env{bo: bo, logs: logs, auth: newFakeAuth(bo.Svc)}
-	e.srv = ops.New(ops.Config{Account: panickingAccount{bo.Svc}, Sessions: e.auth, Tokens: e.auth, Operators: bo.Svc, Audit: bo.Svc, Logger: log})
+	e := &env{bo: bo, logs: logs}
+	cfg := config(bo.Svc, log)
+	cfg.Account = panickingAccount{bo.Svc}
+	e.srv = ops.New(cfg)
 	e.ts = newServer(t, e)
 	c := e.client(t)
-	c.bearer = e.auth.issueToken(bo.Admin)
+	c.bearer = e.token(t, bo.Admin)
 	const secret = "panic horse battery staple"
 	a := c.do(t, http.MethodPost, "/ops/v1/me/password", map[string]string{"current_password": testkit.Password, "password": secret})
 	p := a.wantProblem(t, http.StatusInternalServerError, "internal")

@@ -3,7 +3,6 @@ package ops_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -14,9 +13,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/rs/zerolog"
+
 	"github.com/vendgate/vendgate/adapters/ops"
 	"github.com/vendgate/vendgate/backoffice"
-	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/testkit"
 )
 
@@ -27,7 +27,6 @@ type env struct {
 	srv  *ops.Server
 	ts   *httptest.Server
 	logs *testkit.Logs
-	auth *fakeAuth
 
 	mu     sync.Mutex
 	bodies []string // every answer's body
@@ -37,11 +36,16 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	bo := testkit.NewBackOffice(t, testkit.OpenDB(t, ""))
 	log, logs := testkit.CaptureLogs(t)
-	e := &env{bo: bo, logs: logs, auth: newFakeAuth(bo.Svc)}
-	e.srv = ops.New(ops.Config{Account: bo.Svc, Sessions: e.auth, Tokens: e.auth, Operators: bo.Svc, Audit: bo.Svc, Logger: log})
+	e := &env{bo: bo, logs: logs}
+	e.srv = ops.New(config(bo.Svc, log))
 	e.ts = httptest.NewServer(e.srv)
 	t.Cleanup(e.ts.Close)
 	return e
+}
+
+// config wires every interface of the API to the back office.
+func config(svc *backoffice.Service, log zerolog.Logger) ops.Config {
+	return ops.Config{Account: svc, Sessions: svc, Tokens: svc, Operators: svc, Roles: svc, Audit: svc, Logger: log}
 }
 
 // client is an HTTP client with a cookie jar of its own, as a browser has.
@@ -222,73 +226,20 @@ func (e *env) newOperator(t *testing.T, username string, roles ...string) string
 	return creds.Password
 }
 
-// fakeAuth stands in for the back office's sessions and API tokens, over its real SignIn.
-type fakeAuth struct {
-	svc      *backoffice.Service
-	mu       sync.Mutex
-	sessions map[string]fakeSession
-	tokens   map[string]backoffice.Actor
-}
-
-type fakeSession struct {
-	actor backoffice.Actor
-	csrf  string
-}
-
-func newFakeAuth(svc *backoffice.Service) *fakeAuth {
-	return &fakeAuth{svc: svc, sessions: map[string]fakeSession{}, tokens: map[string]backoffice.Actor{}}
-}
-
-func (f *fakeAuth) OpenSession(ctx context.Context, req backoffice.SignInRequest) (backoffice.SessionGrant, error) {
-	a, o, err := f.svc.SignIn(ctx, req)
-	if err != nil {
-		return backoffice.SessionGrant{}, err
-	}
-	token, csrf := "vgs_"+rand.Text(), rand.Text()
-	f.mu.Lock()
-	f.sessions[token] = fakeSession{a, csrf}
-	f.mu.Unlock()
-	return backoffice.SessionGrant{Token: token, CSRF: csrf, Operator: o.View()}, nil
-}
-
-func (f *fakeAuth) SessionActor(_ context.Context, token, from string) (backoffice.Actor, backoffice.Session, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	s, ok := f.sessions[token]
-	if !ok {
-		return backoffice.Actor{}, backoffice.Session{}, core.Errorf(core.CodeUnauthorized, backoffice.ReasonBadCredentials, "the session has ended")
-	}
-	return s.actor.WithFrom(from), backoffice.Session{CSRF: s.csrf}, nil
-}
-
-func (f *fakeAuth) CloseSession(_ context.Context, a backoffice.Actor) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for k, s := range f.sessions {
-		if s.actor.ID() == a.ID() {
-			delete(f.sessions, k)
+// token issues an API token to the actor, carrying every permission it may use.
+func (e *env) token(t *testing.T, a backoffice.Actor) string {
+	t.Helper()
+	var perms []backoffice.Permission
+	for _, p := range a.Permissions() {
+		if a.Can(p) {
+			perms = append(perms, p)
 		}
 	}
-	return nil
-}
-
-func (f *fakeAuth) TokenActor(_ context.Context, bearer, from string) (backoffice.Actor, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	a, ok := f.tokens[bearer]
-	if !ok {
-		return backoffice.Actor{}, core.Errorf(core.CodeUnauthorized, backoffice.ReasonBadCredentials, "the API token is unknown or revoked")
+	g, err := e.bo.Svc.IssueToken(context.Background(), a, backoffice.NewToken{Label: "test script", Permissions: perms})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return a.WithFrom(from), nil
-}
-
-// issueToken makes bearer an API token of the actor.
-func (f *fakeAuth) issueToken(a backoffice.Actor) string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	token := "vgo_" + rand.Text()
-	f.tokens[token] = a
-	return token
+	return g.Token
 }
 
 // newTLSServer serves e's API over TLS.

@@ -1,9 +1,13 @@
 package ops
 
 import (
+	"math"
 	"strconv"
 	"time"
 )
+
+// maxInt is the largest cursor a query parameter takes.
+const maxInt = math.MaxInt64
 
 // intParam parses an optional integer query parameter within [lo, hi].
 func intParam(x *exchange, name string, def, lo, hi int64) (int64, error) {

@@ -38,7 +38,27 @@ func (s *Server) routes() []route {
 		{post, "/ops/v1/me/totp", signedIn, s.enrolTOTP},
 		{post, "/ops/v1/me/totp/confirm", signedIn, s.confirmTOTP},
 
+		{get, "/ops/v1/operators", signedIn, s.listOperators},
 		{post, "/ops/v1/operators", signedIn, s.createOperator},
+		{get, "/ops/v1/operators/{id}", signedIn, s.showOperator},
+		{patch, "/ops/v1/operators/{id}", signedIn, s.updateOperator},
+		{post, "/ops/v1/operators/{id}/deactivate", signedIn, s.operatorAction(s.cfg.Operators.DeactivateOperator)},
+		{post, "/ops/v1/operators/{id}/reactivate", signedIn, s.operatorAction(s.cfg.Operators.ReactivateOperator)},
+		{post, "/ops/v1/operators/{id}/unlock", signedIn, s.operatorAction(s.cfg.Operators.Unlock)},
+		{post, "/ops/v1/operators/{id}/reset-totp", signedIn, s.operatorAction(s.cfg.Operators.ResetSecondFactor)},
+		{post, "/ops/v1/operators/{id}/reset-password", signedIn, s.resetPassword},
+		{get, "/ops/v1/operators/{id}/sessions", signedIn, s.operatorSessions},
+		{del, "/ops/v1/operators/{id}/sessions", signedIn, s.revokeSessions},
+		{get, "/ops/v1/operators/{id}/tokens", signedIn, s.operatorTokens},
+
+		{get, "/ops/v1/tokens", signedIn, s.myTokens},
+		{post, "/ops/v1/tokens", signedIn, s.issueToken},
+		{del, "/ops/v1/tokens/{id}", signedIn, s.revokeToken},
+
+		{get, "/ops/v1/roles", signedIn, s.listRoles},
+		{post, "/ops/v1/roles", signedIn, s.createRole},
+		{patch, "/ops/v1/roles/{name}", signedIn, s.updateRole},
+		{post, "/ops/v1/roles/{name}/deactivate", signedIn, s.deactivateRole},
 
 		{get, "/ops/v1/audit", signedIn, s.listAudit},
 		{get, "/ops/v1/audit/verify", signedIn, s.verifyAudit},

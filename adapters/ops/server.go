@@ -28,19 +28,40 @@ type (
 		EnrolTOTP(ctx context.Context, a backoffice.Actor, issuer string) (backoffice.TOTPEnrolment, error)
 		ConfirmTOTP(ctx context.Context, a backoffice.Actor, code string) error
 	}
-	// Sessions signs operators in and out and finds the actor of a session cookie.
+	// Sessions signs operators in and out, finds the actor of a session cookie, and lists and
+	// revokes an operator's sessions.
 	Sessions interface {
 		OpenSession(ctx context.Context, req backoffice.SignInRequest) (backoffice.SessionGrant, error)
 		SessionActor(ctx context.Context, token, from string) (backoffice.Actor, backoffice.Session, error)
 		CloseSession(ctx context.Context, a backoffice.Actor) error
+		Sessions(ctx context.Context, a backoffice.Actor, operatorID int64) ([]backoffice.SessionView, error)
+		RevokeSessions(ctx context.Context, a backoffice.Actor, operatorID int64) (int, error)
 	}
-	// Tokens finds the actor of an API token.
+	// Tokens finds the actor of an API token, and issues, lists and revokes tokens.
 	Tokens interface {
 		TokenActor(ctx context.Context, bearer, from string) (backoffice.Actor, error)
+		IssueToken(ctx context.Context, a backoffice.Actor, n backoffice.NewToken) (backoffice.TokenGrant, error)
+		Tokens(ctx context.Context, a backoffice.Actor, operatorID int64) ([]backoffice.TokenView, error)
+		RevokeToken(ctx context.Context, a backoffice.Actor, id int64) error
 	}
 	// Operators manages operator accounts.
 	Operators interface {
 		CreateOperator(ctx context.Context, a backoffice.Actor, n backoffice.NewOperator) (*backoffice.Credentials, error)
+		ListOperators(ctx context.Context, a backoffice.Actor, q backoffice.OperatorQuery) ([]backoffice.OperatorView, error)
+		ShowOperator(ctx context.Context, a backoffice.Actor, id int64) (backoffice.OperatorView, error)
+		UpdateOperator(ctx context.Context, a backoffice.Actor, id int64, u backoffice.OperatorUpdate) (backoffice.OperatorView, error)
+		DeactivateOperator(ctx context.Context, a backoffice.Actor, id int64) (backoffice.OperatorView, error)
+		ReactivateOperator(ctx context.Context, a backoffice.Actor, id int64) (backoffice.OperatorView, error)
+		ResetPassword(ctx context.Context, a backoffice.Actor, id int64) (*backoffice.Credentials, error)
+		Unlock(ctx context.Context, a backoffice.Actor, id int64) (backoffice.OperatorView, error)
+		ResetSecondFactor(ctx context.Context, a backoffice.Actor, id int64) (backoffice.OperatorView, error)
+	}
+	// Roles lists and manages roles.
+	Roles interface {
+		ListRoles(ctx context.Context, a backoffice.Actor) ([]backoffice.RoleView, error)
+		CreateRole(ctx context.Context, a backoffice.Actor, n backoffice.NewRole) (backoffice.RoleView, error)
+		UpdateRole(ctx context.Context, a backoffice.Actor, name string, u backoffice.RoleUpdate) (backoffice.RoleView, error)
+		DeactivateRole(ctx context.Context, a backoffice.Actor, name string) (backoffice.RoleView, error)
 	}
 	// Audit reads, verifies and exports the audit trail.
 	Audit interface {
@@ -57,6 +78,7 @@ type Config struct {
 	Sessions  Sessions
 	Tokens    Tokens
 	Operators Operators
+	Roles     Roles
 	Audit     Audit
 
 	// Logger receives one line per request: never a body, a cookie, a token or a password.
@@ -95,7 +117,7 @@ type Server struct {
 func New(cfg Config) *Server {
 	for name, dep := range map[string]any{
 		"Account": cfg.Account, "Sessions": cfg.Sessions, "Tokens": cfg.Tokens,
-		"Operators": cfg.Operators, "Audit": cfg.Audit,
+		"Operators": cfg.Operators, "Roles": cfg.Roles, "Audit": cfg.Audit,
 	} {
 		if dep == nil {
 			panic("ops: Config." + name + " is nil")

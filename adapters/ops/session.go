@@ -46,3 +46,36 @@ func (s *Server) closeSession(x *exchange) error {
 	http.SetCookie(x.w, sessionCookie(x.r, "", -1))
 	return x.noContent()
 }
+
+// operatorSessions is GET /ops/v1/operators/{id}/sessions: the operator's open sessions, newest
+// first (one's own, or anyone's in one's utility with operators.manage).
+func (s *Server) operatorSessions(x *exchange) error {
+	id, err := pathID(x)
+	if err != nil {
+		return err
+	}
+	list, err := s.cfg.Sessions.Sessions(x.r.Context(), x.actor, id)
+	if err != nil {
+		return err
+	}
+	return x.json(http.StatusOK, page[backoffice.SessionView]{Items: nonNil(list)})
+}
+
+// revokedJSON says how many sessions a revocation ended.
+type revokedJSON struct {
+	Revoked int `json:"revoked"`
+}
+
+// revokeSessions is DELETE /ops/v1/operators/{id}/sessions: every open session of the operator
+// ends.
+func (s *Server) revokeSessions(x *exchange) error {
+	id, err := pathID(x)
+	if err != nil {
+		return err
+	}
+	n, err := s.cfg.Sessions.RevokeSessions(x.r.Context(), x.actor, id)
+	if err != nil {
+		return err
+	}
+	return x.json(http.StatusOK, revokedJSON{Revoked: n})
+}

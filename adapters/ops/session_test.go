@@ -70,7 +70,7 @@ func TestBrowserSession(t *testing.T) {
 		t.Error("the jar still holds the session cookie after signing out")
 	}
 	replay := c.do(t, http.MethodGet, "/ops/v1/me", nil, "Cookie", "vg_session="+token)
-	replay.wantProblem(t, http.StatusUnauthorized, string(backoffice.ReasonBadCredentials))
+	replay.wantProblem(t, http.StatusUnauthorized, string(backoffice.ReasonSessionInvalid))
 	if replay.header.Get("WWW-Authenticate") == "" {
 		t.Error("401 without WWW-Authenticate")
 	}
@@ -132,7 +132,7 @@ func TestSessionCookieSecureOverTLS(t *testing.T) {
 func TestBearerNeedsNoCSRF(t *testing.T) {
 	e := newEnv(t)
 	c := e.client(t)
-	c.bearer = e.auth.issueToken(e.bo.Admin)
+	c.bearer = e.token(t, e.bo.Admin)
 	a := c.do(t, http.MethodPost, "/ops/v1/operators", map[string]any{"username": "lerato", "roles": []string{"auditor"}})
 	if a.status != http.StatusCreated {
 		t.Fatalf("create by token: %d %s", a.status, a.body)
@@ -141,7 +141,7 @@ func TestBearerNeedsNoCSRF(t *testing.T) {
 		t.Errorf("GET /me by token: %s", a.body)
 	}
 	c.bearer = "vgo_not-a-token"
-	c.do(t, http.MethodGet, "/ops/v1/me", nil).wantProblem(t, http.StatusUnauthorized, string(backoffice.ReasonBadCredentials))
+	c.do(t, http.MethodGet, "/ops/v1/me", nil).wantProblem(t, http.StatusUnauthorized, string(backoffice.ReasonTokenInvalid))
 	a = c.do(t, http.MethodGet, "/ops/v1/me", nil, "Authorization", "Basic YWRtaW46YWRtaW4=")
 	a.wantProblem(t, http.StatusUnauthorized, "invalid_authorization")
 	e.secretsAbsent(t, c.bearer)
