@@ -257,3 +257,8 @@ func newServer(t *testing.T, e *env) *httptest.Server {
 	t.Cleanup(ts.Close)
 	return ts
 }
+
+// json200Has reports whether a 200 answer's body holds s.
+func json200Has(a answer, s string) bool {
+	return a.status == http.StatusOK && strings.Contains(string(a.body), s)
+}

@@ -171,11 +171,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rw.Header().Set("Cache-Control", "no-store")
 	x := &exchange{w: rw, r: r, id: id, route: "unmatched"}
 
-	h, pattern := s.mux.Handler(r)
-	if pattern == "" {
+	if h, pattern := s.mux.Handler(r); pattern == "" {
 		s.fail(x, s.unmatched(x, h))
-	} else {
-		h.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x)))
+	} else { // the mux again, as it sets the path's parameters only when it serves
+		s.mux.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x)))
 	}
 	s.logRequest(x, start)
 }
