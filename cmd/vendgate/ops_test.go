@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/cookiejar"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+)
+
+// adminNotice is the line a new installation's first start prints with the one-time password.
+var adminNotice = regexp.MustCompile(`one-time password \(shown once\): (\S+)`)
+
+// TestServeBootstrapsTheBackOffice: the first `vendgate serve` of a new installation prints the
+// administrator's one-time password once; it signs in at /ops/v1/session on the API's own
+// listener, beside /v1; the next start prints no password.
+func TestServeBootstrapsTheBackOffice(t *testing.T) {
+	dir := t.TempDir()
+	out, stop := startServeStop(t, dir)
+	m := adminNotice.FindStringSubmatch(out.String())
+	if m == nil {
+		stop()
+		t.Fatalf("the first start printed no one-time password:\n%s", out.String())
+	}
+	password := m[1]
+	if n := strings.Count(out.String(), password); n != 1 {
+		t.Errorf("the one-time password appears %d times in the output, want once", n)
+	}
+	base := baseURLOf(t, printedCommand(t, out.String(), "/v1/vends"))
+
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	res, err := c.Post(base+"/ops/v1/session", "application/json",
+		strings.NewReader(`{"username":"admin","password":"`+password+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s struct {
+		CSRF string `json:"csrf_token"`
+	}
+	err = json.NewDecoder(res.Body).Decode(&s)
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated || err != nil || s.CSRF == "" {
+		t.Fatalf("signing in with the printed password: %d, %v\n%s", res.StatusCode, err, out.String())
+	}
+	res, err = c.Get(base + "/ops/v1/me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("GET /ops/v1/me with the session: %d", res.StatusCode)
+	}
+	res, err = http.Get(base + "/ops/v1/operators")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized || res.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("the operator API without credentials: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	stop()
+
+	// The next start of the same installation prints no password.
+	args, environ := serveArgs(dir)
+	cfg, err := loadConfig(args[1:], environ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again bytes.Buffer
+	next := &Main{Config: cfg, Stdout: &again, Logger: zerolog.New(&again)}
+	if err := next.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	next.listener.Close()
+	if next.isoListener != nil {
+		next.isoListener.Close()
+	}
+	next.Close()
+	if adminNotice.MatchString(again.String()) || strings.Contains(again.String(), password) {
+		t.Errorf("the second start printed a one-time password again:\n%s", again.String())
+	}
+}
+
+// baseURLOf is the scheme and address of a printed curl command's URL.
+func baseURLOf(t *testing.T, line string) string {
+	t.Helper()
+	m := regexp.MustCompile(`https?://[^/ ]+`).FindString(line)
+	if m == "" {
+		t.Fatalf("no URL in %s", line)
+	}
+	return m
+}
