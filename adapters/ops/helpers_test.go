@@ -17,6 +17,7 @@ import (
 
 	"github.com/vendgate/vendgate/adapters/ops"
 	"github.com/vendgate/vendgate/backoffice"
+	"github.com/vendgate/vendgate/store"
 	"github.com/vendgate/vendgate/testkit"
 )
 
@@ -34,7 +35,13 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	bo := testkit.NewBackOffice(t, testkit.OpenDB(t, ""))
+	return newEnvOn(t, testkit.OpenDB(t, ""))
+}
+
+// newEnvOn is newEnv on db.
+func newEnvOn(t *testing.T, db *store.DB) *env {
+	t.Helper()
+	bo := testkit.NewBackOffice(t, db)
 	log, logs := testkit.CaptureLogs(t)
 	e := &env{bo: bo, logs: logs}
 	e.srv = ops.New(config(bo.Svc, log))
