@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vendgate/vendgate/backoffice"
+	"github.com/vendgate/vendgate/store"
 	"github.com/vendgate/vendgate/testkit"
 )
 
@@ -14,9 +15,12 @@ import (
 // cookie jar: sign in with the one-time password, set a password and a second factor, sign out,
 // sign in with the code and create an operator. Every change made by cookie needs the CSRF token;
 // the ended session's cookie is refused; no password or session token reaches an answer's body
-// or the log.
+// or the log. It runs on both databases.
 func TestBrowserSession(t *testing.T) {
-	e := newEnv(t)
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) { browserSession(t, newEnvOn(t, db)) })
+}
+
+func browserSession(t *testing.T, e *env) {
 	oneTime := e.newOperator(t, "nomsa", backoffice.RoleAdministrator)
 	c := e.client(t)
 
@@ -173,4 +177,21 @@ func TestWrongSignIn(t *testing.T) {
 	}
 	c.do(t, http.MethodPost, "/ops/v1/session", map[string]string{"username": "admin"}).wantProblem(t, http.StatusBadRequest, "missing_field")
 	e.secretsAbsent(t, "wrong horse battery staple")
+}
+
+// TestIdleSessionEnds: a session unused for the back office's idle limit is refused with 401
+// session_expired, and a sign-in opens a new one.
+func TestIdleSessionEnds(t *testing.T) {
+	e := newEnv(t)
+	oneTime := e.newOperator(t, "idle", backoffice.RoleReadOnly)
+	c := e.client(t)
+	if a := c.signIn(t, "idle", oneTime, ""); a.status != http.StatusCreated {
+		t.Fatalf("sign-in: %d", a.status)
+	}
+	e.bo.Clock.Advance(14 * time.Minute)
+	if a := c.do(t, http.MethodGet, "/ops/v1/me", nil); a.status != http.StatusOK {
+		t.Fatalf("after 14 minutes: %d %s", a.status, a.body)
+	}
+	e.bo.Clock.Advance(16 * time.Minute)
+	c.do(t, http.MethodGet, "/ops/v1/me", nil).wantProblem(t, http.StatusUnauthorized, string(backoffice.ReasonSessionExpired))
 }
