@@ -2,7 +2,6 @@ package ops
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/vendgate/vendgate/backoffice"
 )
@@ -96,7 +95,7 @@ func (s *Server) exportAudit(x *exchange) error {
 	if format == "" {
 		format = backoffice.ExportCSV
 	}
-	name := "vendgate-audit-" + time.Now().UTC().Format("20060102T150405Z")
+	name := "vendgate-audit"
 	switch format {
 	case backoffice.ExportCSV:
 		x.w.Header().Set("Content-Type", "text/csv; charset=utf-8")
