@@ -66,7 +66,10 @@ func operatorError(err error, id int64) error {
 	return storeError(err)
 }
 
-// change runs fn and appends its audit entry, naming perm, in one transaction.
+// change runs fn and appends its audit entry, naming perm, in one transaction: act without the
+// permission check, for what an operator does to their own sessions and tokens. Operator and
+// role management check the permission first (allow), then what the change may grant (each
+// refusal audited by deny), then run act, whose own check of the permission, held, is silent.
 func change[T any](ctx context.Context, s *Service, a Actor, perm Permission, action Action,
 	fn func(ctx context.Context) (T, Change, error)) (T, error) {
 	var out T

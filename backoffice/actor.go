@@ -47,6 +47,11 @@ func (a Actor) Name() string    { return a.name }
 func (a Actor) Via() string     { return a.via }
 func (a Actor) From() string    { return a.from }
 
+// SessionID is the session the operator acts through, 0 for an actor that came in otherwise;
+// TokenID the API token, 0 for none.
+func (a Actor) SessionID() int64 { return a.session }
+func (a Actor) TokenID() int64   { return a.token }
+
 // UtilityID is the utility the actor is limited to, 0 for all; HallID the vending hall, 0 for all.
 func (a Actor) UtilityID() int64 { return a.utilityID }
 func (a Actor) HallID() int64    { return a.hallID }

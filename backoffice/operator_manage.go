@@ -65,7 +65,7 @@ func (s *Service) CreateOperator(ctx context.Context, a Actor, n NewOperator) (*
 	if err := s.grantable(ctx, a, perm, action, "", roles, n.UtilityID, n.HallID); err != nil {
 		return nil, err
 	}
-	return change(ctx, s, a, perm, action, func(ctx context.Context) (*Credentials, Change, error) {
+	return act(ctx, s, a, perm, action, func(ctx context.Context) (*Credentials, Change, error) {
 		creds, err := s.newOperatorRow(ctx, Operator{Username: n.Username, FullName: strings.TrimSpace(n.FullName),
 			Email: strings.TrimSpace(n.Email), Roles: roles, UtilityID: n.UtilityID, HallID: n.HallID})
 		if err != nil {
@@ -154,7 +154,14 @@ func (s *Service) UpdateOperator(ctx context.Context, a Actor, id int64, u Opera
 	return s.saveOperator(ctx, a, action, id, func(ctx context.Context, o *Operator) (string, error) {
 		o.FullName, o.Email, o.Roles = strings.TrimSpace(u.FullName), strings.TrimSpace(u.Email), roles
 		o.UtilityID, o.HallID, o.Version = u.UtilityID, u.HallID, u.Version
-		return "", nil
+		if o.TOTPSecret != "" {
+			return "", nil
+		}
+		needs, err := s.needsSecondFactor(ctx, *o)
+		if needs {
+			return "the roles move money or keys: those permissions wait until the operator enrols a second factor", err
+		}
+		return "", err
 	})
 }
 
@@ -274,7 +281,7 @@ func (s *Service) manageable(ctx context.Context, a Actor, action Action, id int
 // read, unless fn names another) and audits the action with the operator before and after, all
 // in one transaction.
 func (s *Service) saveOperator(ctx context.Context, a Actor, action Action, id int64, fn func(ctx context.Context, o *Operator) (string, error)) (OperatorView, error) {
-	return change(ctx, s, a, PermOperatorsManage, action, func(ctx context.Context) (OperatorView, Change, error) {
+	return act(ctx, s, a, PermOperatorsManage, action, func(ctx context.Context) (OperatorView, Change, error) {
 		o, err := s.store.Operator(ctx, id)
 		if err != nil {
 			return OperatorView{}, Change{}, operatorError(err, id)

@@ -62,7 +62,7 @@ func (s *Service) CreateRole(ctx context.Context, a Actor, n NewRole) (RoleView,
 	if l := a.lacking(perms); len(l) > 0 {
 		return RoleView{}, s.deny(ctx, a, perm, action, "", errEscalation("the role "+n.Name, l).OnField("permissions"))
 	}
-	return change(ctx, s, a, perm, action, func(ctx context.Context) (RoleView, Change, error) {
+	return act(ctx, s, a, perm, action, func(ctx context.Context) (RoleView, Change, error) {
 		r := Role{Name: n.Name, Summary: strings.TrimSpace(n.Summary), Permissions: perms, Active: true}
 		if err := s.store.SaveRole(ctx, &r); err != nil {
 			if isDuplicate(err) {
@@ -124,7 +124,7 @@ func (s *Service) saveRole(ctx context.Context, a Actor, action Action, name str
 	if l := a.lacking(slices.Compact(need)); len(l) > 0 {
 		return RoleView{}, s.deny(ctx, a, perm, action, roleTarget(r.ID), errEscalation("changing the role "+name, l).OnField("permissions"))
 	}
-	return change(ctx, s, a, perm, action, func(ctx context.Context) (RoleView, Change, error) {
+	return act(ctx, s, a, perm, action, func(ctx context.Context) (RoleView, Change, error) {
 		r, err := s.roleByName(ctx, name)
 		if err != nil {
 			return RoleView{}, Change{}, err

@@ -2,6 +2,7 @@ package backoffice
 
 import (
 	"context"
+	"crypto/subtle"
 	"time"
 
 	"github.com/vendgate/vendgate/core"
@@ -51,6 +52,11 @@ type Session struct {
 	// SecondFactor says whether the sign-in that opened it gave a second factor.
 	SecondFactor bool
 	RevokedAt    time.Time // zero while open
+}
+
+// CheckCSRF reports, in constant time, whether a request's CSRF value is the session's.
+func (ss Session) CheckCSRF(v string) bool {
+	return ss.CSRF != "" && subtle.ConstantTimeCompare([]byte(v), []byte(ss.CSRF)) == 1
 }
 
 // SessionView is a session as lists and the audit trail show it: no token, no CSRF value.

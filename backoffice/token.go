@@ -117,6 +117,14 @@ func (s *Service) IssueToken(ctx context.Context, a Actor, n NewToken) (TokenGra
 	secret = TokenPrefix + secret
 	t.TokenHash = SecretHash(secret)
 	return change(ctx, s, a, "", ActionTokenIssue, func(ctx context.Context) (TokenGrant, Change, error) {
+		// The actor may be older than a deactivation, which revoked the operator's tokens in its
+		// transaction: no token is issued after it.
+		if o, err := s.store.Operator(ctx, a.id); err != nil || o.Status != OperatorActive {
+			if err != nil && !isNotFound(err) {
+				return TokenGrant{}, Change{}, err
+			}
+			return TokenGrant{}, Change{}, errToken("the operator is deactivated")
+		}
 		if err := s.store.CreateAPIToken(ctx, &t); err != nil {
 			return TokenGrant{}, Change{}, err
 		}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +13,7 @@ import (
 )
 
 // TestAccessSecretsStayHidden: a session token, its CSRF value and an API token appear in no
-// error, no audit entry and no stored row (the store keeps their hashes; the CSRF value is kept
+// error, no audit entry, no log line printing a grant or a session, and no stored row (the store keeps their hashes; the CSRF value is kept
 // with its session, which is what it is checked against, and nowhere else).
 func TestAccessSecretsStayHidden(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
@@ -62,6 +63,20 @@ func TestAccessSecretsStayHidden(t *testing.T) {
 		_, _, err = bo.Svc.SessionActor(ctx, sess.Token, "")
 		collect(err)
 
+		// What a careless log line would show: the grants, the session, each error.
+		log, logs := testkit.CaptureLogs(t)
+		ss, err := db.SessionByHash(ctx, backoffice.SecretHash(sess.Token))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []any{sess, tok, ss, &sess, &tok} {
+			log.Info().Msgf("%v %+v %#v %s", v, v, v, v)
+			log.Info().Str("value", fmt.Sprint(v)).Msg("printed")
+		}
+		for _, err := range errs {
+			log.Error().Err(err).Msg("refused")
+		}
+
 		audit, err := db.DumpTable(ctx, "audit_entries")
 		if err != nil {
 			t.Fatal(err)
@@ -77,6 +92,9 @@ func TestAccessSecretsStayHidden(t *testing.T) {
 				if strings.Contains(err.Error(), secret) {
 					t.Errorf("the error %q holds the %s", err, what)
 				}
+			}
+			if strings.Contains(logs.String(), secret) {
+				t.Errorf("the log holds the %s", what)
 			}
 			if strings.Contains(audit, secret) {
 				t.Errorf("the audit trail holds the %s", what)

@@ -87,6 +87,12 @@ func TestSessionLifecycle(t *testing.T) {
 		if !a.Can(backoffice.PermOperatorsManage) || !ss.SecondFactor || ss.CSRF != g.CSRF || ss.From != "10.1.2.3" {
 			t.Errorf("got second factor %t/%t, CSRF kept %t, from %q", a.Can(backoffice.PermOperatorsManage), ss.SecondFactor, ss.CSRF == g.CSRF, ss.From)
 		}
+		if a.SessionID() != ss.ID || a.TokenID() != 0 || !ss.CheckCSRF(g.CSRF) || ss.CheckCSRF(g.CSRF[1:]) || ss.CheckCSRF("") {
+			t.Errorf("got session %d, token %d; the CSRF check is wrong", a.SessionID(), a.TokenID())
+		}
+		if me, err := bo.Svc.Me(ctx, a); err != nil || me.Username != "admin" {
+			t.Errorf("got me %+v, %v", me, err)
+		}
 		list, err := bo.Svc.Sessions(ctx, a, a.ID())
 		if err != nil || len(list) != 1 || list[0].ID != ss.ID {
 			t.Fatalf("got sessions %+v, %v", list, err)

@@ -43,7 +43,7 @@ func TestTokenScope(t *testing.T) {
 		if got := a.Permissions(); !slices.Equal(got, want) {
 			t.Errorf("got permissions %v, want %v", got, want)
 		}
-		if a.ID() != bo.Admin.ID() || a.Via() != "token:"+itoa(g.ID) || a.From() != "192.0.2.7" {
+		if a.ID() != bo.Admin.ID() || a.Via() != "token:"+itoa(g.ID) || a.From() != "192.0.2.7" || a.TokenID() != g.ID || a.SessionID() != 0 {
 			t.Errorf("got actor %d via %s from %s", a.ID(), a.Via(), a.From())
 		}
 		if !a.Can(backoffice.PermVendsReverse) || a.Can(backoffice.PermOperatorsManage) {
