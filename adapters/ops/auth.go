@@ -1,7 +1,6 @@
 package ops
 
 import (
-	"crypto/subtle"
 	"net/http"
 
 	"github.com/vendgate/vendgate/adapters/internal/httpkit"
@@ -17,7 +16,8 @@ const (
 
 // authenticate finds who is asking: "Authorization: Bearer <API token>" when the header is
 // there (no CSRF token: a script's header is not sent by a browser on its own), else the session
-// cookie, and then an unsafe method needs the session's CSRF token in X-CSRF-Token. Neither is
+// cookie, and then an unsafe method needs the session's CSRF token in X-CSRF-Token (compared in
+// constant time by backoffice.Session.CheckCSRF). Neither is
 // 401 with WWW-Authenticate. Credentials are never logged.
 func (s *Server) authenticate(x *exchange) error {
 	ctx := x.r.Context()
@@ -50,7 +50,7 @@ func (s *Server) authenticate(x *exchange) error {
 	switch {
 	case got == "":
 		return core.Errorf(core.CodeForbidden, reasonCSRFMissing, "a change made by a session needs the session's CSRF token in %s", headerCSRF)
-	case sess.CSRF == "" || subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRF)) != 1:
+	case !sess.CheckCSRF(got):
 		return core.Errorf(core.CodeForbidden, reasonCSRFMismatch, "%s is not this session's CSRF token", headerCSRF)
 	}
 	return nil

@@ -7,27 +7,28 @@ import (
 	"github.com/vendgate/vendgate/backoffice"
 )
 
-// meJSON is who is asking, as GET /ops/v1/me answers it: what the console needs to show the
-// operator and which of its screens they may use.
+// meJSON is who is asking, as GET /ops/v1/me answers it: the operator's account, how they came
+// in, and the permissions they may use now (what the console shows and hides). A permission
+// that moves money or keys is usable only after a sign-in with the second factor.
 type meJSON struct {
-	ID          int64                   `json:"id"`
-	Username    string                  `json:"username"`
-	Kind        backoffice.ActorKind    `json:"kind"`
+	Operator    backoffice.OperatorView `json:"operator"`
 	Via         string                  `json:"via"`
-	UtilityID   int64                   `json:"utility_id,omitempty"`
-	HallID      int64                   `json:"hall_id,omitempty"`
 	Permissions []backoffice.Permission `json:"permissions"`
 }
 
 // me is GET /ops/v1/me.
 func (s *Server) me(x *exchange) error {
-	a := x.actor
-	perms := a.Permissions()
-	if perms == nil {
-		perms = []backoffice.Permission{}
+	o, err := s.cfg.Account.Me(x.r.Context(), x.actor)
+	if err != nil {
+		return err
 	}
-	return x.json(http.StatusOK, meJSON{ID: a.ID(), Username: a.Name(), Kind: a.Kind(), Via: a.Via(),
-		UtilityID: a.UtilityID(), HallID: a.HallID(), Permissions: perms})
+	perms := []backoffice.Permission{}
+	for _, p := range x.actor.Permissions() {
+		if x.actor.Can(p) {
+			perms = append(perms, p)
+		}
+	}
+	return x.json(http.StatusOK, meJSON{Operator: o, Via: x.actor.Via(), Permissions: perms})
 }
 
 // changePassword is POST /ops/v1/me/password: {current_password, password}.

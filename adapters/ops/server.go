@@ -24,6 +24,7 @@ import (
 type (
 	// Account is what an operator does to their own account (/ops/v1/me).
 	Account interface {
+		Me(ctx context.Context, a backoffice.Actor) (backoffice.OperatorView, error)
 		ChangePassword(ctx context.Context, a backoffice.Actor, current, next string) error
 		EnrolTOTP(ctx context.Context, a backoffice.Actor, issuer string) (backoffice.TOTPEnrolment, error)
 		ConfirmTOTP(ctx context.Context, a backoffice.Actor, code string) error

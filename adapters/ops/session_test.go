@@ -2,6 +2,7 @@ package ops_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,16 @@ func browserSession(t *testing.T, e *env) {
 	e.bo.Clock.Advance(30 * time.Second)
 	if a := c.signIn(t, "nomsa", testkit.Password, e.bo.Code(t, enr.Secret)); a.status != http.StatusCreated {
 		t.Fatalf("sign-in with the code: %d %s", a.status, a.body)
+	}
+	var me struct {
+		Operator    backoffice.OperatorView `json:"operator"`
+		Via         string                  `json:"via"`
+		Permissions []backoffice.Permission `json:"permissions"`
+	}
+	c.do(t, http.MethodGet, "/ops/v1/me", nil).decode(t, &me)
+	if me.Operator.Username != "nomsa" || !me.Operator.SecondFactor || !strings.HasPrefix(me.Via, "session:") ||
+		!slices.Contains(me.Permissions, backoffice.PermOperatorsManage) {
+		t.Errorf("GET /me after the sign-in with the code: %+v", me)
 	}
 	a = c.send(t, http.MethodPost, "/ops/v1/operators", map[string]any{"username": "sipho", "full_name": "Sipho Dlamini", "roles": []string{"cashier"}})
 	var creds backoffice.Credentials
