@@ -94,7 +94,9 @@ func (s *Server) writeProblem(w http.ResponseWriter, p *problem) {
 	switch p.Status {
 	case http.StatusUnauthorized:
 		challenge := `Bearer realm="vendgate-ops"`
-		if p.Reason != reasonMissingCredentials {
+		switch p.Reason { // credentials sent and refused (RFC 6750 §3.1); not a failed sign-in
+		case reasonInvalidAuthorization, backoffice.ReasonSessionInvalid, backoffice.ReasonSessionExpired,
+			backoffice.ReasonTokenInvalid, backoffice.ReasonTokenExpired:
 			challenge += `, error="invalid_token"`
 		}
 		h.Set("WWW-Authenticate", challenge)

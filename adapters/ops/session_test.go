@@ -76,8 +76,8 @@ func browserSession(t *testing.T, e *env) {
 	}
 	replay := c.do(t, http.MethodGet, "/ops/v1/me", nil, "Cookie", "vg_session="+token)
 	replay.wantProblem(t, http.StatusUnauthorized, string(backoffice.ReasonSessionInvalid))
-	if replay.header.Get("WWW-Authenticate") == "" {
-		t.Error("401 without WWW-Authenticate")
+	if got := replay.header.Get("WWW-Authenticate"); got != `Bearer realm="vendgate-ops", error="invalid_token"` {
+		t.Errorf("WWW-Authenticate %q for an ended session", got)
 	}
 
 	// Signed in again with the second factor, the operator holds the sensitive permissions.
@@ -187,6 +187,9 @@ func TestWrongSignIn(t *testing.T) {
 	c := e.client(t)
 	a := c.signIn(t, "admin", "wrong horse battery staple", "")
 	a.wantProblem(t, http.StatusUnauthorized, string(backoffice.ReasonBadCredentials))
+	if got := a.header.Get("WWW-Authenticate"); got != `Bearer realm="vendgate-ops"` {
+		t.Errorf("WWW-Authenticate %q for a failed sign-in", got)
+	}
 	if len(a.header.Values("Set-Cookie")) != 0 {
 		t.Errorf("a failed sign-in set a cookie: %q", a.header.Values("Set-Cookie"))
 	}
