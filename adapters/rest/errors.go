@@ -22,7 +22,7 @@ const problemTypeBase = httpkit.ProblemTypeBase
 
 // requestError is a problem this adapter finds before core sees the request. It carries a core
 // error, so code and reason stay in core's vocabulary, the field or parameter at fault, and a
-// status only for the transport problems core has no code for (405, 413, 415).
+// status only for the transport problems core has no code for (405; 413 and 415 are httpkit.StatusError).
 type requestError struct {
 	err    *core.Error
 	field  string

@@ -56,6 +56,23 @@ func TestServeBootstrapsTheBackOffice(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Errorf("GET /ops/v1/me with the session: %d", res.StatusCode)
 	}
+	// A change by the session needs its CSRF token; with it, the one-time password is replaced.
+	change := `{"current_password":"` + password + `","password":"a long new password for admin"}`
+	for _, csrf := range []string{"", s.CSRF} {
+		req, _ := http.NewRequest(http.MethodPost, base+"/ops/v1/me/password", strings.NewReader(change))
+		req.Header.Set("Content-Type", "application/json")
+		if csrf != "" {
+			req.Header.Set("X-CSRF-Token", csrf)
+		}
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if want := map[bool]int{false: http.StatusForbidden, true: http.StatusNoContent}[csrf != ""]; res.StatusCode != want {
+			t.Errorf("POST /ops/v1/me/password with a CSRF token: %v: %d, want %d", csrf != "", res.StatusCode, want)
+		}
+	}
 	res, err = http.Get(base + "/ops/v1/operators")
 	if err != nil {
 		t.Fatal(err)
