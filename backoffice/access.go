@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"time"
 
 	"github.com/vendgate/vendgate/core"
@@ -81,7 +82,17 @@ func change[T any](ctx context.Context, s *Service, a Actor, perm Permission, ac
 		out = v
 		return s.audit(ctx, a, perm, action, OutcomeDone, ch)
 	})
-	return out, storeError(err)
+	return out, s.refused(ctx, a, perm, action, err)
+}
+
+// refused audits err if it is a refusal (forbidden) that fn returned inside the transaction —
+// whose own audit entry rolled back with it — and returns err in core's vocabulary.
+func (s *Service) refused(ctx context.Context, a Actor, perm Permission, action Action, err error) error {
+	var ce *core.Error
+	if core.ErrorCode(err) != core.CodeForbidden || !errors.As(err, &ce) {
+		return storeError(err)
+	}
+	return s.deny(ctx, a, perm, action, "", ce)
 }
 
 // deny audits a refusal, in a transaction of its own, and returns err, the refusal.

@@ -17,7 +17,8 @@ const (
 
 	PermAuditRead Permission = "audit.read" // read, verify and export the audit trail
 
-	PermApprovalsRead Permission = "approvals.read" // see the approvals queue
+	PermApprovalsRead   Permission = "approvals.read"   // see the approvals queue
+	PermApprovalsPolicy Permission = "approvals.policy" // set which actions need a second operator
 
 	PermOrganisationRead   Permission = "organisation.read"   // the utility, departments, halls, terminals
 	PermOrganisationManage Permission = "organisation.manage" // create and change them
@@ -28,8 +29,9 @@ const (
 	PermCustomersRead   Permission = "customers.read"
 	PermCustomersManage Permission = "customers.manage" // customers and contracts
 
-	PermMetersRead   Permission = "meters.read"
-	PermMetersManage Permission = "meters.manage" // register meters, move them in the store, set their status
+	PermMetersRead        Permission = "meters.read"
+	PermMetersManage      Permission = "meters.manage"      // register meters, move them in the store, set their status
+	PermMetersEngineering Permission = "meters.engineering" // issue engineering and test tokens for a meter
 
 	PermKeysManage Permission = "keys.manage" // supply groups and their vending keys, key changes
 
@@ -57,6 +59,7 @@ var catalogue = map[Permission]permissionInfo{
 	PermRolesManage:        {"create and change custom roles", true},
 	PermAuditRead:          {"read, verify and export the audit trail", false},
 	PermApprovalsRead:      {"see the approvals queue", false},
+	PermApprovalsPolicy:    {"set which actions need a second operator, above which amount, and how long a request waits", true},
 	PermOrganisationRead:   {"read the utility, departments, vending halls and terminals", false},
 	PermOrganisationManage: {"create and change the utility, departments, vending halls and terminals", false},
 	PermTariffsRead:        {"read tariffs, tax rates and system parameters", false},
@@ -65,6 +68,7 @@ var catalogue = map[Permission]permissionInfo{
 	PermCustomersManage:    {"create and change customers and contracts", false},
 	PermMetersRead:         {"read meters, their history and their tokens", false},
 	PermMetersManage:       {"register meters, move them through the store, set their status", false},
+	PermMetersEngineering:  {"issue engineering and test tokens for a meter", true},
 	PermKeysManage:         {"create supply groups with their vending keys; key changes", true},
 	PermAgentsRead:         {"read agents, institutions, service codes and their statements", false},
 	PermAgentsManage:       {"create and change agents, institutions, service codes and API keys", false},

@@ -53,7 +53,7 @@ func BuiltInRoles() []Role {
 	roles := []Role{
 		{Name: RoleAdministrator, Summary: "runs the installation: operators, roles, the organisation and every record", Permissions: Permissions()},
 		{Name: RoleSupervisor, Summary: "runs a utility's sales: customers, meters, reversals, floats, approvals", Permissions: reads(
-			PermCustomersManage, PermMetersManage, PermVendsReverse, PermRepliesSend, PermFloatAdjust, PermCreditLimit, PermLedgerCheck)},
+			PermCustomersManage, PermMetersManage, PermMetersEngineering, PermVendsReverse, PermRepliesSend, PermFloatAdjust, PermCreditLimit, PermLedgerCheck)},
 		{Name: RoleCashier, Summary: "serves customers at a vending hall", Permissions: []Permission{
 			PermCustomersRead, PermCustomersManage, PermMetersRead, PermTariffsRead, PermVendsRead, PermRepliesSend}},
 		{Name: RoleKeyOfficer, Summary: "holds the vending keys: supply groups and key changes", Permissions: []Permission{

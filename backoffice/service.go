@@ -18,6 +18,15 @@ type Store interface {
 	RoleStore
 	OperatorStore
 	AccessStore
+	ApprovalStore
+	AgentMoneyStore
+	VendReader
+	OrganisationStore
+	TariffVersionStore
+	ParameterStore
+	EngineeringStore
+	InventoryStore // meter storage and imports
+	ContractStore
 }
 
 // Service is the back office: one method per operator use case.
@@ -27,6 +36,10 @@ type Service struct {
 	cost  argonCost
 	// sessionIdle and sessionMax bound a session: idle since its last request, and since sign-in.
 	sessionIdle, sessionMax time.Duration
+	// reverser reverses vends (WithReverser); nil leaves reversals unavailable.
+	reverser Reverser
+	// issuer encodes engineering tokens (WithTokenIssuer); nil refuses to issue them.
+	issuer core.TokenIssuer
 }
 
 // Option configures New.
@@ -57,9 +70,10 @@ type Change struct {
 	ApprovalID    int64
 }
 
-// act runs an action: it checks the actor holds perm (a refusal is audited, in a transaction of
-// its own, and returned as forbidden), then runs fn and appends the action's audit entry in one
-// transaction.
+// act runs an action: it checks the actor holds perm, then runs fn and appends the action's
+// audit entry in one transaction. A refusal — the permission missing, or fn's forbidden error (a
+// record out of the actor's scope, a role the actor may not grant) — changes nothing and is
+// audited in a transaction of its own.
 func act[T any](ctx context.Context, s *Service, a Actor, perm Permission, action Action,
 	fn func(ctx context.Context) (T, Change, error)) (T, error) {
 	if err := s.allow(ctx, a, perm, action, ""); err != nil {
@@ -108,7 +122,8 @@ func (s *Service) allow(ctx context.Context, a Actor, perm Permission, action Ac
 }
 
 // inScope returns nil if the actor may act on records of the utility; otherwise it audits the
-// refusal and returns a forbidden error.
+// refusal and returns a forbidden error. Inside act's fn the entry rolls back with the action and
+// act audits the refusal again, once, after the rollback.
 func (s *Service) inScope(ctx context.Context, a Actor, perm Permission, action Action, target string, utilityID int64) error {
 	if a.InUtility(utilityID) {
 		return nil

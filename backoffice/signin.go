@@ -2,7 +2,6 @@ package backoffice
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
@@ -118,26 +117,37 @@ func (s *Service) signIn(ctx context.Context, req SignInRequest, then signedIn) 
 }
 
 // failSignIn counts a failed attempt against a known operator (when count is set), audits it,
-// and returns the one unauthorized answer.
+// and returns the one unauthorized answer. Attempts at once each count: the count is re-read and
+// saved at its version, again when another attempt saved first.
 func (s *Service) failSignIn(ctx context.Context, o Operator, req SignInRequest, why string, count bool) error {
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		if o.ID != 0 && count {
-			o.FailedSignIns++
-			if d := lockoutAfter(o.FailedSignIns); d > 0 {
-				o.LockedUntil = s.now().Add(d)
-				why += "; locked for " + d.String()
+	for try := 0; ; try++ {
+		err := s.store.InTx(ctx, func(ctx context.Context) error {
+			detail := why
+			if o.ID != 0 && count {
+				cur, err := s.store.Operator(ctx, o.ID)
+				if err != nil {
+					return err
+				}
+				cur.FailedSignIns++
+				if d := lockoutAfter(cur.FailedSignIns); d > 0 {
+					cur.LockedUntil = s.now().Add(d)
+					detail += "; locked for " + d.String()
+				}
+				if err := s.store.SaveOperator(ctx, &cur); err != nil {
+					return err
+				}
 			}
-			if err := s.store.SaveOperator(ctx, &o); err != nil {
-				return err
-			}
+			a := Actor{kind: ActorOperator, id: o.ID, name: o.Username, via: req.Via, from: req.From}
+			return s.audit(ctx, a, "", ActionSignIn, OutcomeFailed, Change{Target: operatorTarget(o.ID), Detail: detail})
+		})
+		switch {
+		case err == nil:
+			return errNoOperator()
+		case core.ErrorCode(err) == core.CodeConflict && try < 5:
+			continue
 		}
-		a := Actor{kind: ActorOperator, id: o.ID, name: o.Username, via: req.Via, from: req.From}
-		return s.audit(ctx, a, "", ActionSignIn, OutcomeFailed, Change{Target: operatorTarget(o.ID), Detail: why})
-	})
-	if err != nil && !errors.Is(err, context.Canceled) {
-		return err
+		return core.StoreError(err)
 	}
-	return errNoOperator()
 }
 
 // dummyHash is checked against when the username is unknown, so that a wrong username takes as

@@ -24,6 +24,10 @@ type Utility struct {
 	DebtRecoveryRate decimal.Decimal
 	// ReversalWindow is how long after a vend it may be reversed.
 	ReversalWindow time.Duration
+	// MaxVendAmount bounds what one purchase pays, in minor units; 0 for no bound but the
+	// Vendor's MaxAmount. It is one of the utility's versioned parameters: a utility is created
+	// without one and given one by a change of its parameters (the back office's).
+	MaxVendAmount Money
 }
 
 // SupplyGroup is a set of meters that share a vending key.
@@ -112,6 +116,9 @@ type Meter struct {
 	PendingKey *MeterKey
 	// PendingRollover is the key change's rollover flag (TID memory cleared, next base date).
 	PendingRollover bool
+	// ContractID is the open contract the meter is installed on, 0 for none (a meter in the
+	// store, issued to a technician, removed): only a meter on an open contract is sold to.
+	ContractID int64
 }
 
 // MeterView is a meter with what a vend needs to know about it.
@@ -144,4 +151,7 @@ type Agent struct {
 	CommissionRate decimal.Decimal
 	Active         bool
 	Currency       Currency // the utility's
+	// TerminalID is the terminal whose API key authenticated the agent (Authenticate), 0 for the
+	// agent's own key and for every other read: a channel passes it on in VendRequest.TerminalID.
+	TerminalID int64
 }

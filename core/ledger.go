@@ -14,7 +14,8 @@ type LedgerEntry struct {
 // Ledger accounts.
 func AgentAccount(id int64) string { return fmt.Sprintf("agent:%d", id) }
 
-// UtilityAccount names one of a utility's accounts: energy, tax, debt, fixed, commission or cash.
+// UtilityAccount names one of a utility's accounts: energy, tax, debt, fixed, commission, cash, or
+// adjustment (the other side of an operator's float adjustment).
 func UtilityAccount(id int64, name string) string { return fmt.Sprintf("utility:%d:%s", id, name) }
 
 // vendEntries are a vend's balanced entries: the agent pays the whole amount, which the utility

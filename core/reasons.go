@@ -56,6 +56,7 @@ const (
 	ReasonMeterBlocked        Reason = "meter_blocked"
 	ReasonMeterDecommissioned Reason = "meter_decommissioned"
 	ReasonMeterNotVendable    Reason = "meter_not_vendable"
+	ReasonMeterNotInstalled   Reason = "meter_not_installed" // not on an open contract: in the store, issued, removed
 	ReasonKeyExpired          Reason = "key_expired"
 	ReasonTIDExhausted        Reason = "tid_exhausted"
 	ReasonInvalidKeyChange    Reason = "invalid_key_change"
@@ -135,6 +136,7 @@ var reasons = map[Reason]Code{
 	ReasonMeterBlocked:        CodeInvalid,
 	ReasonMeterDecommissioned: CodeInvalid,
 	ReasonMeterNotVendable:    CodeInvalid,
+	ReasonMeterNotInstalled:   CodeInvalid,
 	ReasonKeyExpired:          CodeInvalid,
 	ReasonTIDExhausted:        CodeInvalid,
 	ReasonInvalidKeyChange:    CodeInvalid,

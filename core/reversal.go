@@ -31,6 +31,12 @@ type ReversalRequest struct {
 	// Reason says why, 1 to 200 characters: it is kept with the vend and shown in the list of
 	// reversed vends operators check.
 	Reason string
+	// Windowed applies the utility's reversal window to an operator's reversal too. The back
+	// office sets it on an operator's own reversal, and asks a second operator to approve one
+	// past the window; the approved request reverses without it.
+	Windowed bool
+	// Operator names the operator in the vend's record ("operator <name>"); "" records "operator".
+	Operator string
 }
 
 // Reverse gives back a vend's money, within the utility's reversal window when an agent asks.
@@ -50,15 +56,27 @@ func (s *Vendor) Reverse(ctx context.Context, r ReversalRequest) (*Vend, error) 
 		return nil, StoreError(err)
 	}
 	by := "operator"
-	if r.AgentID != 0 {
+	switch {
+	case r.AgentID != 0:
 		by = fmt.Sprintf("agent %d", r.AgentID)
+	case r.Operator != "":
+		by = "operator " + r.Operator
 	}
-	return s.reverse(ctx, v, VendReversal{Reason: r.Reason, By: by}, r.AgentID != 0)
+	return s.reverse(ctx, v, VendReversal{Reason: r.Reason, By: by}, r.AgentID != 0 || r.Windowed)
 }
 
 // reverse reverses a completed vend; windowed says the utility's reversal window applies.
 func (s *Vendor) reverse(ctx context.Context, v *Vend, rev VendReversal, windowed bool) (*Vend, error) {
-	u, err := s.Utilities.Utility(ctx, v.UtilityID)
+	now := s.Clock().UTC()
+	var (
+		u   Utility
+		err error
+	)
+	if r, ok := s.Utilities.(UtilityAtReader); ok {
+		u, err = r.UtilityAt(ctx, v.UtilityID, now) // the window in effect now
+	} else {
+		u, err = s.Utilities.Utility(ctx, v.UtilityID)
+	}
 	if err != nil {
 		return nil, StoreError(err)
 	}
@@ -66,7 +84,6 @@ func (s *Vendor) reverse(ctx context.Context, v *Vend, rev VendReversal, windowe
 	if window <= 0 {
 		window = DefaultReversalWindow
 	}
-	now := s.Clock().UTC()
 	switch {
 	case v.Status != VendCompleted:
 		return nil, Errorf(CodeConflict, ReasonAlreadyReversed, "vend %s is already reversed", v.Reference)

@@ -71,6 +71,26 @@ func TestReverse(t *testing.T) {
 	w.Store.SetFault(nil)
 }
 
+// TestReverseWindowedOperator: an operator's reversal asked with Windowed keeps to the window as
+// an agent's does (the back office then asks a second operator); without it, it does not, and
+// the vend records the operator's name.
+func TestReverseWindowedOperator(t *testing.T) {
+	w := memstore.NewWorld(t)
+	m := w.AddMeter(t, w.Site, nil)
+	s := w.Vendor()
+	v := mustVend(t, s, req(w, m.Number, "k1", 11500))
+	w.Advance(24*time.Hour + time.Second)
+	_, err := s.Reverse(bg, core.ReversalRequest{VendID: v.ID, Reason: "test", Windowed: true, Operator: "sup"})
+	wantReason(t, err, core.CodeConflict, "reversal_window_passed")
+	r, err := s.Reverse(bg, core.ReversalRequest{VendID: v.ID, Reason: "test", Operator: "sup"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != core.VendReversed || r.ReversedBy != "operator sup" {
+		t.Fatalf("got status %s by %q, want reversed by operator sup", r.Status, r.ReversedBy)
+	}
+}
+
 // TestReverseRace reverses one vend twice at once, both past core's status check before either
 // reverses (a switch's 0420 and its 0421 repeat): one reverses, the other gets already_reversed,
 // nothing panics, and the float comes back once.

@@ -13,8 +13,8 @@ func (u *Utility) Validate() error {
 		return err
 	}
 	if u.TaxRate.IsNegative() || u.DebtRecoveryRate.IsNegative() || u.DebtRecoveryRate.GreaterThan(decimal.NewFromInt(1)) ||
-		u.ReversalWindow < 0 {
-		return Errorf(CodeInvalid, ReasonInvalidUtility, "utility %q: rates and the reversal window must not be negative, and the debt recovery rate is at most 1", u.Name)
+		u.ReversalWindow < 0 || u.MaxVendAmount < 0 {
+		return Errorf(CodeInvalid, ReasonInvalidUtility, "utility %q: rates, the reversal window and the purchase limit must not be negative, and the debt recovery rate is at most 1", u.Name)
 	}
 	return nil
 }

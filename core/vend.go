@@ -36,6 +36,9 @@ type VendRequest struct {
 	// Reply, when set, is the reply an asynchronous channel delivers later (an SMS with the
 	// tokens). It is not part of the request's content: a replay makes no second reply.
 	Reply *ReplyTo
+	// TerminalID is the POS terminal the request came from (Agent.TerminalID of the key that
+	// authenticated it), 0 for none; it is recorded on the vend and is not part of the content.
+	TerminalID int64
 }
 
 // ReplyTo asks for a vend's reply on an asynchronous channel. Core writes it to the outbox in the
@@ -105,7 +108,9 @@ type Vend struct {
 	Tokens         []VendToken
 	// Payer is the phone that paid on the customer channels (SMS, USSD), in NormalizePhone's
 	// form; "" on the others.
-	Payer      string
+	Payer string
+	// TerminalID is the POS terminal that sold the vend, 0 for none.
+	TerminalID int64
 	Status     VendStatus
 	CreatedAt  time.Time
 	ReversedAt time.Time
@@ -169,10 +174,15 @@ func (s *Vendor) Vend(ctx context.Context, req VendRequest) (*Vend, error) {
 // meter's utility. These are the checks a vend makes before its transaction; a channel that shows
 // the customer's name before taking payment (USSD, an ATM's lookup) makes them first.
 func (s *Vendor) Sellable(ctx context.Context, agentID int64, number string) (MeterView, Agent, error) {
+	return s.sellable(ctx, agentID, number, time.Time{})
+}
+
+// sellable is Sellable with the meter's prices as they stand at at (the zero time: now).
+func (s *Vendor) sellable(ctx context.Context, agentID int64, number string, at time.Time) (MeterView, Agent, error) {
 	if err := CheckMeterNumber(number); err != nil {
 		return MeterView{}, Agent{}, err
 	}
-	view, err := s.Meters.MeterByNumber(ctx, number)
+	view, err := s.meterAt(ctx, number, at)
 	if errors.Is(err, ErrNotFound) {
 		return MeterView{}, Agent{}, Errorf(CodeNotFound, ReasonMeterNotFound, "meter %s is not registered", number)
 	}
@@ -199,14 +209,28 @@ func (s *Vendor) Sellable(ctx context.Context, agentID int64, number string) (Me
 	return view, agent, nil
 }
 
-// vend makes a new vend; errClaimed when the idempotency key is taken.
+// meterAt reads a meter with the prices and parameters in effect at at, when the store keeps
+// versions of them (MeterAtReader), or as they stand now (at zero, or a store without versions).
+func (s *Vendor) meterAt(ctx context.Context, number string, at time.Time) (MeterView, error) {
+	if r, ok := s.Meters.(MeterAtReader); ok && !at.IsZero() {
+		return r.MeterByNumberAt(ctx, number, at)
+	}
+	return s.Meters.MeterByNumber(ctx, number)
+}
+
+// vend makes a new vend; errClaimed when the idempotency key is taken. The vend is priced with
+// the versions in effect at the time it records.
 func (s *Vendor) vend(ctx context.Context, req VendRequest) (*Vend, error) {
-	view, agent, err := s.Sellable(ctx, req.AgentID, req.MeterNumber)
+	at := s.Clock().UTC().Truncate(time.Second)
+	view, agent, err := s.sellable(ctx, req.AgentID, req.MeterNumber, at)
 	if err != nil {
 		return nil, err
 	}
 	if req.Currency != "" && req.Currency != view.Utility.Currency.Code {
 		return nil, Errorf(CodeInvalid, ReasonCurrencyMismatch, "meter %s is sold in %s, not %s", req.MeterNumber, view.Utility.Currency.Code, req.Currency)
+	}
+	if limit := view.Utility.MaxVendAmount; limit > 0 && req.Amount > limit {
+		return nil, Errorf(CodeInvalid, ReasonAmountTooLarge, "the amount is above the utility's maximum of one purchase, %s", view.Utility.Currency.Format(limit))
 	}
 	ref, err := s.reference()
 	if err != nil {
@@ -216,7 +240,8 @@ func (s *Vendor) vend(ctx context.Context, req VendRequest) (*Vend, error) {
 		Reference: ref, Channel: req.Channel, IdempotencyKey: req.IdempotencyKey, RequestHash: req.hash(),
 		AgentID: agent.ID, UtilityID: view.Utility.ID, MeterID: view.Meter.ID, MeterNumber: view.Meter.Number,
 		Kind: view.Meter.Kind, CustomerName: view.Customer.Name, Currency: view.Utility.Currency, Status: VendCompleted,
-		CreatedAt: s.Clock().UTC().Truncate(time.Second), Payer: req.Payer, Location: view.Utility.Location,
+		CreatedAt: at, Payer: req.Payer, Location: view.Utility.Location,
+		TerminalID: req.TerminalID,
 	}
 	j := &vendJob{v: v, view: view, paid: req.Amount, reply: req.Reply}
 	err = s.commit(ctx, agent, j)
@@ -278,6 +303,9 @@ func (s *Vendor) CheckAmount(amount Money) error {
 func vendable(m Meter) error {
 	switch m.Status {
 	case MeterActive:
+		if m.ContractID == 0 {
+			return Errorf(CodeInvalid, ReasonMeterNotInstalled, "meter %s is not installed on an open contract", m.Number)
+		}
 		return nil
 	case MeterBlocked:
 		return Errorf(CodeInvalid, ReasonMeterBlocked, "meter %s is blocked", m.Number)
@@ -295,10 +323,4 @@ func (s *Vendor) reference() (string, error) {
 	return "V" + base32.StdEncoding.EncodeToString(b[:]), nil
 }
 
-func (s *Vendor) rnd() (uint8, error) {
-	var b [1]byte
-	if _, err := io.ReadFull(s.Random, b[:]); err != nil {
-		return 0, err
-	}
-	return b[0] & 15, nil
-}
+func (s *Vendor) rnd() (uint8, error) { return randomRND(s.Random) }

@@ -110,6 +110,7 @@ func TestVendRefusals(t *testing.T) {
 		{name: "MeterNotRegistered", code: core.CodeNotFound, reason: "meter_not_found", mod: func(t *testing.T, x *setup) { x.req.MeterNumber = memstore.MeterNumber(t, 999) }},
 		{name: "MeterBlocked", code: core.CodeInvalid, reason: "meter_blocked", meter: func(m *core.Meter, _ *core.Money) { m.Status = core.MeterBlocked }},
 		{name: "MeterDecommissioned", code: core.CodeInvalid, reason: "meter_decommissioned", meter: func(m *core.Meter, _ *core.Money) { m.Status = core.MeterDecommissioned }},
+		{name: "MeterNotInstalled", code: core.CodeInvalid, reason: "meter_not_installed", mod: corrupt(func(m *core.Meter) { m.ContractID = 0 })},
 		{name: "MeterInUnknownStatus", code: core.CodeInvalid, reason: "meter_not_vendable", mod: corrupt(func(m *core.Meter) { m.Status = "stolen" })},
 		{name: "AgentUnknown", code: core.CodeUnauthorized, reason: "agent_not_found", mod: func(_ *testing.T, x *setup) { x.req.AgentID = 999 }},
 		{name: "AgentInactive", code: core.CodeUnauthorized, reason: "agent_inactive", mod: func(t *testing.T, x *setup) {

@@ -1,6 +1,9 @@
 package core
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Stores a vend needs.
 type (
@@ -11,6 +14,17 @@ type (
 	// UtilityReader finds a utility.
 	UtilityReader interface {
 		Utility(ctx context.Context, id int64) (Utility, error)
+	}
+	// MeterAtReader is a MeterReader that keeps versions of tariffs' prices and utilities'
+	// parameters, each effective from a time: MeterByNumberAt gives them as they stand at a
+	// vend's time, so that a vend is priced with the versions of the time it records.
+	MeterAtReader interface {
+		MeterByNumberAt(ctx context.Context, number string, at time.Time) (MeterView, error)
+	}
+	// UtilityAtReader is a UtilityReader that keeps versions of utilities' parameters: UtilityAt
+	// gives them as they stand at a time.
+	UtilityAtReader interface {
+		UtilityAt(ctx context.Context, id int64, at time.Time) (Utility, error)
 	}
 	// AgentReader finds an agent.
 	AgentReader interface {

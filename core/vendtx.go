@@ -147,11 +147,6 @@ func (s *Vendor) tokens(ctx context.Context, m Meter, b Breakdown, c MeterCounte
 		}
 		key = *m.PendingKey
 	}
-	// A meter keeps its TID memory across key changes (unless a rollover clears it and moves it to
-	// the next base date), so TIDs count per meter and base date, not per key.
-	if scope := key.BaseDate.String(); c.TIDKey != scope {
-		c.TIDKey, c.LastTID = scope, 0
-	}
 	credit := []struct {
 		purpose TokenPurpose
 		energy  Energy
@@ -161,14 +156,10 @@ func (s *Vendor) tokens(ctx context.Context, m Meter, b Breakdown, c MeterCounte
 		if cr.energy == 0 {
 			continue
 		}
-		tid, err := key.BaseDate.NextTID(at, c.LastTID)
+		tid, err := c.takeTID(key, m.Number, at)
 		if err != nil {
-			return nil, c, Errorf(CodeInvalid, ReasonTIDExhausted, "meter %s needs a key change: %v", m.Number, err)
+			return nil, c, err
 		}
-		if key.KEN.Expired(tid) {
-			return nil, c, Errorf(CodeInvalid, ReasonKeyExpired, "meter %s needs a key change: its key has expired", m.Number)
-		}
-		c.LastTID = tid
 		raw, _, err := sts.EncodeAmount(uint64(cr.energy), sts.RoundDown)
 		if err != nil {
 			return nil, c, Internal(err, "encoding the amount")

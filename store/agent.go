@@ -30,6 +30,8 @@ type (
 		Active         bool   `bun:"active"`
 		// Currency is the utility's, filled by withCurrency.
 		Currency string `bun:"currency,scanonly"`
+		// TerminalID is the terminal of the API key the agent was read by (AgentByAPIKeyHash).
+		TerminalID int64 `bun:"terminal_id,scanonly"`
 	}
 	apiKeyRow struct {
 		bun.BaseModel `bun:"table:api_keys,alias:k"`
@@ -61,7 +63,7 @@ func toCoreAgent(r agentRow) (core.Agent, error) {
 	}
 	return core.Agent{
 		ID: r.ID, UtilityID: r.UtilityID, Name: r.Name, Kind: core.AgentKind(r.Kind), Balance: core.Money(r.Balance),
-		CreditLimit: core.Money(r.CreditLimit), CommissionRate: rate, Active: r.Active, Currency: cur,
+		CreditLimit: core.Money(r.CreditLimit), CommissionRate: rate, Active: r.Active, Currency: cur, TerminalID: r.TerminalID,
 	}, nil
 }
 

@@ -6,9 +6,14 @@ import (
 	"time"
 )
 
-// refTTL is how long reference rows (tariffs, supply groups with their utility) are kept in
-// memory. They change only through administration; a change made through another node shows here
-// within refTTL. Meter, customer, agent and money rows are never cached.
+// refTTL is how long reference rows (tariffs, supply groups with their utility, the versions of
+// tariffs' prices and of utilities' parameters) are kept in memory. They change only through
+// administration; a change made through another node shows here within refTTL. Versions are kept
+// whole and the one in effect is chosen at each read, so a version takes effect at its time; one
+// added through this node is dropped from the cache as it commits, and one added through another
+// node within refTTL (a change that takes effect sooner than that after it is made may price this
+// node's vends with the version before it for the rest of refTTL). Meter, customer, agent and
+// money rows are never cached.
 const refTTL = 30 * time.Second
 
 // refCache keeps reference rows read on every vend, so a vend's meter lookup is a two-table read
@@ -49,4 +54,11 @@ func cachedRow[T any](ctx context.Context, db *DB, table string, id int64, load 
 	}
 	db.refs.entries[k] = refEntry{row: row, at: now}
 	return row, nil
+}
+
+// forget drops a reference row from the cache, so that the next read loads it.
+func (c *refCache) forget(table string, id int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, refKey{table, id})
 }

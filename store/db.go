@@ -221,9 +221,29 @@ func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) 
 		return ctx.Err()
 	}
 	defer func() { <-db.writers }()
-	return db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(context.WithValue(ctx, txKey{}, tx), tx)
+	var committed []func()
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(context.WithValue(context.WithValue(ctx, txKey{}, tx), commitKey{}, &committed), tx)
 	})
+	if err == nil {
+		for _, f := range committed {
+			f()
+		}
+	}
+	return err
+}
+
+// commitKey is the context key of the functions to run once the transaction has committed.
+type commitKey struct{}
+
+// afterCommit runs f once the transaction ctx carries has committed (never if it rolls back), or
+// now when ctx carries none.
+func afterCommit(ctx context.Context, f func()) {
+	if fs, ok := ctx.Value(commitKey{}).(*[]func()); ok {
+		*fs = append(*fs, f)
+		return
+	}
+	f()
 }
 
 // utc returns the store's clock in UTC, to the microsecond both databases keep.

@@ -27,6 +27,8 @@ type (
 		TimeZone              string `bun:"time_zone"`
 		DebtRecoveryRate      string `bun:"debt_recovery_rate"`
 		ReversalWindowSeconds int64  `bun:"reversal_window_seconds"`
+		// MaxVendAmount is kept in the utility's parameter versions only (parameters.go).
+		MaxVendAmount int64 `bun:"-"`
 	}
 	// supplyGroupRow leaves out the sealed vending key, so that no read of a supply group
 	// carries it by accident; SealedVendingKey reads it alone.
@@ -98,7 +100,7 @@ func (db *DB) toCoreUtility(r utilityRow) (core.Utility, error) {
 	}
 	return core.Utility{
 		ID: r.ID, Name: r.Name, Currency: cur, TaxRate: tax, Location: loc, DebtRecoveryRate: debt,
-		ReversalWindow: time.Duration(r.ReversalWindowSeconds) * time.Second,
+		ReversalWindow: time.Duration(r.ReversalWindowSeconds) * time.Second, MaxVendAmount: core.Money(r.MaxVendAmount),
 	}, nil
 }
 
@@ -153,13 +155,13 @@ func corrupt(what string, id int64, err error) error {
 	return core.Internal(err, fmt.Sprintf("stored %s %d does not convert", what, id))
 }
 
-// Utility returns a utility, or core.ErrNotFound.
+// Utility returns a utility with the parameters in effect now, or core.ErrNotFound.
 func (db *DB) Utility(ctx context.Context, id int64) (core.Utility, error) {
 	var r utilityRow
 	if err := db.bun.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
 		return core.Utility{}, dbError(err)
 	}
-	return db.toCoreUtility(r)
+	return db.toCoreUtilityAt(ctx, r, db.utc())
 }
 
 // SealedVendingKey returns a supply group's sealed vending key, or core.ErrNotFound.

@@ -152,14 +152,15 @@ func (f *fixture) meterOn(t *testing.T, customerID int64, tariff core.Tariff, ar
 }
 
 // virtualMeter returns the keypad meter that a stored meter is in the field: its decoder key
-// derived from the vending key with the same parameters.
+// derived from the vending key with the same parameters, its manufacturer code its DRN's.
 func virtualMeter(t *testing.T, k core.MeterKey, vk []byte) *meter.Meter {
 	t.Helper()
 	dk, err := sts.DeriveKey(k.DKGA, vk, sts.KeyParams{PAN: k.PAN, KT: k.KT, SGC: k.SGC, TI: k.TI, KRN: k.KRN, BaseDate: k.BaseDate, EA: k.EA})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := meter.New(meter.Config{Key: dk, EA: k.EA, KT: k.KT, KRN: k.KRN, TI: k.TI, SGC: k.SGC, BaseDate: k.BaseDate, KEN: sts.NoExpiry})
+	m, err := meter.New(meter.Config{Key: dk, EA: k.EA, KT: k.KT, KRN: k.KRN, TI: k.TI, SGC: k.SGC, BaseDate: k.BaseDate, KEN: sts.NoExpiry,
+		Manufacturer: k.PAN.ManufacturerCode()})
 	if err != nil {
 		t.Fatal(err)
 	}

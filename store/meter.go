@@ -5,14 +5,19 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/vendgate/vendgate/backoffice"
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/sts"
 )
 
-var _ core.MeterReader = (*DB)(nil)
+var (
+	_ core.MeterReader   = (*DB)(nil)
+	_ core.MeterAtReader = (*DB)(nil)
+)
 
 // Rows of the meters table.
 type (
@@ -24,8 +29,14 @@ type (
 		Kind          string `bun:"kind"`
 		Status        string `bun:"status"`
 		SupplyGroupID int64  `bun:"supply_group_id"`
-		CustomerID    int64  `bun:"customer_id"`
-		TariffID      int64  `bun:"tariff_id"`
+		CustomerID    int64  `bun:"customer_id,nullzero"` // NULL for a meter in the store
+		TariffID      int64  `bun:"tariff_id,nullzero"`
+		// Meter storage (store/inventory.go): the stock state, the technician a meter is issued
+		// to, its batch and the open contract it is installed on (NULL for none).
+		StockState string `bun:"stock_state"`
+		Technician string `bun:"technician"`
+		BatchID    int64  `bun:"batch_id,nullzero"`
+		ContractID int64  `bun:"contract_id,nullzero"`
 
 		PAN      string `bun:"pan"`
 		SGC      string `bun:"sgc"`
@@ -70,7 +81,7 @@ type (
 const countersColumns = "last_tid, tid_key, arrears, month, month_energy, month_fixed_paid"
 
 // keyColumns lists a meter's identity and key columns, for RETURNING.
-const keyColumns = "id, number, kind, status, supply_group_id, customer_id, tariff_id, " +
+const keyColumns = "id, number, kind, status, supply_group_id, customer_id, tariff_id, contract_id, " +
 	"pan, sgc, krn, kt, ti, dkga, ea, base_date, ken, " +
 	"pending_pan, pending_sgc, pending_krn, pending_kt, pending_ti, pending_dkga, pending_ea, pending_base_date, pending_ken, pending_rollover"
 
@@ -110,7 +121,7 @@ func toCoreMeter(r meterRow) (core.Meter, error) {
 	}
 	m := core.Meter{
 		ID: r.ID, Number: r.Number, Kind: core.MeterKind(r.Kind), Status: core.MeterStatus(r.Status), Key: key,
-		SupplyGroupID: r.SupplyGroupID, CustomerID: r.CustomerID, TariffID: r.TariffID,
+		SupplyGroupID: r.SupplyGroupID, CustomerID: r.CustomerID, TariffID: r.TariffID, ContractID: r.ContractID,
 	}
 	if r.PendingSGC != nil {
 		deref := func(p *int16) int16 {
@@ -169,21 +180,32 @@ func fromCoreCounters(c core.MeterCounters) countersRow {
 }
 
 // MeterByNumber returns a meter with its customer, tariff, utility and arrears, or
-// core.ErrNotFound.
+// core.ErrNotFound; the tariff's prices and the utility's parameters are the versions in effect
+// now (the store's clock). A meter on no open contract (in the store, issued, removed) comes back
+// as the meter alone, which core refuses to sell to.
 func (db *DB) MeterByNumber(ctx context.Context, number string) (core.MeterView, error) {
+	return db.MeterByNumberAt(ctx, number, db.utc())
+}
+
+// MeterByNumberAt is MeterByNumber with the tariff's prices and the utility's parameters in
+// effect at at: a vend's time (core.MeterAtReader).
+func (db *DB) MeterByNumberAt(ctx context.Context, number string, at time.Time) (core.MeterView, error) {
 	var r meterRow
 	err := db.scanP(ctx, nil, &r, db.queries.meterByNumber, number)
 	if err != nil {
 		return core.MeterView{}, dbError(err)
 	}
-	if r.Tariff, err = cachedRow(ctx, db, "tariffs", r.TariffID, func(ctx context.Context, t *tariffRow) error {
-		return db.bun.NewSelect().Model(t).Where("t.id = ?", r.TariffID).Scan(ctx)
-	}); err != nil {
-		return core.MeterView{}, dbError(err)
+	if r.ContractID == 0 {
+		// In the store, issued or removed: no customer or tariff to show, and no sale (core).
+		m, err := toCoreMeter(r)
+		return core.MeterView{Meter: m}, err
 	}
 	if r.SupplyGroup, err = cachedRow(ctx, db, "supply_groups", r.SupplyGroupID, func(ctx context.Context, g *supplyGroupRow) error {
 		return db.bun.NewSelect().Model(g).Relation("Utility").Where("sg.id = ?", r.SupplyGroupID).Scan(ctx)
 	}); err != nil {
+		return core.MeterView{}, dbError(err)
+	}
+	if err := db.pricesAt(ctx, &r, at); err != nil {
 		return core.MeterView{}, dbError(err)
 	}
 	return db.meterView(r)
@@ -210,7 +232,9 @@ func (db *DB) meterView(r meterRow) (core.MeterView, error) {
 
 // CreateMeter stores a meter with its opening arrears and sets its ID: core.Meter.CheckNew's
 // rules, and the key must be the supply group's, and the tariff must belong to the supply group's
-// utility and be of the meter's kind (core.Meter.CheckTariff).
+// utility and be of the meter's kind (core.Meter.CheckTariff). The meter is registered straight
+// onto its customer: installed on a contract of its own (store/contract.go), which sets its
+// ContractID. Meters received into the store come in batches instead (ReceiveBatch).
 func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money) error {
 	if err := m.CheckNew(arrears); err != nil {
 		return err
@@ -249,13 +273,16 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 				return err
 			}
 		}
-		_, err = tx.NewInsert().Model(&r).Exec(ctx)
-		return err
+		r.StockState = string(backoffice.StockInstalled)
+		if _, err = tx.NewInsert().Model(&r).Exec(ctx); err != nil {
+			return err
+		}
+		return registerInstalled(ctx, tx, &r, db.utc())
 	})
 	if err != nil {
 		return dbError(err)
 	}
-	m.ID = r.ID
+	m.ID, m.ContractID = r.ID, r.ContractID
 	return nil
 }
 

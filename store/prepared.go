@@ -30,7 +30,7 @@ func newQueries(b *bun.DB) queries {
 	return queries{
 		meterByNumber: b.NewSelect().Model((*meterRow)(nil)).Relation("Customer").Where("m.number = ?", ph).String(),
 		agent:         b.NewSelect().Model((*agentRow)(nil)).Where("a.id = ?", ph).String(),
-		agentByAPIKeyHash: b.NewSelect().Model((*agentRow)(nil)).Column("a.*").
+		agentByAPIKeyHash: b.NewSelect().Model((*agentRow)(nil)).Column("a.*").ColumnExpr("k.terminal_id").
 			Join("JOIN api_keys AS k ON k.agent_id = a.id").Where("k.hash = ? AND k.revoked_at IS NULL", ph).String(),
 	}
 }

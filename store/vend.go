@@ -51,6 +51,7 @@ type (
 		Commission   int64 `bun:"commission"`
 
 		Payer          string    `bun:"payer"`
+		TerminalID     int64     `bun:"terminal_id"`
 		Status         string    `bun:"status"`
 		CreatedAt      time.Time `bun:"created_at"`
 		ReversedAt     time.Time `bun:"reversed_at,nullzero"`
@@ -82,7 +83,7 @@ func fromCoreVend(v *core.Vend) vendRow {
 		MeterNumber: v.MeterNumber, Kind: string(v.Kind), CustomerName: v.CustomerName, Currency: v.Currency.Code,
 		Paid: int64(b.Paid), Debt: int64(b.Debt), FixedCharges: int64(b.FixedCharges), Tax: int64(b.Tax),
 		EnergyCharge: int64(b.EnergyCharge), Energy: int64(b.Energy), FreeEnergy: int64(b.FreeEnergy),
-		Commission: int64(b.Commission), Payer: v.Payer, Status: string(v.Status),
+		Commission: int64(b.Commission), Payer: v.Payer, TerminalID: v.TerminalID, Status: string(v.Status),
 		CreatedAt: v.CreatedAt.UTC(), ReversedAt: v.ReversedAt.UTC(), // a zero time stays zero: NULL
 		ReversalReason: v.ReversalReason, ReversedBy: v.ReversedBy,
 	}
@@ -128,7 +129,7 @@ func (db *DB) toCoreVend(r vendRow) (*core.Vend, error) {
 			Tax: core.Money(r.Tax), EnergyCharge: core.Money(r.EnergyCharge), Energy: core.Energy(r.Energy),
 			FreeEnergy: core.Energy(r.FreeEnergy), Commission: core.Money(r.Commission),
 		},
-		Payer: r.Payer, Status: core.VendStatus(r.Status), CreatedAt: r.CreatedAt.UTC(),
+		Payer: r.Payer, TerminalID: r.TerminalID, Status: core.VendStatus(r.Status), CreatedAt: r.CreatedAt.UTC(),
 		ReversalReason: r.ReversalReason, ReversedBy: r.ReversedBy, Location: loc,
 		Tokens: make([]core.VendToken, len(r.Tokens)),
 	}
@@ -164,8 +165,8 @@ func (db *DB) InVendTx(ctx context.Context, fn func(core.VendTx) error) error {
 const (
 	vendColumns = "reference, channel, idempotency_key, request_hash, agent_id, utility_id, meter_id, meter_number, kind, " +
 		"customer_name, currency, paid, debt, fixed_charges, tax, energy_charge, energy, free_energy, commission, status, " +
-		"created_at, reversed_at, payer, reversal_reason, reversed_by, time_zone"
-	vendColumnsLen = 26
+		"created_at, reversed_at, payer, reversal_reason, reversed_by, time_zone, terminal_id"
+	vendColumnsLen = 27
 )
 
 // ClaimVends inserts the whole vends, each under its unique (channel, idempotency key), with one
@@ -180,7 +181,7 @@ func (t *vendTx) ClaimVends(ctx context.Context, vs []*core.Vend) (int, error) {
 		args = append(args, r.Reference, r.Channel, r.IdempotencyKey, r.RequestHash, r.AgentID, r.UtilityID, r.MeterID,
 			r.MeterNumber, r.Kind, r.CustomerName, r.Currency, r.Paid, r.Debt, r.FixedCharges, r.Tax, r.EnergyCharge, r.Energy,
 			r.FreeEnergy, r.Commission, r.Status, r.CreatedAt, r.ReversedAt, r.Payer, r.ReversalReason, r.ReversedBy,
-			r.TimeZone)
+			r.TimeZone, r.TerminalID)
 		byKey[[2]string{v.Channel, v.IdempotencyKey}] = v
 	}
 	q := "INSERT INTO vends (" + vendColumns + ") VALUES " + placeholderRows(len(vs), vendColumnsLen) +
@@ -346,9 +347,11 @@ func oneRow(res sql.Result, what string) error {
 	return nil
 }
 
-// selectVend returns a query for vends with their tokens in order.
-func (db *DB) selectVend(rows any) *bun.SelectQuery {
-	return db.bun.NewSelect().Model(rows).Relation("Tokens", func(q *bun.SelectQuery) *bun.SelectQuery {
+// selectVend returns a query for vends with their tokens in order, in the transaction ctx
+// carries (InTx), so that a reversal made in the back office's transaction reads back its own
+// change.
+func (db *DB) selectVend(ctx context.Context, rows any) *bun.SelectQuery {
+	return db.idb(ctx).NewSelect().Model(rows).Relation("Tokens", func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Order("vt.seq")
 	})
 }
@@ -356,7 +359,7 @@ func (db *DB) selectVend(rows any) *bun.SelectQuery {
 // VendByKey returns the vend of an idempotency key, or core.ErrNotFound.
 func (db *DB) VendByKey(ctx context.Context, channel, key string) (*core.Vend, error) {
 	var r vendRow
-	if err := db.selectVend(&r).Where("v.channel = ? AND v.idempotency_key = ?", channel, key).Scan(ctx); err != nil {
+	if err := db.selectVend(ctx, &r).Where("v.channel = ? AND v.idempotency_key = ?", channel, key).Scan(ctx); err != nil {
 		return nil, dbError(err)
 	}
 	return db.toCoreVend(r)
@@ -366,7 +369,7 @@ func (db *DB) VendByKey(ctx context.Context, channel, key string) (*core.Vend, e
 // channel whose key depends on a time window asks for two windows at once), or core.ErrNotFound.
 func (db *DB) VendByKeys(ctx context.Context, channel string, keys ...string) (*core.Vend, error) {
 	var r vendRow
-	err := db.selectVend(&r).Where("v.channel = ? AND v.idempotency_key IN (?)", channel, bun.List(keys)).
+	err := db.selectVend(ctx, &r).Where("v.channel = ? AND v.idempotency_key IN (?)", channel, bun.List(keys)).
 		OrderExpr("v.id").Limit(1).Scan(ctx)
 	if err != nil {
 		return nil, dbError(err)
@@ -377,7 +380,7 @@ func (db *DB) VendByKeys(ctx context.Context, channel string, keys ...string) (*
 // Vend returns a vend with its tokens, or core.ErrNotFound.
 func (db *DB) Vend(ctx context.Context, id int64) (*core.Vend, error) {
 	var r vendRow
-	if err := db.selectVend(&r).Where("v.id = ?", id).Scan(ctx); err != nil {
+	if err := db.selectVend(ctx, &r).Where("v.id = ?", id).Scan(ctx); err != nil {
 		return nil, dbError(err)
 	}
 	return db.toCoreVend(r)
@@ -396,7 +399,7 @@ func (db *DB) FindVends(ctx context.Context, query core.VendQuery) ([]*core.Vend
 		return nil, err
 	}
 	var rows []vendRow
-	q := db.selectVend(&rows).Where("v.status <> ?", string(core.VendVoided))
+	q := db.selectVend(ctx, &rows).Where("v.status <> ?", string(core.VendVoided))
 	for _, c := range []struct {
 		set  bool
 		expr string

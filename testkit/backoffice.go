@@ -43,12 +43,13 @@ type BackOffice struct {
 	TOTP map[string]string
 }
 
-// NewBackOffice bootstraps the back office over db (clock at 2026-12-03 09:00 UTC) and signs
-// its administrator in with a new password and an enrolled second factor.
-func NewBackOffice(tb testing.TB, db *store.DB) *BackOffice {
+// NewBackOffice bootstraps the back office over db (clock at 2026-12-03 09:00 UTC; opts after
+// the test defaults) and signs its administrator in with a new password and an enrolled second
+// factor.
+func NewBackOffice(tb testing.TB, db *store.DB, opts ...backoffice.Option) *BackOffice {
 	tb.Helper()
 	clock := NewClock(time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC))
-	svc := backoffice.New(db, backoffice.WithClock(clock.Now), backoffice.WithCheapPasswords())
+	svc := backoffice.New(db, append([]backoffice.Option{backoffice.WithClock(clock.Now), backoffice.WithCheapPasswords()}, opts...)...)
 	creds, err := svc.Bootstrap(context.Background(), "admin")
 	if err != nil || creds == nil {
 		tb.Fatalf("bootstrap: %v, %v", creds, err)
@@ -62,11 +63,24 @@ func NewBackOffice(tb testing.TB, db *store.DB) *BackOffice {
 // second factor and returns it signed in.
 func (bo *BackOffice) Operator(tb testing.TB, username string, roles ...string) backoffice.Actor {
 	tb.Helper()
-	creds, err := bo.Svc.CreateOperator(context.Background(), bo.Admin, backoffice.NewOperator{Username: username, FullName: username, Roles: roles})
+	return bo.OperatorOf(tb, backoffice.NewOperator{Username: username, FullName: username, Roles: roles})
+}
+
+// OperatorOf creates the operator n (by the administrator: a scope of a utility or a hall, say)
+// and returns it signed in, as Operator does.
+func (bo *BackOffice) OperatorOf(tb testing.TB, n backoffice.NewOperator) backoffice.Actor {
+	tb.Helper()
+	creds, err := bo.Svc.CreateOperator(context.Background(), bo.Admin, n)
 	if err != nil {
-		tb.Fatalf("creating operator %s: %v", username, err)
+		tb.Fatalf("creating operator %s: %v", n.Username, err)
 	}
-	return bo.signInNew(tb, username, creds.Password)
+	return bo.signInNew(tb, n.Username, creds.Password)
+}
+
+// OperatorIn is Operator for an operator limited to one utility (0: every utility).
+func (bo *BackOffice) OperatorIn(tb testing.TB, username string, utilityID int64, roles ...string) backoffice.Actor {
+	tb.Helper()
+	return bo.OperatorOf(tb, backoffice.NewOperator{Username: username, FullName: username, Roles: roles, UtilityID: utilityID})
 }
 
 // Password is the password signInNew gives every test operator.

@@ -56,6 +56,7 @@ var reasonOf = map[core.Reason]string{
 	core.ReasonMeterBlocked:        RCNotPermitted,
 	core.ReasonMeterDecommissioned: RCNotPermitted,
 	core.ReasonMeterNotVendable:    RCNotPermitted,
+	core.ReasonMeterNotInstalled:   RCNotPermitted,
 	core.ReasonKeyExpired:          RCNotPermitted,
 	core.ReasonTIDExhausted:        RCNotPermitted,
 	core.ReasonNoVendingKey:        RCNotPermitted,

@@ -26,6 +26,7 @@ var keyOfReason = map[core.Reason]string{
 	core.ReasonMeterBlocked:        "err_meter_blocked",
 	core.ReasonMeterDecommissioned: "err_meter_blocked",
 	core.ReasonMeterNotVendable:    "err_meter_blocked",
+	core.ReasonMeterNotInstalled:   "err_meter_blocked",
 	core.ReasonKeyExpired:          "err_meter_service",
 	core.ReasonTIDExhausted:        "err_meter_service",
 	core.ReasonNoVendingKey:        "err_meter_service",

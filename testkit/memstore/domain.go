@@ -169,7 +169,9 @@ func (s *Store) CreateCustomer(_ context.Context, c *core.Customer) error {
 }
 
 // CreateMeter stores a meter with its opening arrears and sets its ID. As in the SQL store, the
-// meter must pass core.Meter.CheckNew and be unique, and its key must be its supply group's.
+// meter must pass core.Meter.CheckNew and be unique, and its key must be its supply group's, and
+// it is registered straight onto its customer: installed on an open contract, here one numbered
+// as the meter (the memory store keeps no contracts).
 func (s *Store) CreateMeter(_ context.Context, m *core.Meter, arrears core.Money) error {
 	if err := m.CheckNew(arrears); err != nil {
 		return err
@@ -200,6 +202,7 @@ func (s *Store) CreateMeter(_ context.Context, m *core.Meter, arrears core.Money
 		return fmt.Errorf("%w: meter %s", core.ErrDuplicate, m.Number)
 	}
 	m.ID = s.nextID("meters")
+	m.ContractID = m.ID
 	s.meters[m.ID] = meterRow{meter: cloneMeter(*m), counters: core.MeterCounters{Arrears: arrears}}
 	return nil
 }
