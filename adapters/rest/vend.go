@@ -162,6 +162,7 @@ func (s *Server) createVend(c *echo.Context) error {
 		Channel:        core.ChannelREST,
 		IdempotencyKey: key,
 		AgentID:        agent.ID,
+		TerminalID:     agent.TerminalID, // the terminal whose key authenticated the agent, 0 for the agent's own
 		MeterNumber:    in.MeterNumber,
 		Amount:         core.Money(in.AmountMinor),
 		Currency:       in.Currency,
