@@ -41,6 +41,11 @@ func badParam(name, format string, args ...any) error {
 	return core.Errorf(core.CodeInvalid, reasonInvalidParameter, format, args...).OnField(name)
 }
 
+// badField is the invalid error of a body field whose value has the wrong form.
+func badField(name, format string, args ...any) error {
+	return core.Errorf(core.CodeInvalid, httpkit.ReasonWrongType, format, args...).OnField(name)
+}
+
 // toProblem turns any error a handler returns into the problem to answer. Only a core error's
 // message reaches the answer; anything else is internal, and its text stays in the log.
 func toProblem(err error) problem {

@@ -52,7 +52,9 @@ func newEnvOn(t *testing.T, db *store.DB) *env {
 
 // config wires every interface of the API to the back office.
 func config(svc *backoffice.Service, log zerolog.Logger) ops.Config {
-	return ops.Config{Account: svc, Sessions: svc, Tokens: svc, Operators: svc, Roles: svc, Audit: svc, Logger: log}
+	return ops.Config{Account: svc, Sessions: svc, Tokens: svc, Operators: svc, Roles: svc, Audit: svc,
+		Approvals: svc, Agents: svc, Vends: svc, Organisation: svc, Versions: svc, Stock: svc, Contracts: svc, MeterTokens: svc,
+		Logger: log}
 }
 
 // client is an HTTP client with a cookie jar of its own, as a browser has.

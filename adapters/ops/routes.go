@@ -3,6 +3,7 @@ package ops
 import (
 	"net/http"
 
+	"github.com/vendgate/vendgate/backoffice"
 	"github.com/vendgate/vendgate/core"
 )
 
@@ -26,7 +27,8 @@ type route struct {
 // routes is the table of the operator API. openapi.json describes exactly these
 // (TestOpenAPIMatchesRoutes). A new use case is one line here and its handler.
 func (s *Server) routes() []route {
-	const get, post, patch, del = http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete
+	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
+	org := s.cfg.Organisation
 	return []route{
 		{get, "/ops/v1/openapi.json", public, s.openAPI},
 
@@ -63,6 +65,59 @@ func (s *Server) routes() []route {
 		{get, "/ops/v1/audit", signedIn, s.listAudit},
 		{get, "/ops/v1/audit/verify", signedIn, s.verifyAudit},
 		{get, "/ops/v1/audit/export", signedIn, s.exportAudit},
+
+		{get, "/ops/v1/approvals", signedIn, s.listApprovals},
+		{get, "/ops/v1/approvals/{id}", signedIn, s.showApproval},
+		{post, "/ops/v1/approvals/{id}/approve", signedIn, s.approve},
+		{post, "/ops/v1/approvals/{id}/reject", signedIn, s.reject},
+		{get, "/ops/v1/approval-policies", signedIn, s.listApprovalPolicies},
+		{put, "/ops/v1/approval-policies/{action}", signedIn, s.setApprovalPolicy},
+
+		{post, "/ops/v1/agents/{id}/float-adjustments", signedIn, s.adjustFloat},
+		{put, "/ops/v1/agents/{id}/credit-limit", signedIn, s.setCreditLimit},
+		{put, "/ops/v1/agents/{id}/commission-rate", signedIn, s.setCommissionRate},
+
+		{post, "/ops/v1/vends/{id}/reversal", signedIn, s.reverseVend},
+
+		{get, "/ops/v1/departments", signedIn, orgList(org.Departments, func(d backoffice.Department) int64 { return d.ID })},
+		{post, "/ops/v1/departments", signedIn, s.createDepartment},
+		{get, "/ops/v1/departments/{id}", signedIn, showByID(org.Department)},
+		{patch, "/ops/v1/departments/{id}", signedIn, s.updateDepartment},
+		{post, "/ops/v1/departments/{id}/deactivate", signedIn, deactivateByID(s, "a department's deactivation", org.DeactivateDepartment)},
+		{get, "/ops/v1/halls", signedIn, orgList(org.Halls, func(h backoffice.Hall) int64 { return h.ID })},
+		{post, "/ops/v1/halls", signedIn, s.createHall},
+		{get, "/ops/v1/halls/{id}", signedIn, showByID(org.Hall)},
+		{patch, "/ops/v1/halls/{id}", signedIn, s.updateHall},
+		{post, "/ops/v1/halls/{id}/deactivate", signedIn, deactivateByID(s, "a hall's deactivation", org.DeactivateHall)},
+		{get, "/ops/v1/terminals", signedIn, orgList(org.Terminals, func(t backoffice.Terminal) int64 { return t.ID })},
+		{post, "/ops/v1/terminals", signedIn, s.createTerminal},
+		{get, "/ops/v1/terminals/{id}", signedIn, showByID(org.Terminal)},
+		{patch, "/ops/v1/terminals/{id}", signedIn, s.updateTerminal},
+		{post, "/ops/v1/terminals/{id}/deactivate", signedIn, deactivateByID(s, "a terminal's deactivation", org.DeactivateTerminal)},
+		{post, "/ops/v1/terminals/{id}/keys", signedIn, s.issueTerminalKey},
+
+		{get, "/ops/v1/tariffs/{id}/versions", signedIn, s.tariffHistory},
+		{post, "/ops/v1/tariffs/{id}/versions", signedIn, s.changeTariff},
+		{get, "/ops/v1/tariffs/{id}/versions/effective", signedIn, s.tariffAt},
+		{get, "/ops/v1/utilities/{id}/parameters", signedIn, s.parameterHistory},
+		{post, "/ops/v1/utilities/{id}/parameters", signedIn, s.changeParameters},
+		{get, "/ops/v1/utilities/{id}/parameters/effective", signedIn, s.parametersAt},
+
+		{get, "/ops/v1/stock", signedIn, s.listStock},
+		{get, "/ops/v1/stock/{number}", signedIn, s.showStock},
+		{get, "/ops/v1/stock/{number}/movements", signedIn, s.listMovements},
+		{post, "/ops/v1/stock/{number}/movements", signedIn, s.moveMeter},
+		{get, "/ops/v1/meter-batches", signedIn, s.listBatches},
+		{post, "/ops/v1/meter-batches", signedIn, s.importBatch},
+
+		{get, "/ops/v1/contracts", signedIn, s.listContracts},
+		{post, "/ops/v1/contracts", signedIn, s.openContract},
+		{get, "/ops/v1/contracts/{id}", signedIn, showByID(s.cfg.Contracts.ContractOf)},
+		{post, "/ops/v1/contracts/{id}/close", signedIn, s.closeContract},
+
+		{post, "/ops/v1/engineering-tokens", signedIn, s.issueEngineeringToken},
+		{get, "/ops/v1/meters/{number}/tokens", signedIn, s.meterTokens},
+		{post, "/ops/v1/token-reprints", signedIn, s.reprintToken},
 	}
 }
 

@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/shopspring/decimal"
 
 	"github.com/vendgate/vendgate/adapters/internal/httpkit"
 	"github.com/vendgate/vendgate/backoffice"
+	"github.com/vendgate/vendgate/core"
 )
 
 // The interfaces this adapter needs, each the few methods of *backoffice.Service its handlers
@@ -70,6 +72,76 @@ type (
 		VerifyAudit(ctx context.Context, a backoffice.Actor) (backoffice.AuditVerification, error)
 		ExportAudit(ctx context.Context, a backoffice.Actor, q backoffice.AuditQuery, f backoffice.ExportFormat, w io.Writer) (int64, error)
 	}
+	// Approvals is the four-eyes queue and its policies.
+	Approvals interface {
+		Approvals(ctx context.Context, a backoffice.Actor, status backoffice.ApprovalStatus, afterID int64, limit int) ([]backoffice.ApprovalRequest, error)
+		Approval(ctx context.Context, a backoffice.Actor, id int64) (backoffice.ApprovalRequest, error)
+		Approve(ctx context.Context, checker backoffice.Actor, id int64) (backoffice.ApprovalRequest, error)
+		Reject(ctx context.Context, checker backoffice.Actor, id int64, reason string) (backoffice.ApprovalRequest, error)
+		ApprovalPolicies(ctx context.Context, a backoffice.Actor) ([]backoffice.ApprovalPolicy, error)
+		SetApprovalPolicy(ctx context.Context, a backoffice.Actor, p backoffice.ApprovalPolicy) (backoffice.ApprovalPolicy, error)
+	}
+	// Agents changes an agent's money terms: its float, credit limit and commission rate, each
+	// under the approval policy.
+	Agents interface {
+		AdjustFloat(ctx context.Context, a backoffice.Actor, agentID int64, amount core.Money, reason string) (backoffice.Result[backoffice.AgentView], error)
+		SetCreditLimit(ctx context.Context, a backoffice.Actor, agentID int64, limit core.Money) (backoffice.Result[backoffice.AgentView], error)
+		SetCommissionRate(ctx context.Context, a backoffice.Actor, agentID int64, rate decimal.Decimal) (backoffice.Result[backoffice.AgentView], error)
+	}
+	// Vends reverses vends as an operator.
+	Vends interface {
+		ReverseVend(ctx context.Context, a backoffice.Actor, vendID int64, reason string) (backoffice.Result[backoffice.VendView], error)
+	}
+	// Organisation keeps a utility's departments, vending halls and terminals.
+	Organisation interface {
+		Departments(ctx context.Context, a backoffice.Actor, q backoffice.OrgQuery) ([]backoffice.Department, error)
+		Department(ctx context.Context, a backoffice.Actor, id int64) (backoffice.Department, error)
+		CreateDepartment(ctx context.Context, a backoffice.Actor, n backoffice.NewDepartment) (backoffice.Department, error)
+		UpdateDepartment(ctx context.Context, a backoffice.Actor, u backoffice.DepartmentUpdate) (backoffice.Department, error)
+		DeactivateDepartment(ctx context.Context, a backoffice.Actor, id, version int64) (backoffice.Department, error)
+		Halls(ctx context.Context, a backoffice.Actor, q backoffice.OrgQuery) ([]backoffice.Hall, error)
+		Hall(ctx context.Context, a backoffice.Actor, id int64) (backoffice.Hall, error)
+		CreateHall(ctx context.Context, a backoffice.Actor, n backoffice.NewHall) (backoffice.Hall, error)
+		UpdateHall(ctx context.Context, a backoffice.Actor, u backoffice.HallUpdate) (backoffice.Hall, error)
+		DeactivateHall(ctx context.Context, a backoffice.Actor, id, version int64) (backoffice.Hall, error)
+		Terminals(ctx context.Context, a backoffice.Actor, q backoffice.OrgQuery) ([]backoffice.Terminal, error)
+		Terminal(ctx context.Context, a backoffice.Actor, id int64) (backoffice.Terminal, error)
+		CreateTerminal(ctx context.Context, a backoffice.Actor, n backoffice.NewTerminal) (backoffice.Terminal, error)
+		UpdateTerminal(ctx context.Context, a backoffice.Actor, u backoffice.TerminalUpdate) (backoffice.Terminal, error)
+		DeactivateTerminal(ctx context.Context, a backoffice.Actor, id, version int64) (backoffice.Terminal, error)
+		IssueTerminalKey(ctx context.Context, a backoffice.Actor, terminalID int64, label string) (backoffice.TerminalKey, error)
+	}
+	// Versions keeps tariffs' prices and utilities' parameters as versions with effective dates.
+	Versions interface {
+		ChangeTariff(ctx context.Context, a backoffice.Actor, c backoffice.TariffChange) (backoffice.TariffVersion, error)
+		TariffHistory(ctx context.Context, a backoffice.Actor, tariffID int64) ([]backoffice.TariffVersion, error)
+		TariffVersionAt(ctx context.Context, a backoffice.Actor, tariffID int64, at time.Time) (backoffice.TariffVersion, error)
+		ChangeParameters(ctx context.Context, a backoffice.Actor, c backoffice.ParameterChange) (backoffice.ParameterVersion, error)
+		ParameterHistory(ctx context.Context, a backoffice.Actor, utilityID int64) ([]backoffice.ParameterVersion, error)
+		ParametersAt(ctx context.Context, a backoffice.Actor, utilityID int64, at time.Time) (backoffice.ParameterVersion, error)
+	}
+	// Stock is meter storage: meters' stock states and moves, and the batches they came in.
+	Stock interface {
+		MoveMeter(ctx context.Context, a backoffice.Actor, m backoffice.StockMove) (backoffice.MeterStock, error)
+		MeterStockOf(ctx context.Context, a backoffice.Actor, number string) (backoffice.MeterStock, error)
+		MeterMovements(ctx context.Context, a backoffice.Actor, number string) ([]backoffice.Movement, error)
+		StockMeters(ctx context.Context, a backoffice.Actor, q backoffice.StockQuery) ([]backoffice.MeterStock, error)
+		MeterBatches(ctx context.Context, a backoffice.Actor, q backoffice.BatchQuery) ([]backoffice.Batch, error)
+		ImportMeters(ctx context.Context, a backoffice.Actor, batch backoffice.BatchInfo, r io.Reader, dryRun bool, progress func(done, total int)) (backoffice.ImportResult, error)
+	}
+	// Contracts opens and closes the contracts that put meters on customers.
+	Contracts interface {
+		OpenContract(ctx context.Context, a backoffice.Actor, n backoffice.NewContract) (backoffice.Contract, error)
+		CloseContract(ctx context.Context, a backoffice.Actor, id int64, reading core.Energy, outcome backoffice.ArrearsOutcome) (backoffice.Contract, error)
+		ContractOf(ctx context.Context, a backoffice.Actor, id int64) (backoffice.Contract, error)
+		Contracts(ctx context.Context, a backoffice.Actor, q backoffice.ContractQuery) ([]backoffice.Contract, error)
+	}
+	// MeterTokens issues engineering tokens and reads and reprints a meter's tokens.
+	MeterTokens interface {
+		IssueEngineeringToken(ctx context.Context, a backoffice.Actor, r backoffice.EngineeringRequest) (backoffice.Result[backoffice.ShownToken], error)
+		MeterTokenHistory(ctx context.Context, a backoffice.Actor, meterNumber string, page backoffice.MeterTokenPage) ([]backoffice.MeterTokenView, error)
+		ReprintToken(ctx context.Context, a backoffice.Actor, ref backoffice.MeterTokenRef) (backoffice.ShownToken, error)
+	}
 )
 
 // Config is what New needs. Every interface is required; limits that are zero or negative take
@@ -81,6 +153,15 @@ type Config struct {
 	Operators Operators
 	Roles     Roles
 	Audit     Audit
+
+	Approvals    Approvals
+	Agents       Agents
+	Vends        Vends
+	Organisation Organisation
+	Versions     Versions
+	Stock        Stock
+	Contracts    Contracts
+	MeterTokens  MeterTokens
 
 	// Logger receives one line per request: never a body, a cookie, a token or a password.
 	Logger zerolog.Logger
@@ -119,6 +200,8 @@ func New(cfg Config) *Server {
 	for name, dep := range map[string]any{
 		"Account": cfg.Account, "Sessions": cfg.Sessions, "Tokens": cfg.Tokens,
 		"Operators": cfg.Operators, "Roles": cfg.Roles, "Audit": cfg.Audit,
+		"Approvals": cfg.Approvals, "Agents": cfg.Agents, "Vends": cfg.Vends, "Organisation": cfg.Organisation,
+		"Versions": cfg.Versions, "Stock": cfg.Stock, "Contracts": cfg.Contracts, "MeterTokens": cfg.MeterTokens,
 	} {
 		if dep == nil {
 			panic("ops: Config." + name + " is nil")

@@ -184,6 +184,10 @@ type Main struct {
 	started bool // Run started the relay, and shuts it down
 	ussd    *ussd.Handler
 
+	// approvalSweep is how often requests waiting for a second operator past their expiry are
+	// marked expired; 0 is every minute.
+	approvalSweep time.Duration
+
 	// Terminal says that Stdout is a terminal: only then is the demo's API key printed.
 	Terminal bool
 	// seedFault, when set, fails the demo seed at its last step (a test's full disk).
@@ -253,7 +257,11 @@ func (m *Main) Open(ctx context.Context) error {
 			seeded = true
 		}
 	}
-	// The back office over the store as seeded (seedStaged swaps the database in).
+	agents := m.DB.NewAgentCache(agentCacheTTL)
+	m.Vendor = newVendor(m.DB, sealer, m.Clock, core.Money(cfg.MaxVendAmount))
+	m.Vendor.Agents = agents
+	// The back office over the store as seeded (seedStaged swaps the database in), issuing and
+	// reversing with the vendor's issuer and rules.
 	opsAPI, err := m.openBackOffice(ctx, baseURL)
 	if err != nil {
 		return err
@@ -261,9 +269,6 @@ func (m *Main) Open(ctx context.Context) error {
 	if seeded {
 		m.printDemo(baseURL) // after the administrator's password, so that the demo's commands come last
 	}
-	agents := m.DB.NewAgentCache(agentCacheTTL)
-	m.Vendor = newVendor(m.DB, sealer, m.Clock, core.Money(cfg.MaxVendAmount))
-	m.Vendor.Agents = agents
 	catalog, err := lang.Load()
 	if err != nil {
 		return err
@@ -395,6 +400,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	sweepCtx, stopSweeping := context.WithCancel(context.Background())
 	wg.Go(func() { _ = m.ussd.Run(sweepCtx) })
+	wg.Go(func() { m.expireApprovals(sweepCtx) })
 	// The HTTP servers stop when httpCtx ends, each waiting up to shutdown_timeout for the
 	// requests in flight.
 	httpCtx, stopHTTP := context.WithCancel(context.Background())

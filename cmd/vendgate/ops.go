@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/vendgate/vendgate/adapters/ops"
 	"github.com/vendgate/vendgate/backoffice"
@@ -17,7 +18,8 @@ const adminUsername = "admin"
 // every start; on a new installation the administrator, whose one-time password is printed this
 // once) and returns the operator API, served under ops.Prefix beside the agents' /v1.
 func (m *Main) openBackOffice(ctx context.Context, baseURL string) (http.Handler, error) {
-	m.Office = backoffice.New(m.DB, backoffice.WithClock(m.Clock))
+	m.Office = backoffice.New(m.DB, backoffice.WithClock(m.Clock),
+		backoffice.WithTokenIssuer(m.Vendor.Issuer), backoffice.WithReverser(m.Vendor))
 	creds, err := m.Office.Bootstrap(ctx, adminUsername)
 	switch {
 	case core.ErrorCode(err) == core.CodeDuplicate:
@@ -27,8 +29,36 @@ func (m *Main) openBackOffice(ctx context.Context, baseURL string) (http.Handler
 	case creds != nil:
 		m.printAdmin(baseURL, creds)
 	}
-	return ops.New(ops.Config{Account: m.Office, Sessions: m.Office, Tokens: m.Office, Operators: m.Office,
-		Roles: m.Office, Audit: m.Office, Logger: m.Logger, MaxBodyBytes: m.Config.MaxBodyBytes}), nil
+	o := m.Office
+	return ops.New(ops.Config{Account: o, Sessions: o, Tokens: o, Operators: o, Roles: o, Audit: o,
+		Approvals: o, Agents: o, Vends: o, Organisation: o, Versions: o, Stock: o, Contracts: o, MeterTokens: o,
+		Logger: m.Logger, MaxBodyBytes: m.Config.MaxBodyBytes}), nil
+}
+
+// expireApprovals marks the approval requests that waited past their expiry as expired, every
+// approvalSweep, until ctx ends (Run starts it and ends it at shutdown). A failed sweep is
+// logged and the next one tries again.
+func (m *Main) expireApprovals(ctx context.Context) {
+	every := m.approvalSweep
+	if every <= 0 {
+		every = time.Minute
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := m.Office.ExpireApprovals(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			m.Logger.Warn().Str("error", err.Error()).Msg("expiring approval requests failed; the next sweep tries again")
+		case n > 0:
+			m.Logger.Info().Int("expired", n).Msg("approval requests expired")
+		}
+	}
 }
 
 // printAdmin tells the person starting a new installation how to sign in as its administrator.
