@@ -53,25 +53,11 @@ func init() { reasonLists = append(reasonLists, agentMoneyReasons) }
 // one and far below where sums could overflow.
 const maxAdjustment core.Money = 1e15
 
-// AgentView is an agent as the back office shows it and the audit trail records it.
-type AgentView struct {
-	ID             int64          `json:"id"`
-	UtilityID      int64          `json:"utility_id"`
-	Name           string         `json:"name"`
-	Kind           core.AgentKind `json:"kind"`
-	Balance        core.Money     `json:"balance"`
-	CreditLimit    core.Money     `json:"credit_limit"`
-	CommissionRate string         `json:"commission_rate"`
-	Active         bool           `json:"active"`
-	Currency       string         `json:"currency"`
-}
-
 // ViewAgent returns an agent's back-office view.
 func ViewAgent(a core.Agent) AgentView {
-	return AgentView{a.ID, a.UtilityID, a.Name, a.Kind, a.Balance, a.CreditLimit, a.CommissionRate.String(), a.Active, a.Currency.Code}
+	return AgentView{ID: a.ID, UtilityID: a.UtilityID, Name: a.Name, Kind: string(a.Kind), Balance: int64(a.Balance),
+		CreditLimit: int64(a.CreditLimit), CommissionRate: a.CommissionRate.String(), Active: a.Active, Currency: a.Currency.Code}
 }
-
-func agentTarget(id int64) string { return "agent:" + itoa(id) }
 
 // floatAdjustment is a float adjustment's payload.
 type floatAdjustment struct {

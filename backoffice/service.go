@@ -27,6 +27,7 @@ type Store interface {
 	EngineeringStore
 	InventoryStore // meter storage and imports
 	ContractStore
+	RecordStore
 }
 
 // Service is the back office: one method per operator use case.
@@ -40,6 +41,7 @@ type Service struct {
 	reverser Reverser
 	// issuer encodes engineering tokens (WithTokenIssuer); nil refuses to issue them.
 	issuer core.TokenIssuer
+	deps   recordDeps
 }
 
 // Option configures New.

@@ -51,29 +51,29 @@ type TariffVersion struct {
 
 // TariffVersionView is a tariff version as lists, the API and the audit trail show it.
 type TariffVersionView struct {
-	TariffID           int64             `json:"tariff_id"`
-	Version            int64             `json:"version"`
-	EffectiveFrom      time.Time         `json:"effective_from"`
-	Blocks             []TariffBlockView `json:"blocks"`
-	MonthlyFixedCharge int64             `json:"monthly_fixed_charge"`
-	FreeBasicEnergy    int64             `json:"free_basic_energy"`
-	CreatedAt          time.Time         `json:"created_at"`
-	CreatedBy          string            `json:"created_by"`
-	Reason             string            `json:"reason"`
+	TariffID           int64            `json:"tariff_id"`
+	Version            int64            `json:"version"`
+	EffectiveFrom      time.Time        `json:"effective_from"`
+	Blocks             []PriceBlockView `json:"blocks"`
+	MonthlyFixedCharge int64            `json:"monthly_fixed_charge"`
+	FreeBasicEnergy    int64            `json:"free_basic_energy"`
+	CreatedAt          time.Time        `json:"created_at"`
+	CreatedBy          string           `json:"created_by"`
+	Reason             string           `json:"reason"`
 }
 
-// TariffBlockView is a price block: its bound in tenths of the kind's unit (0 for the last,
+// PriceBlockView is a price block of a tariff version: its bound in tenths of the kind's unit (0 for the last,
 // unbounded block) and its exact price in minor units per unit, VAT excluded.
-type TariffBlockView struct {
+type PriceBlockView struct {
 	UpTo  int64  `json:"up_to"`
 	Price string `json:"price"`
 }
 
 // View returns the version's JSON form.
 func (v TariffVersion) View() TariffVersionView {
-	blocks := make([]TariffBlockView, len(v.Blocks))
+	blocks := make([]PriceBlockView, len(v.Blocks))
 	for i, b := range v.Blocks {
-		blocks[i] = TariffBlockView{UpTo: int64(b.UpTo), Price: b.Price.String()}
+		blocks[i] = PriceBlockView{UpTo: int64(b.UpTo), Price: b.Price.String()}
 	}
 	return TariffVersionView{v.TariffID, v.Version, v.EffectiveFrom.UTC(), blocks, int64(v.MonthlyFixedCharge),
 		int64(v.FreeBasicEnergy), v.CreatedAt.UTC(), v.CreatedBy, v.Reason}

@@ -6,6 +6,7 @@ import "time"
 // that came before its request) are never listed.
 type VendQuery struct {
 	AgentID     int64  // the agent that sold them; 0 for any
+	UtilityID   int64  // the utility they were sold for; 0 for any
 	MeterNumber string // "" for any meter
 	// Payer keeps only the vends paid from this phone (NormalizePhone's form); "" for any.
 	Payer   string

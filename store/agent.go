@@ -28,6 +28,7 @@ type (
 		CreditLimit    int64  `bun:"credit_limit"`
 		CommissionRate string `bun:"commission_rate"`
 		Active         bool   `bun:"active"`
+		RecordVersion  int64  `bun:"record_version"`
 		// Currency is the utility's, filled by withCurrency.
 		Currency string `bun:"currency,scanonly"`
 		// TerminalID is the terminal of the API key the agent was read by (AgentByAPIKeyHash).
@@ -82,7 +83,7 @@ func (db *DB) withCurrency(ctx context.Context, r agentRow) (core.Agent, error) 
 // Agent returns an agent, or core.ErrNotFound.
 func (db *DB) Agent(ctx context.Context, id int64) (core.Agent, error) {
 	var r agentRow
-	if err := db.scanP(ctx, nil, &r, db.queries.agent, id); err != nil {
+	if err := db.scanP(ctx, sqlTx(ctx), &r, db.queries.agent, id); err != nil {
 		return core.Agent{}, dbError(err)
 	}
 	return db.withCurrency(ctx, r)
@@ -114,8 +115,8 @@ func (db *DB) CreateAgent(ctx context.Context, a *core.Agent) error {
 		return core.Errorf(core.CodeInvalid, core.ReasonInvalidAgent, "agent %q: the commission rate must be at least 0 and below 1", a.Name)
 	}
 	r := fromCoreAgent(a)
-	r.Balance = 0
-	if _, err := db.bun.NewInsert().Model(&r).Exec(ctx); err != nil {
+	r.Balance, r.RecordVersion = 0, 1
+	if _, err := db.idb(ctx).NewInsert().Model(&r).Exec(ctx); err != nil {
 		return dbError(err)
 	}
 	a.ID, a.Balance = r.ID, 0
@@ -129,7 +130,7 @@ func (db *DB) IssueAPIKey(ctx context.Context, agentID int64, hash, label string
 		return 0, core.Errorf(core.CodeInvalid, core.ReasonInvalidAPIKeyHash, "the API key hash is required")
 	}
 	r := apiKeyRow{AgentID: agentID, Hash: hash, Label: label, CreatedAt: db.utc()}
-	if _, err := db.bun.NewInsert().Model(&r).Exec(ctx); err != nil {
+	if _, err := db.idb(ctx).NewInsert().Model(&r).Exec(ctx); err != nil {
 		return 0, dbError(err)
 	}
 	return r.ID, nil
@@ -137,7 +138,7 @@ func (db *DB) IssueAPIKey(ctx context.Context, agentID int64, hash, label string
 
 // RevokeAPIKey revokes an API key; an unknown or already revoked key is core.ErrNotFound.
 func (db *DB) RevokeAPIKey(ctx context.Context, id int64) error {
-	res, err := db.bun.NewUpdate().Model((*apiKeyRow)(nil)).Set("revoked_at = ?", db.utc()).
+	res, err := db.idb(ctx).NewUpdate().Model((*apiKeyRow)(nil)).Set("revoked_at = ?", db.utc()).
 		Where("id = ? AND revoked_at IS NULL", id).Exec(ctx)
 	if err != nil {
 		return dbError(err)

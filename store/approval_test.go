@@ -359,7 +359,7 @@ func TestApprovalThreshold(t *testing.T) {
 			res, err = e.bo.Svc.AdjustFloat(ctx, e.bo.Admin, e.agent.ID, -1000_00, "float taken back")
 			must(t, err)
 		})
-		if !res.Done() || res.Value.Balance != start-1000_00 || entry.Detail != "float taken back" {
+		if !res.Done() || core.Money(res.Value.Balance) != start-1000_00 || entry.Detail != "float taken back" {
 			t.Errorf("got %+v, entry %q", res, entry.Detail)
 		}
 		e.request(t, 1000_01)

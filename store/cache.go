@@ -62,3 +62,10 @@ func (c *refCache) forget(table string, id int64) {
 	defer c.mu.Unlock()
 	delete(c.entries, refKey{table, id})
 }
+
+// clear drops every cached reference row: after an operator changed one.
+func (c *refCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.entries = nil
+}

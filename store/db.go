@@ -208,6 +208,14 @@ func (db *DB) idb(ctx context.Context) bun.IDB {
 	return db.bun
 }
 
+// sqlTx is the transaction ctx carries (InTx) for the prepared statements of scanP, or nil.
+func sqlTx(ctx context.Context) *sql.Tx {
+	if tx, ok := ctx.Value(txKey{}).(bun.Tx); ok {
+		return tx.Tx
+	}
+	return nil
+}
+
 // inTx runs fn in a write transaction, committed if fn returns nil and rolled back otherwise. A
 // ctx that carries a transaction already (InTx) runs fn in it: the outer transaction commits or
 // rolls back everything.

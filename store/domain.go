@@ -29,6 +29,7 @@ type (
 		ReversalWindowSeconds int64  `bun:"reversal_window_seconds"`
 		// MaxVendAmount is kept in the utility's parameter versions only (parameters.go).
 		MaxVendAmount int64 `bun:"-"`
+		RecordVersion int64 `bun:"record_version"`
 	}
 	// supplyGroupRow leaves out the sealed vending key, so that no read of a supply group
 	// carries it by accident; SealedVendingKey reads it alone.
@@ -67,6 +68,9 @@ type (
 		Phone     string `bun:"phone"`
 		Language  string `bun:"language"`
 		FreeBasic bool   `bun:"free_basic"`
+		// UtilityID is the utility the customer belongs to, 0 for none.
+		UtilityID     int64 `bun:"utility_id"`
+		RecordVersion int64 `bun:"record_version"`
 	}
 )
 
@@ -158,7 +162,7 @@ func corrupt(what string, id int64, err error) error {
 // Utility returns a utility with the parameters in effect now, or core.ErrNotFound.
 func (db *DB) Utility(ctx context.Context, id int64) (core.Utility, error) {
 	var r utilityRow
-	if err := db.bun.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+	if err := db.idb(ctx).NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
 		return core.Utility{}, dbError(err)
 	}
 	return db.toCoreUtilityAt(ctx, r, db.utc())
@@ -167,7 +171,7 @@ func (db *DB) Utility(ctx context.Context, id int64) (core.Utility, error) {
 // SealedVendingKey returns a supply group's sealed vending key, or core.ErrNotFound.
 func (db *DB) SealedVendingKey(ctx context.Context, sgc sts.SGC, krn uint8, dkga sts.DKGA) ([]byte, error) {
 	var sealed []byte
-	err := db.bun.NewSelect().Model((*supplyGroupRow)(nil)).Column("sealed_vending_key").
+	err := db.idb(ctx).NewSelect().Model((*supplyGroupRow)(nil)).Column("sealed_vending_key").
 		Where("sgc = ? AND krn = ? AND dkga = ?", sgc.String(), int16(krn), int16(dkga)).
 		Scan(ctx, &sealed)
 	if err != nil {
@@ -182,10 +186,11 @@ func (db *DB) CreateUtility(ctx context.Context, u *core.Utility) error {
 		return err
 	}
 	r := fromCoreUtility(u)
+	r.RecordVersion = 1
 	if _, err := db.location(r.TimeZone); err != nil {
 		return core.Errorf(core.CodeInvalid, core.ReasonInvalidTimeZone, "utility %q: unknown time zone %q", u.Name, r.TimeZone)
 	}
-	if _, err := db.bun.NewInsert().Model(&r).Exec(ctx); err != nil {
+	if _, err := db.idb(ctx).NewInsert().Model(&r).Exec(ctx); err != nil {
 		return dbError(err)
 	}
 	u.ID = r.ID
@@ -202,7 +207,7 @@ func (db *DB) CreateSupplyGroup(ctx context.Context, g *core.SupplyGroup, sealed
 		return err
 	}
 	r := fromCoreSupplyGroup(g)
-	if _, err := db.bun.NewInsert().Model(&r).Value("sealed_vending_key", "?", sealedKey).Exec(ctx); err != nil {
+	if _, err := db.idb(ctx).NewInsert().Model(&r).Value("sealed_vending_key", "?", sealedKey).Exec(ctx); err != nil {
 		return dbError(err)
 	}
 	g.ID = r.ID
@@ -221,17 +226,18 @@ func (db *DB) CreateTariff(ctx context.Context, t *core.Tariff) error {
 	if err != nil {
 		return err
 	}
-	if _, err := db.bun.NewInsert().Model(&r).Exec(ctx); err != nil {
+	if _, err := db.idb(ctx).NewInsert().Model(&r).Exec(ctx); err != nil {
 		return dbError(err)
 	}
 	t.ID = r.ID
 	return nil
 }
 
-// CreateCustomer stores a customer and sets its ID.
+// CreateCustomer stores a customer of no utility and sets its ID.
 func (db *DB) CreateCustomer(ctx context.Context, c *core.Customer) error {
 	r := fromCoreCustomer(c)
-	if _, err := db.bun.NewInsert().Model(&r).Exec(ctx); err != nil {
+	r.RecordVersion = 1
+	if _, err := db.idb(ctx).NewInsert().Model(&r).Exec(ctx); err != nil {
 		return dbError(err)
 	}
 	c.ID = r.ID
@@ -241,7 +247,7 @@ func (db *DB) CreateCustomer(ctx context.Context, c *core.Customer) error {
 // SupplyGroup returns a supply group (without its vending key), or core.ErrNotFound.
 func (db *DB) SupplyGroup(ctx context.Context, id int64) (core.SupplyGroup, error) {
 	var r supplyGroupRow
-	if err := db.bun.NewSelect().Model(&r).Where("sg.id = ?", id).Scan(ctx); err != nil {
+	if err := db.idb(ctx).NewSelect().Model(&r).Where("sg.id = ?", id).Scan(ctx); err != nil {
 		return core.SupplyGroup{}, dbError(err)
 	}
 	sgc, err := sts.ParseSGC(r.SGC)

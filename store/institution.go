@@ -60,7 +60,7 @@ func (db *DB) CreateInstitution(ctx context.Context, in core.Institution) error 
 		in.Name = a.Name
 	}
 	r := fromCoreInstitution(in)
-	if _, err := db.bun.NewInsert().Model(&r).Exec(ctx); err != nil {
+	if _, err := db.idb(ctx).NewInsert().Model(&r).Exec(ctx); err != nil {
 		return dbError(err)
 	}
 	return nil
@@ -69,7 +69,7 @@ func (db *DB) CreateInstitution(ctx context.Context, in core.Institution) error 
 // InstitutionByCode returns the institution with an acquiring institution id, or core.ErrNotFound.
 func (db *DB) InstitutionByCode(ctx context.Context, code string) (core.Institution, error) {
 	var r institutionRow
-	if err := db.bun.NewSelect().Model(&r).Where("i.code = ?", code).Scan(ctx); err != nil {
+	if err := db.idb(ctx).NewSelect().Model(&r).Where("i.code = ?", code).Scan(ctx); err != nil {
 		return core.Institution{}, dbError(err)
 	}
 	return toCoreInstitution(r)

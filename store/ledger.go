@@ -155,7 +155,7 @@ func (db *DB) Statement(ctx context.Context, agentID int64, beforeID int64, limi
 // AccountBalance returns the sum of an account's ledger entries.
 func (db *DB) AccountBalance(ctx context.Context, account string) (core.Money, error) {
 	var sum int64
-	err := db.bun.NewSelect().Model((*ledgerEntryRow)(nil)).ColumnExpr("COALESCE(SUM(amount), 0)").
+	err := db.idb(ctx).NewSelect().Model((*ledgerEntryRow)(nil)).ColumnExpr("COALESCE(SUM(amount), 0)").
 		Where("account = ?", account).Scan(ctx, &sum)
 	if err != nil {
 		return 0, dbError(err)
@@ -166,13 +166,5 @@ func (db *DB) AccountBalance(ctx context.Context, account string) (core.Money, e
 // AgentBalances returns every agent's balance as the agents table holds it, to check against
 // the ledger (AccountBalance of core.AgentAccount).
 func (db *DB) AgentBalances(ctx context.Context) (map[int64]core.Money, error) {
-	var rows []agentRow
-	if err := db.bun.NewSelect().Model(&rows).Column("id", "balance").Scan(ctx); err != nil {
-		return nil, dbError(err)
-	}
-	out := make(map[int64]core.Money, len(rows))
-	for _, r := range rows {
-		out[r.ID] = core.Money(r.Balance)
-	}
-	return out, nil
+	return db.AgentBalancesIn(ctx, 0)
 }

@@ -13,7 +13,7 @@ import (
 // Customer returns a customer, or core.ErrNotFound.
 func (db *DB) Customer(ctx context.Context, id int64) (core.Customer, error) {
 	var r customerRow
-	if err := db.bun.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+	if err := db.idb(ctx).NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
 		return core.Customer{}, dbError(err)
 	}
 	return toCoreCustomer(r), nil
@@ -22,7 +22,7 @@ func (db *DB) Customer(ctx context.Context, id int64) (core.Customer, error) {
 // TariffUtility returns the utility a tariff belongs to, or core.ErrNotFound.
 func (db *DB) TariffUtility(ctx context.Context, id int64) (int64, error) {
 	var utility int64
-	if err := db.bun.NewSelect().Model((*tariffRow)(nil)).Column("utility_id").Where("id = ?", id).Scan(ctx, &utility); err != nil {
+	if err := db.idb(ctx).NewSelect().Model((*tariffRow)(nil)).Column("utility_id").Where("id = ?", id).Scan(ctx, &utility); err != nil {
 		return 0, dbError(err)
 	}
 	return utility, nil
@@ -32,7 +32,7 @@ func (db *DB) TariffUtility(ctx context.Context, id int64) (int64, error) {
 // core.ErrNotFound.
 func (db *DB) APIKeyRevokedAt(ctx context.Context, id int64) (time.Time, error) {
 	var r apiKeyRow
-	if err := db.bun.NewSelect().Model(&r).Column("id", "revoked_at").Where("id = ?", id).Scan(ctx); err != nil {
+	if err := db.idb(ctx).NewSelect().Model(&r).Column("id", "revoked_at").Where("id = ?", id).Scan(ctx); err != nil {
 		return time.Time{}, dbError(err)
 	}
 	return r.RevokedAt, nil

@@ -60,7 +60,9 @@ type (
 		PendingRollover bool    `bun:"pending_rollover"`
 
 		countersRow
-		Version int64 `bun:"version"`
+		// Version counts the vend path's changes; RecordVersion operators' edits.
+		Version       int64 `bun:"version"`
+		RecordVersion int64 `bun:"record_version"`
 
 		Customer    *customerRow    `bun:"rel:belongs-to,join:customer_id=id"`
 		Tariff      *tariffRow      `bun:"rel:belongs-to,join:tariff_id=id"`
@@ -191,7 +193,7 @@ func (db *DB) MeterByNumber(ctx context.Context, number string) (core.MeterView,
 // effect at at: a vend's time (core.MeterAtReader).
 func (db *DB) MeterByNumberAt(ctx context.Context, number string, at time.Time) (core.MeterView, error) {
 	var r meterRow
-	err := db.scanP(ctx, nil, &r, db.queries.meterByNumber, number)
+	err := db.scanP(ctx, sqlTx(ctx), &r, db.queries.meterByNumber, number)
 	if err != nil {
 		return core.MeterView{}, dbError(err)
 	}
@@ -240,6 +242,7 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 		return err
 	}
 	r := fromCoreMeter(m, arrears)
+	r.RecordVersion = 1
 	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var g supplyGroupRow
 		if err := tx.NewSelect().Model(&g).Where("id = ?", m.SupplyGroupID).Scan(ctx); err != nil {
@@ -251,21 +254,7 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 		if g.SGC != r.SGC || g.KRN != r.KRN || g.DKGA != r.DKGA {
 			return core.Errorf(core.CodeInvalid, core.ReasonInvalidMeterKey, "meter %s: the key's SGC, KRN and DKGA are not supply group %d's", m.Number, g.ID)
 		}
-		var tr tariffRow
-		if err := tx.NewSelect().Model(&tr).Where("id = ?", m.TariffID).Scan(ctx); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return core.Errorf(core.CodeInvalid, core.ReasonUnknownTariff, "meter %s: tariff %d does not exist", m.Number, m.TariffID)
-			}
-			return err
-		}
-		if tr.UtilityID != g.UtilityID {
-			return core.Errorf(core.CodeInvalid, core.ReasonMeterOtherUtility, "meter %s: tariff %d belongs to another utility than supply group %d", m.Number, m.TariffID, g.ID)
-		}
-		t, err := toCoreTariff(tr)
-		if err != nil {
-			return err
-		}
-		if err := m.CheckTariff(t); err != nil {
+		if err := checkMeterTariff(ctx, tx, m, g); err != nil {
 			return err
 		}
 		if m.PendingKey != nil {
@@ -274,7 +263,7 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 			}
 		}
 		r.StockState = string(backoffice.StockInstalled)
-		if _, err = tx.NewInsert().Model(&r).Exec(ctx); err != nil {
+		if _, err := tx.NewInsert().Model(&r).Exec(ctx); err != nil {
 			return err
 		}
 		return registerInstalled(ctx, tx, &r, db.utc())
@@ -284,6 +273,26 @@ func (db *DB) CreateMeter(ctx context.Context, m *core.Meter, arrears core.Money
 	}
 	m.ID, m.ContractID = r.ID, r.ContractID
 	return nil
+}
+
+// checkMeterTariff checks that a meter's tariff exists, belongs to its supply group's utility and
+// is of the meter's kind (core.Meter.CheckTariff).
+func checkMeterTariff(ctx context.Context, tx bun.IDB, m *core.Meter, g supplyGroupRow) error {
+	var tr tariffRow
+	if err := tx.NewSelect().Model(&tr).Where("id = ?", m.TariffID).Scan(ctx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return core.Errorf(core.CodeInvalid, core.ReasonUnknownTariff, "meter %s: tariff %d does not exist", m.Number, m.TariffID)
+		}
+		return err
+	}
+	if tr.UtilityID != g.UtilityID {
+		return core.Errorf(core.CodeInvalid, core.ReasonMeterOtherUtility, "meter %s: tariff %d belongs to another utility than supply group %d", m.Number, m.TariffID, g.ID)
+	}
+	t, err := toCoreTariff(tr)
+	if err != nil {
+		return err
+	}
+	return m.CheckTariff(t)
 }
 
 // checkPendingGroup checks that the supply group of a pending key exists and is the utility's.
@@ -321,7 +330,7 @@ func (db *DB) SetPendingKeyChange(ctx context.Context, meterID int64, key *core.
 		_, err = tx.NewUpdate().Model(&r).
 			Column("pending_pan", "pending_sgc", "pending_krn", "pending_kt", "pending_ti", "pending_dkga",
 				"pending_ea", "pending_base_date", "pending_ken", "pending_rollover").
-			Set("version = version + 1").
+			Set("version = version + 1").Set("record_version = record_version + 1").
 			WherePK().Exec(ctx)
 		return err
 	})
@@ -340,7 +349,7 @@ func (db *DB) ConfirmKeyChange(ctx context.Context, meterID int64) error {
 				WHERE sg.sgc = meters.pending_sgc AND sg.krn = meters.pending_krn AND sg.dkga = meters.pending_dkga),
 			pending_pan = NULL, pending_sgc = NULL, pending_krn = NULL, pending_kt = NULL, pending_ti = NULL,
 			pending_dkga = NULL, pending_ea = NULL, pending_base_date = NULL, pending_ken = NULL,
-			pending_rollover = FALSE, version = version + 1
+			pending_rollover = FALSE, version = version + 1, record_version = record_version + 1
 			WHERE id = ? AND pending_sgc IS NOT NULL
 			RETURNING id`, meterID).Scan(ctx, &id)
 		if !errors.Is(err, sql.ErrNoRows) {
@@ -371,6 +380,7 @@ func (db *DB) SetMeterStatus(ctx context.Context, meterID int64, status core.Met
 			return err
 		}
 		_, err := tx.NewUpdate().Model((*meterRow)(nil)).Set("status = ?", string(status)).Set("version = version + 1").
+			Set("record_version = record_version + 1").
 			Where("id = ?", meterID).Exec(ctx)
 		return err
 	}))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/vendgate/vendgate/backoffice"
 	"github.com/vendgate/vendgate/core"
 )
 
@@ -260,7 +261,7 @@ func (db *DB) FailReply(ctx context.Context, id, claim int64, lastError string, 
 // Reply returns a reply by ID, or core.ErrNotFound.
 func (db *DB) Reply(ctx context.Context, id int64) (core.Reply, error) {
 	var r replyRow
-	if err := db.bun.NewSelect().Model(&r).Where("r.id = ?", id).Scan(ctx); err != nil {
+	if err := db.idb(ctx).NewSelect().Model(&r).Where("r.id = ?", id).Scan(ctx); err != nil {
 		return core.Reply{}, dbError(err)
 	}
 	return toCoreReply(r), nil
@@ -271,8 +272,18 @@ func (db *DB) RepliesByStatus(ctx context.Context, status core.ReplyStatus, limi
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
+	return db.ReplyList(ctx, backoffice.ReplyQuery{Status: status, Limit: limit})
+}
+
+// ReplyList returns the replies q selects, oldest first: those to a utility's vends when q names
+// one.
+func (db *DB) ReplyList(ctx context.Context, q backoffice.ReplyQuery) ([]core.Reply, error) {
 	var rows []replyRow
-	if err := db.bun.NewSelect().Model(&rows).Where("r.status = ?", string(status)).Order("r.id").Limit(int64(limit)).Scan(ctx); err != nil {
+	sel := db.idb(ctx).NewSelect().Model(&rows).Where("r.status = ?", string(q.Status)).Order("r.id").Limit(int64(max(q.Limit, 1)))
+	if q.UtilityID != 0 {
+		sel = sel.Where("r.vend_id IN (SELECT v.id FROM vends AS v WHERE v.utility_id = ?)", q.UtilityID)
+	}
+	if err := sel.Scan(ctx); err != nil {
 		return nil, dbError(err)
 	}
 	out := make([]core.Reply, len(rows))

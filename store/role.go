@@ -89,6 +89,12 @@ func saveVersioned(ctx context.Context, idb bun.IDB, model any, what string, id 
 		return dbError(err)
 	}
 	*version = read
+	return versionConflict(ctx, idb, model, what, id, read)
+}
+
+// versionConflict says why an update at version read touched no row: the row is gone (not
+// found) or moved on (a conflict, backoffice.ReasonStaleVersion).
+func versionConflict(ctx context.Context, idb bun.IDB, model any, what string, id, read int64) error {
 	exists, err := idb.NewSelect().Model(model).WherePK().Exists(ctx)
 	switch {
 	case err != nil:

@@ -6,6 +6,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/vendgate/vendgate/backoffice"
 	"github.com/vendgate/vendgate/core"
 )
 
@@ -47,7 +48,7 @@ func (db *DB) CreateServiceCode(ctx context.Context, sc core.ServiceCode) error 
 		return core.Errorf(core.CodeInvalid, core.ReasonInvalidServiceCode, "service code %s: agent %d is of kind %s, not telco", sc.Code, a.ID, a.Kind)
 	}
 	r := fromCoreServiceCode(sc)
-	if _, err := db.bun.NewInsert().Model(&r).Exec(ctx); err != nil {
+	if _, err := db.idb(ctx).NewInsert().Model(&r).Exec(ctx); err != nil {
 		return dbError(err)
 	}
 	return nil
@@ -58,7 +59,7 @@ func (db *DB) CreateServiceCode(ctx context.Context, sc core.ServiceCode) error 
 // are returned too: the caller refuses them.
 func (db *DB) ServiceCode(ctx context.Context, channel, code string) (core.ServiceCode, error) {
 	var r serviceCodeRow
-	err := db.bun.NewSelect().Model(&r).Where("sc.channel = ? AND sc.code = ?", channel, core.NormalizeServiceCode(code)).Scan(ctx)
+	err := db.idb(ctx).NewSelect().Model(&r).Where("sc.channel = ? AND sc.code = ?", channel, core.NormalizeServiceCode(code)).Scan(ctx)
 	if err != nil {
 		return core.ServiceCode{}, dbError(err)
 	}
@@ -67,8 +68,17 @@ func (db *DB) ServiceCode(ctx context.Context, channel, code string) (core.Servi
 
 // ServiceCodes returns every service code, by channel and code.
 func (db *DB) ServiceCodes(ctx context.Context) ([]core.ServiceCode, error) {
+	return db.ServiceCodeList(ctx, backoffice.ServiceCodeQuery{})
+}
+
+// ServiceCodeList returns the service codes q selects, by channel and code.
+func (db *DB) ServiceCodeList(ctx context.Context, q backoffice.ServiceCodeQuery) ([]core.ServiceCode, error) {
 	var rows []serviceCodeRow
-	if err := db.bun.NewSelect().Model(&rows).Order("sc.channel", "sc.code").Scan(ctx); err != nil {
+	sel := db.idb(ctx).NewSelect().Model(&rows).Order("sc.channel", "sc.code")
+	if q.UtilityID != 0 {
+		sel = sel.Where("sc.agent_id IN (SELECT a.id FROM agents AS a WHERE a.utility_id = ?)", q.UtilityID)
+	}
+	if err := sel.Scan(ctx); err != nil {
 		return nil, dbError(err)
 	}
 	out := make([]core.ServiceCode, len(rows))

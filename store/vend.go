@@ -406,6 +406,7 @@ func (db *DB) FindVends(ctx context.Context, query core.VendQuery) ([]*core.Vend
 		arg  any
 	}{
 		{query.AgentID != 0, "v.agent_id = ?", query.AgentID},
+		{query.UtilityID != 0, "v.utility_id = ?", query.UtilityID},
 		{query.MeterNumber != "", "v.meter_number = ?", query.MeterNumber},
 		{query.Payer != "", "v.payer = ?", query.Payer},
 		{query.Channel != "", "v.channel = ?", query.Channel},

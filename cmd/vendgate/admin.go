@@ -14,24 +14,54 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/vendgate/vendgate/backoffice"
 	"github.com/vendgate/vendgate/config"
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/store"
 )
 
 // adminCommand is one `vendgate admin OBJECT VERB`: setup registers its flags (each with a line
-// of help), then returns the work, whose result is printed as one JSON object. The commands live
-// in one file per object (admin_utility.go, admin_meter.go ...): flags, one call, print.
+// of help), then returns the work, whose result is printed as one JSON object (the one the
+// operator API answers: backoffice's views). The commands live in one file per object
+// (admin_utility.go, admin_meter.go ...): flags, one backoffice call as the signed-in operator,
+// print.
 type adminCommand struct {
 	summary string
 	setup   func(fs *flag.FlagSet) func(ctx context.Context, a *adminEnv) (any, error)
+	// auth says who may run the command: a signed-in operator (the default), anybody who can
+	// open the database (bootstrap), or an operator still on a one-time password (setting their
+	// own password and second factor).
+	auth adminAuth
 }
 
-// adminEnv is what an admin command works with.
+// adminAuth is how a command is authenticated.
+type adminAuth int
+
+const (
+	authOperator adminAuth = iota // a signed-in operator whose password is their own
+	authNone                      // no sign-in: bootstrap, before any operator exists
+	authSelf                      // a signed-in operator, a one-time password allowed
+)
+
+// adminEnv is what an admin command works with: the back office over the store, and the
+// operator it runs as.
 type adminEnv struct {
-	db     *store.DB
-	sealer *core.Sealer
+	db       *store.DB
+	sealer   *core.Sealer
+	svc      *backoffice.Service
+	actor    backoffice.Actor
+	environ  []string
+	stdout   io.Writer
+	flags    *flag.FlagSet
+	password string // the password the operator signed in with (operator password needs it)
 }
+
+// adminClock is the back office's clock in admin commands: the sign-in's second-factor codes and
+// the audit trail read it. Tests move it.
+var adminClock = time.Now
+
+// adminOptions are more options of the admin commands' back office (tests make passwords cheap).
+var adminOptions []backoffice.Option
 
 // vendor is the vending core over the admin's store, as the server wires it.
 func (a *adminEnv) vendor() *core.Vendor {
@@ -46,7 +76,29 @@ func (e usageError) Error() string { return e.msg }
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
 var adminCommands = map[string]adminCommand{
+	"bootstrap":                adminBootstrap,
+	"operator create":          adminOperatorCreate,
+	"operator password":        adminOperatorPassword,
+	"operator totp-enrol":      adminOperatorTOTPEnrol,
+	"operator totp-confirm":    adminOperatorTOTPConfirm,
+	"audit list":               adminAuditList,
+	"audit verify":             adminAuditVerify,
+	"audit export":             adminAuditExport,
 	"utility create":           adminUtilityCreate,
+	"utility list":             adminUtilityList,
+	"utility show":             adminUtilityShow,
+	"utility update":           adminUtilityUpdate,
+	"utility set-parameters":   adminUtilityParameters,
+	"customer list":            adminCustomerList,
+	"customer show":            adminCustomerShow,
+	"customer update":          adminCustomerUpdate,
+	"meter list":               adminMeterList,
+	"meter show":               adminMeterShow,
+	"meter update":             adminMeterUpdate,
+	"agent list":               adminAgentList,
+	"agent show":               adminAgentShow,
+	"agent update":             adminAgentUpdate,
+	"agent deactivate":         adminAgentDeactivate,
 	"supply-group create":      adminSupplyGroupCreate,
 	"tariff create":            adminTariffCreate,
 	"customer create":          adminCustomerCreate,
@@ -80,7 +132,9 @@ func adminUsage() string {
 		fmt.Fprintf(&b, "  %-26s %s\n", n, adminCommands[n].summary)
 	}
 	b.WriteString("vendgate admin OBJECT VERB --help lists a command's flags; every command takes\n" +
-		"--config, --data-dir, --database-url and --master-key-file as serve does")
+		"--config, --data-dir, --database-url and --master-key-file as serve does.\n" +
+		"Every command but bootstrap runs as an operator: VENDGATE_OPERATOR and VENDGATE_PASSWORD\n" +
+		"(and VENDGATE_TOTP, the current code, once a second factor is enrolled).")
 	return b.String()
 }
 
@@ -120,7 +174,7 @@ func runAdmin(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		cmd  adminCommand
 		name string
 	)
-	for n := 3; n >= 2 && name == ""; n-- {
+	for n := 3; n >= 1 && name == ""; n-- {
 		if len(args) >= n {
 			if c, ok := adminCommands[strings.Join(args[:n], " ")]; ok {
 				name, cmd, args = strings.Join(args[:n], " "), c, args[n:]
@@ -165,25 +219,31 @@ func runAdmin(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		fmt.Fprintf(stderr, "vendgate admin: configuration: %v\n", strings.ReplaceAll(err.Error(), "\n", "; "))
 		return 2
 	}
-	out, err := adminRun(ctx, cfg, stderr, do)
+	out, err := adminRun(ctx, cfg, cmd.auth, &adminEnv{environ: environ, stdout: stdout, flags: fs}, stderr, do)
 	var ue usageError
 	switch {
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "vendgate admin %s: %s\n", name, ue.msg)
 		return 2
 	case err != nil:
-		fmt.Fprintf(stderr, "vendgate admin %s: %s\n", name, adminMessage(err))
+		fmt.Fprintf(stderr, "vendgate admin %s: %s\n", name, adminMessage(err, fs))
 		return 1
 	}
-	raw, _ := json.Marshal(out)
-	fmt.Fprintf(stdout, "%s\n", raw)
-	if r, ok := out.(ledgerReport); ok && len(r.Differences) > 0 {
+	if _, done := out.(written); !done {
+		raw, _ := json.Marshal(out)
+		fmt.Fprintf(stdout, "%s\n", raw)
+	}
+	if f, ok := out.(interface{ failure() string }); ok && f.failure() != "" {
+		fmt.Fprintf(stderr, "vendgate admin %s: %s\n", name, f.failure())
 		return 1
 	}
 	return 0
 }
 
-func adminRun(ctx context.Context, cfg config.Config, stderr io.Writer, do func(context.Context, *adminEnv) (any, error)) (any, error) {
+// written is the result of a command that wrote its output itself (an export).
+type written struct{}
+
+func adminRun(ctx context.Context, cfg config.Config, auth adminAuth, env *adminEnv, stderr io.Writer, do func(context.Context, *adminEnv) (any, error)) (any, error) {
 	db, sealer, notes, err := openStore(ctx, cfg, false)
 	if err != nil {
 		return nil, startError{err}
@@ -192,7 +252,15 @@ func adminRun(ctx context.Context, cfg config.Config, stderr io.Writer, do func(
 	for _, n := range notes {
 		fmt.Fprintf(stderr, "vendgate admin: warning: %s: %s\n", n.path, n.msg)
 	}
-	return do(ctx, &adminEnv{db: db, sealer: sealer})
+	env.db, env.sealer = db, sealer
+	env.svc = backoffice.New(db, append([]backoffice.Option{backoffice.WithClock(adminClock), backoffice.WithSealer(sealer),
+		backoffice.WithReverser(env.vendor())}, adminOptions...)...)
+	if auth != authNone {
+		if err := env.signIn(ctx, auth); err != nil {
+			return nil, err
+		}
+	}
+	return do(ctx, env)
 }
 
 // startError is a failure to open the database: its text is this program's own (configuration,
@@ -205,7 +273,7 @@ func (e startError) Unwrap() error { return e.err }
 // adminMessage is what an operator reads for a failure: core's message for a refusal, what
 // failed for a database that fails, and for errors of the start (configuration, master key,
 // database connection) their own text, which this program wrote and which holds no secret.
-func adminMessage(err error) string {
+func adminMessage(err error, fs *flag.FlagSet) string {
 	var (
 		e     *core.Error
 		start startError
@@ -216,7 +284,7 @@ func adminMessage(err error) string {
 	case errors.As(err, &e) && e.Code == core.CodeUnavailable:
 		return fmt.Sprintf("the database failed (%v); try again", e.Err)
 	case errors.As(err, &e) && e.Code != core.CodeInternal:
-		return e.Message
+		return onFlag(fs, e.Field) + e.Message
 	case errors.As(err, &e):
 		return fmt.Sprintf("%s: %v", e.Message, e.Err)
 	case errors.Is(err, core.ErrNotFound):
@@ -227,17 +295,25 @@ func adminMessage(err error) string {
 	return fmt.Sprintf("the database failed (%v)", err)
 }
 
-// notFound answers a missing record by its flag and what the operator gave.
-func notFound(flagName, what string, id any) error {
-	return core.Errorf(core.CodeNotFound, core.ReasonNotFound, "--%s %v: %s %v does not exist", flagName, id, what, id)
-}
-
-// lookup turns a store's ErrNotFound for a flag's record into notFound.
-func lookup(err error, flagName, what string, id any) error {
-	if errors.Is(err, core.ErrNotFound) {
-		return notFound(flagName, what, id)
+// onFlag names the flag a refused field came from, with the value given: "--customer 999: ".
+// The back office names fields in the API's words (customer_id); a flag drops the _id.
+func onFlag(fs *flag.FlagSet, field string) string {
+	if fs == nil || field == "" {
+		return ""
 	}
-	return err
+	name := strings.ReplaceAll(strings.TrimSuffix(field, "_id"), "_", "-")
+	f := fs.Lookup(name)
+	if f == nil && name != field {
+		f = fs.Lookup(strings.ReplaceAll(field, "_", "-"))
+	}
+	switch {
+	case f == nil:
+		return ""
+	case f.Value.String() == "" || f.Name == "code": // a second-factor code is not repeated
+
+		return "--" + f.Name + ": "
+	}
+	return "--" + f.Name + " " + f.Value.String() + ": "
 }
 
 // Flag value parsers: each names its flag in its error.
@@ -265,10 +341,14 @@ func parseInt(name, v string, lo, hi int64) (int64, error) {
 	return n, nil
 }
 
-// adminTime prints a time in UTC, RFC 3339; the zero time prints as "".
-func adminTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
+// gated prints what an action under the approval policy did, as the operator API answers it:
+// the result when it ran, the pending approval request when it waits for a second operator.
+func gated[T any](r backoffice.Result[T], err error) (any, error) {
+	if err != nil {
+		return nil, err
 	}
-	return t.UTC().Format(time.RFC3339)
+	if r.Pending != nil {
+		return r.Pending.View(), nil
+	}
+	return r.Value, nil
 }

@@ -2,25 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/vendgate/vendgate/backoffice"
 	"github.com/vendgate/vendgate/core"
 )
 
-type agentJSON struct {
-	ID             int64  `json:"id"`
-	UtilityID      int64  `json:"utility_id"`
-	Name           string `json:"name"`
-	Kind           string `json:"kind"`
-	Balance        int64  `json:"balance"`
-	CreditLimit    int64  `json:"credit_limit"`
-	CommissionRate string `json:"commission_rate"`
-}
-
-var adminAgentCreate = adminCommand{"create an agent (a retailer, a bank or a telecom operator) with a float", func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+var adminAgentCreate = adminCommand{summary: "create an agent (a retailer, a bank or a telecom operator) with a float", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 	utility := fs.Int64("utility", 0, "`id` of the utility (required)")
 	name := fs.String("name", "", "the agent's name (required)")
 	kind := fs.String("kind", string(core.AgentRetail), "agent kind: agent, bank or telco")
@@ -46,18 +36,87 @@ var adminAgentCreate = adminCommand{"create an agent (a retailer, a bank or a te
 		if err != nil || cr.GreaterThanOrEqual(decimal.NewFromInt(1)) {
 			return nil, usagef("--commission-rate: %q is not a rate from 0 to below 1", *rate)
 		}
-		if _, err := a.db.Utility(ctx, *utility); err != nil {
-			return nil, lookup(err, "utility", "utility", *utility)
-		}
-		ag := &core.Agent{UtilityID: *utility, Name: *name, Kind: core.AgentKind(*kind), CreditLimit: core.Money(cl), CommissionRate: cr, Active: true}
-		if err := a.db.CreateAgent(ctx, ag); err != nil {
-			return nil, err
-		}
-		return agentJSON{ID: ag.ID, UtilityID: ag.UtilityID, Name: ag.Name, Kind: *kind, CreditLimit: cl, CommissionRate: cr.String()}, nil
+		return a.svc.CreateAgent(ctx, a.actor, core.Agent{UtilityID: *utility, Name: *name, Kind: core.AgentKind(*kind),
+			CreditLimit: core.Money(cl), CommissionRate: cr, Active: true})
 	}
 }}
 
-var adminAgentTopUp = adminCommand{"add to an agent's float", func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+var adminAgentList = adminCommand{summary: "list agents", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	pf := registerPage(fs)
+	utility := fs.Int64("utility", 0, "only this utility's `id`")
+	kind := fs.String("kind", "", "only agents of this `kind`: agent, bank or telco")
+	active := fs.String("active", "", "only active (true) or inactive (false) agents")
+	search := fs.String("search", "", "only agents whose name holds this `text`")
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		p, err := pf.page()
+		if err != nil {
+			return nil, err
+		}
+		q := backoffice.AgentQuery{Page: p, UtilityID: *utility, Kind: core.AgentKind(*kind), Search: *search}
+		switch *kind {
+		case "", string(core.AgentRetail), string(core.AgentBank), string(core.AgentTelco):
+		default:
+			return nil, usagef("--kind: %q is not agent, bank or telco", *kind)
+		}
+		switch *active {
+		case "":
+		case "true", "false":
+			v := *active == "true"
+			q.Active = &v
+		default:
+			return nil, usagef("--active: %q is not true or false", *active)
+		}
+		as, err := a.svc.Agents(ctx, a.actor, q)
+		if err != nil {
+			return nil, err
+		}
+		return listed("agents", p, as, func(v backoffice.AgentView) int64 { return v.ID }), nil
+	}
+}}
+
+var adminAgentShow = adminCommand{summary: "show an agent", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	id := idFlag(fs, "agent")
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		if err := requireID(*id); err != nil {
+			return nil, err
+		}
+		return a.svc.Agent(ctx, a.actor, *id)
+	}
+}}
+
+var adminAgentUpdate = adminCommand{summary: "rename an agent or set whether it sells (its credit limit and commission go through approval)", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	id := idFlag(fs, "agent")
+	version := versionFlag(fs)
+	name := fs.String("name", "", "the new `name`")
+	active := fs.Bool("active", true, "whether the agent sells")
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		if err := requireID(*id); err != nil {
+			return nil, err
+		}
+		var up backoffice.AgentUpdate
+		if given(a.flags, "name") {
+			up.Name = name
+		}
+		if given(a.flags, "active") {
+			up.Active = active
+		}
+		return a.svc.UpdateAgent(ctx, a.actor, *id, *version, up)
+	}
+}}
+
+var adminAgentDeactivate = adminCommand{summary: "stop an agent selling (its float stays)", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	id := idFlag(fs, "agent")
+	version := versionFlag(fs)
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		if err := requireID(*id); err != nil {
+			return nil, err
+		}
+		inactive := false
+		return a.svc.UpdateAgent(ctx, a.actor, *id, *version, backoffice.AgentUpdate{Active: &inactive})
+	}
+}}
+
+var adminAgentTopUp = adminCommand{summary: "add to an agent's float", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 	agent := fs.Int64("agent", 0, "`id` of the agent (required)")
 	amount := fs.String("amount", "", "amount in minor `units` (required)")
 	memo := fs.String("memo", "float top-up", "what the ledger entry says")
@@ -69,65 +128,27 @@ var adminAgentTopUp = adminCommand{"add to an agent's float", func(fs *flag.Flag
 		if err != nil {
 			return nil, err
 		}
-		if _, err := a.db.Agent(ctx, *agent); err != nil {
-			return nil, lookup(err, "agent", "agent", *agent)
-		}
-		bal, err := a.db.TopUp(ctx, *agent, core.Money(amt), *memo)
-		if err != nil {
-			return nil, err
-		}
-		return map[string]int64{"agent_id": *agent, "amount": amt, "balance": int64(bal)}, nil
+		return a.svc.TopUp(ctx, a.actor, *agent, core.Money(amt), *memo)
 	}
 }}
 
-type apiKeyJSON struct {
-	ID      int64  `json:"id"`
-	AgentID int64  `json:"agent_id"`
-	Label   string `json:"label"`
-	// Key is shown once, here; only its hash is stored.
-	Key string `json:"api_key"`
-}
-
-var adminAPIKeyIssue = adminCommand{"issue an API key for an agent (shown once)", func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+var adminAPIKeyIssue = adminCommand{summary: "issue an API key for an agent (shown once)", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 	agent := fs.Int64("agent", 0, "`id` of the agent (required)")
 	label := fs.String("label", "", "a `label` to tell the key from the agent's others")
 	return func(ctx context.Context, a *adminEnv) (any, error) {
 		if *agent <= 0 {
 			return nil, usagef("--agent: required")
 		}
-		if _, err := a.db.Agent(ctx, *agent); err != nil {
-			return nil, lookup(err, "agent", "agent", *agent)
-		}
-		key, hash, err := core.NewAPIKey()
-		if err != nil {
-			return nil, err
-		}
-		id, err := a.db.IssueAPIKey(ctx, *agent, hash, *label)
-		if err != nil {
-			return nil, err
-		}
-		return apiKeyJSON{ID: id, AgentID: *agent, Label: *label, Key: key}, nil
+		return a.svc.IssueAPIKey(ctx, a.actor, *agent, *label)
 	}
 }}
 
-var adminAPIKeyRevoke = adminCommand{"revoke an API key", func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+var adminAPIKeyRevoke = adminCommand{summary: "revoke an API key", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 	id := fs.Int64("id", 0, "`id` of the API key (required)")
 	return func(ctx context.Context, a *adminEnv) (any, error) {
-		if *id <= 0 {
-			return nil, usagef("--id: required")
-		}
-		revoked, err := a.db.APIKeyRevokedAt(ctx, *id)
-		if err != nil {
-			return nil, lookup(err, "id", "API key", *id)
-		}
-		if !revoked.IsZero() {
-			return nil, core.Errorf(core.CodeConflict, core.ReasonAPIKeyRevoked, "API key %d was revoked already, at %s", *id, adminTime(revoked))
-		}
-		if err := a.db.RevokeAPIKey(ctx, *id); errors.Is(err, core.ErrNotFound) {
-			return nil, core.Errorf(core.CodeConflict, core.ReasonAPIKeyRevoked, "API key %d was revoked already", *id)
-		} else if err != nil {
+		if err := requireID(*id); err != nil {
 			return nil, err
 		}
-		return map[string]any{"id": *id, "revoked": true}, nil
+		return a.svc.RevokeAPIKey(ctx, a.actor, *id)
 	}
 }}

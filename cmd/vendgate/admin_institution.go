@@ -8,17 +8,9 @@ import (
 	"github.com/vendgate/vendgate/core"
 )
 
-// institutionJSON is an ISO 8583 institution as admin prints it.
-type institutionJSON struct {
-	Code    string   `json:"code"`
-	Name    string   `json:"name"`
-	AgentID int64    `json:"agent_id"`
-	Allowed []string `json:"allowed"`
-}
-
 // adminInstitutionCreate lets a bank connect over ISO 8583: its acquiring institution id (field
 // 32), the bank agent it sells from and the networks it connects from.
-var adminInstitutionCreate = adminCommand{"let a bank connect over ISO 8583", func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+var adminInstitutionCreate = adminCommand{summary: "let a bank connect over ISO 8583", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 	code := fs.String("code", "", "acquiring institution id, field 32 (required)")
 	agent := fs.Int64("agent", 0, "`id` of the agent of kind bank it sells from (required)")
 	name := fs.String("name", "", "the bank's name (default: the agent's)")
@@ -34,25 +26,6 @@ var adminInstitutionCreate = adminCommand{"let a bank connect over ISO 8583", fu
 		if err != nil || len(nets) == 0 {
 			return nil, usagef("--allow: want addresses or CIDR networks separated by commas, e.g. 127.0.0.1,10.0.0.0/8")
 		}
-		if _, err := a.db.Agent(ctx, *agent); err != nil {
-			return nil, lookup(err, "agent", "agent", *agent)
-		}
-		in := core.Institution{Code: *code, Name: *name, AgentID: *agent, Allowed: nets, Active: true}
-		if err := a.db.CreateInstitution(ctx, in); err != nil {
-			return nil, err
-		}
-		stored, err := a.db.InstitutionByCode(ctx, *code)
-		if err != nil {
-			return nil, err
-		}
-		return toInstitutionJSON(stored), nil
+		return a.svc.CreateInstitution(ctx, a.actor, core.Institution{Code: *code, Name: *name, AgentID: *agent, Allowed: nets})
 	}
 }}
-
-func toInstitutionJSON(in core.Institution) institutionJSON {
-	out := institutionJSON{Code: in.Code, Name: in.Name, AgentID: in.AgentID, Allowed: make([]string, len(in.Allowed))}
-	for i, p := range in.Allowed {
-		out.Allowed[i] = p.String()
-	}
-	return out
-}

@@ -3,38 +3,28 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 
-	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/backoffice"
 )
 
-type ledgerReport struct {
-	Agents      int              `json:"agents"`
-	Differences []ledgerMismatch `json:"differences"`
-}
+// ledgerReport is what ledger check prints; a difference exits 1.
+type ledgerReport backoffice.LedgerReport
 
-type ledgerMismatch struct {
-	AgentID int64 `json:"agent_id"`
-	Balance int64 `json:"balance"`
-	Ledger  int64 `json:"ledger"`
+func (r ledgerReport) failure() string {
+	if len(r.Differences) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d agents' balances differ from their ledger", len(r.Differences))
 }
 
 // adminLedgerCheck recomputes every agent's balance from the ledger; a difference exits 1.
-var adminLedgerCheck = adminCommand{"recompute every agent's balance from the ledger (a difference exits 1)", func(*flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+var adminLedgerCheck = adminCommand{summary: "recompute every agent's balance from the ledger (a difference exits 1)", setup: func(*flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 	return func(ctx context.Context, a *adminEnv) (any, error) {
-		balances, err := a.db.AgentBalances(ctx)
+		r, err := a.svc.CheckLedger(ctx, a.actor)
 		if err != nil {
 			return nil, err
 		}
-		r := ledgerReport{Agents: len(balances), Differences: []ledgerMismatch{}}
-		for id, bal := range balances {
-			sum, err := a.db.AccountBalance(ctx, core.AgentAccount(id))
-			if err != nil {
-				return nil, err
-			}
-			if sum != bal {
-				r.Differences = append(r.Differences, ledgerMismatch{AgentID: id, Balance: int64(bal), Ledger: int64(sum)})
-			}
-		}
-		return r, nil
+		return ledgerReport(r), nil
 	}
 }}

@@ -51,7 +51,7 @@ func TestAdminMessages(t *testing.T) {
 		{"revoked key", env, []string{"agent", "api-key", "revoke", "--id", id(k)}, 1, "API key " + id(k) + " was revoked already"},
 		{"missing key", env, []string{"agent", "api-key", "revoke", "--id", "4242"}, 1, "API key 4242 does not exist"},
 		{"no pending key change", env, []string{"meter", "confirm-key-change", "--number", number}, 1, "meter " + number + " has no pending key change"},
-		{"unknown meter", env, []string{"meter", "set-status", "--number", demo.DRN("0510000009"), "--status", "blocked"}, 1, "meter " + demo.DRN("0510000009") + " does not exist"},
+		{"unknown meter", env, []string{"meter", "set-status", "--number", demo.DRN("0510000009"), "--status", "blocked", "--reason", "tamper"}, 1, "meter " + demo.DRN("0510000009") + " does not exist"},
 		{"unreachable database", unreachable, []string{"ledger", "check"}, 1, "connect"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -63,8 +63,8 @@ func TestAdminMessages(t *testing.T) {
 	}
 
 	t.Run("decommissioned stays", func(t *testing.T) {
-		adminOK(t, env, "meter", "set-status", "--number", number, "--status", "decommissioned")
-		code, _, errOut := admin(t, env, "meter", "set-status", "--number", number, "--status", "active")
+		adminOK(t, env, "meter", "set-status", "--number", number, "--status", "decommissioned", "--reason", "removed")
+		code, _, errOut := admin(t, env, "meter", "set-status", "--number", number, "--status", "active", "--reason", "inspected")
 		if code != 1 || !strings.Contains(errOut, "meter "+number+" is decommissioned") {
 			t.Fatalf("reactivating a decommissioned meter: exit %d, %q; want a refusal naming the meter", code, errOut)
 		}

@@ -2,52 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"strings"
 
+	"github.com/vendgate/vendgate/backoffice"
 	"github.com/vendgate/vendgate/core"
-	"github.com/vendgate/vendgate/store"
 	"github.com/vendgate/vendgate/sts"
 )
-
-type meterJSON struct {
-	ID              int64    `json:"id"`
-	Number          string   `json:"number"`
-	Kind            string   `json:"kind"`
-	Status          string   `json:"status"`
-	Key             keyJSON  `json:"key"`
-	PendingKey      *keyJSON `json:"pending_key,omitempty"`
-	PendingRollover bool     `json:"pending_rollover,omitempty"`
-}
-
-type keyJSON struct {
-	PAN      string `json:"pan"`
-	SGC      string `json:"sgc"`
-	KRN      uint8  `json:"krn"`
-	KT       uint8  `json:"kt"`
-	TI       string `json:"ti"`
-	DKGA     string `json:"dkga"`
-	EA       string `json:"ea"`
-	BaseDate string `json:"base_date"`
-	KEN      uint8  `json:"ken"`
-}
-
-func toKeyJSON(k core.MeterKey) keyJSON {
-	return keyJSON{PAN: k.PAN.String(), SGC: k.SGC.String(), KRN: k.KRN, KT: uint8(k.KT), TI: fmt.Sprintf("%02d", k.TI),
-		DKGA: k.DKGA.String(), EA: k.EA.String(), BaseDate: k.BaseDate.String(), KEN: uint8(k.KEN)}
-}
-
-func toMeterJSON(m core.Meter) meterJSON {
-	out := meterJSON{ID: m.ID, Number: m.Number, Kind: string(m.Kind), Status: string(m.Status), Key: toKeyJSON(m.Key),
-		PendingRollover: m.PendingRollover}
-	if m.PendingKey != nil {
-		k := toKeyJSON(*m.PendingKey)
-		out.PendingKey = &k
-	}
-	return out
-}
 
 // keyFlags are the flags that describe a meter key within a supply group.
 type keyFlags struct {
@@ -61,8 +22,9 @@ func registerKeyFlags(fs *flag.FlagSet) keyFlags {
 		ea: fs.String("ea", "07", "encryption `algorithm`: 07 or 11"), bd: fs.String("base-date", "2014", "token identifier base `year`: 1993, 2014 or 2035"), ken: fs.Int("ken", 255, "key expiry `number`, 0 to 255 (255: none)")}
 }
 
-// key builds the key of meter number in the flags' supply group (its SGC, KRN and DKGA).
-func (f keyFlags) key(ctx context.Context, db *store.DB, number string) (core.MeterKey, error) {
+// key builds the key of meter number; the back office gives it the supply group's SGC, KRN and
+// DKGA.
+func (f keyFlags) key(number string) (core.MeterKey, error) {
 	if *f.group <= 0 {
 		return core.MeterKey{}, usagef("--supply-group: required")
 	}
@@ -89,18 +51,10 @@ func (f keyFlags) key(ctx context.Context, db *store.DB, number string) (core.Me
 	if err != nil {
 		return core.MeterKey{}, usagef("--number: %s", strings.TrimPrefix(err.Error(), "sts: "))
 	}
-	g, err := db.SupplyGroup(ctx, *f.group)
-	if errors.Is(err, core.ErrNotFound) {
-		return core.MeterKey{}, notFound("supply-group", "supply group", *f.group)
-	}
-	if err != nil {
-		return core.MeterKey{}, err
-	}
-	return core.MeterKey{PAN: pan, SGC: g.SGC, KRN: g.KRN, KT: sts.KeyType(kt), TI: uint8(ti), DKGA: g.DKGA, EA: ea,
-		BaseDate: bd, KEN: sts.KEN(*f.ken)}, nil
+	return core.MeterKey{PAN: pan, KT: sts.KeyType(kt), TI: uint8(ti), EA: ea, BaseDate: bd, KEN: sts.KEN(*f.ken)}, nil
 }
 
-var adminMeterCreate = adminCommand{"register a meter with its key, customer and tariff", func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+var adminMeterCreate = adminCommand{summary: "register a meter with its key, customer and tariff", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 	number := fs.String("number", "", "the meter number (required)")
 	customer := fs.Int64("customer", 0, "`id` of the customer (required)")
 	tariff := fs.Int64("tariff", 0, "`id` of the tariff (required)")
@@ -125,98 +79,126 @@ var adminMeterCreate = adminCommand{"register a meter with its key, customer and
 		if err != nil {
 			return nil, err
 		}
-		if _, err := a.db.Customer(ctx, *customer); err != nil {
-			return nil, lookup(err, "customer", "customer", *customer)
-		}
-		if _, err := a.db.TariffUtility(ctx, *tariff); err != nil {
-			return nil, lookup(err, "tariff", "tariff", *tariff)
-		}
-		key, err := kf.key(ctx, a.db, *number)
+		key, err := kf.key(*number)
 		if err != nil {
 			return nil, err
 		}
-		m := &core.Meter{Number: *number, Kind: core.MeterKind(*kind), Status: core.MeterActive, Key: key,
+		m := core.Meter{Number: *number, Kind: core.MeterKind(*kind), Status: core.MeterActive, Key: key,
 			SupplyGroupID: *kf.group, CustomerID: *customer, TariffID: *tariff}
-		if err := a.db.CreateMeter(ctx, m, core.Money(arr)); err != nil {
-			return nil, err
-		}
-		return toMeterJSON(*m), nil
+		return a.svc.CreateMeter(ctx, a.actor, m, core.Money(arr))
 	}
 }}
 
-// meterByNumber finds a meter for the key change commands.
-func meterByNumber(ctx context.Context, db *store.DB, number string) (core.Meter, error) {
+// meterID finds the meter a command names by --number.
+func meterID(ctx context.Context, a *adminEnv, number string) (int64, error) {
 	if number == "" {
-		return core.Meter{}, usagef("--number: required")
+		return 0, usagef("--number: required")
 	}
-	v, err := db.MeterByNumber(ctx, number)
-	if errors.Is(err, core.ErrNotFound) {
-		return core.Meter{}, core.Errorf(core.CodeNotFound, core.ReasonMeterNotFound, "--number %s: meter %s does not exist", number, number)
-	}
-	return v.Meter, err
+	return a.svc.MeterID(ctx, a.actor, number)
 }
 
-var adminMeterKeyChange = adminCommand{"set a pending key change: the next vend carries the key change tokens", func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+var adminMeterList = adminCommand{summary: "list meters", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	pf := registerPage(fs)
+	utility := fs.Int64("utility", 0, "only this utility's `id`")
+	customer := fs.Int64("customer", 0, "only this customer's `id`")
+	status := fs.String("status", "", "only meters in this `status`: active, blocked or decommissioned")
+	number := fs.String("number", "", "only meters whose number begins with these `digits`")
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		p, err := pf.page()
+		if err != nil {
+			return nil, err
+		}
+		if *status != "" {
+			if err := core.CheckMeterStatus(core.MeterStatus(*status)); err != nil {
+				return nil, usagef("--status: %s", core.AsError(err).Message)
+			}
+		}
+		ms, err := a.svc.Meters(ctx, a.actor, backoffice.MeterQuery{Page: p, UtilityID: *utility, CustomerID: *customer,
+			Status: core.MeterStatus(*status), Number: *number})
+		if err != nil {
+			return nil, err
+		}
+		return listed("meters", p, ms, func(v backoffice.MeterView) int64 { return v.ID }), nil
+	}
+}}
+
+var adminMeterShow = adminCommand{summary: "show a meter", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	number := fs.String("number", "", "the meter number (required)")
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		id, err := meterID(ctx, a, *number)
+		if err != nil {
+			return nil, err
+		}
+		return a.svc.Meter(ctx, a.actor, id)
+	}
+}}
+
+var adminMeterUpdate = adminCommand{summary: "move a meter to another customer or tariff", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+	number := fs.String("number", "", "the meter number (required)")
+	version := versionFlag(fs)
+	customer := fs.Int64("customer", 0, "`id` of the new customer")
+	tariff := fs.Int64("tariff", 0, "`id` of the new tariff (of the meter's utility and kind)")
+	return func(ctx context.Context, a *adminEnv) (any, error) {
+		id, err := meterID(ctx, a, *number)
+		if err != nil {
+			return nil, err
+		}
+		var up backoffice.MeterUpdate
+		if given(a.flags, "customer") {
+			up.CustomerID = customer
+		}
+		if given(a.flags, "tariff") {
+			up.TariffID = tariff
+		}
+		return a.svc.UpdateMeter(ctx, a.actor, id, *version, up)
+	}
+}}
+
+var adminMeterKeyChange = adminCommand{summary: "set a pending key change: the next vend carries the key change tokens", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 	number := fs.String("number", "", "the meter number (required)")
 	rollover := fs.Bool("rollover", false, "the key change rolls the token identifier over")
+	reason := fs.String("reason", "", "why the key changes, kept in the audit trail")
 	kf := registerKeyFlags(fs)
 	return func(ctx context.Context, a *adminEnv) (any, error) {
-		m, err := meterByNumber(ctx, a.db, *number)
+		id, err := meterID(ctx, a, *number)
 		if err != nil {
 			return nil, err
 		}
-		key, err := kf.key(ctx, a.db, *number)
+		key, err := kf.key(*number)
 		if err != nil {
 			return nil, err
 		}
-		if err := a.db.SetPendingKeyChange(ctx, m.ID, &key, *rollover); err != nil {
-			return nil, err
-		}
-		m, err = meterByNumber(ctx, a.db, *number)
-		if err != nil {
-			return nil, err
-		}
-		return toMeterJSON(m), nil
+		return a.svc.SetKeyChange(ctx, a.actor, id, *kf.group, key, *rollover, *reason)
 	}
 }}
 
-var adminMeterConfirm = adminCommand{"confirm that the meter took its pending key", func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+var adminMeterConfirm = adminCommand{summary: "confirm that the meter took its pending key", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 	number := fs.String("number", "", "the meter number (required)")
 	return func(ctx context.Context, a *adminEnv) (any, error) {
-		m, err := meterByNumber(ctx, a.db, *number)
+		id, err := meterID(ctx, a, *number)
 		if err != nil {
 			return nil, err
 		}
-		if err := a.db.ConfirmKeyChange(ctx, m.ID); err != nil {
-			return nil, err
-		}
-		m, err = meterByNumber(ctx, a.db, *number)
-		if err != nil {
-			return nil, err
-		}
-		return toMeterJSON(m), nil
+		return a.svc.ConfirmKeyChange(ctx, a.actor, id)
 	}
 }}
 
-// adminMeterSetStatus blocks, unblocks or decommissions a meter.
-var adminMeterSetStatus = adminCommand{"block, unblock or decommission a meter", func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+// adminMeterSetStatus blocks, unblocks or decommissions a meter, with the reason.
+var adminMeterSetStatus = adminCommand{summary: "block, unblock or decommission a meter, with the reason", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 	number := fs.String("number", "", "the meter number (required)")
 	status := fs.String("status", "", "the new status: active, blocked or decommissioned (required)")
+	reason := fs.String("reason", "", "why, kept in the audit trail (required)")
 	return func(ctx context.Context, a *adminEnv) (any, error) {
 		if err := core.CheckMeterStatus(core.MeterStatus(*status)); err != nil {
 			return nil, usagef("--status: %s", core.AsError(err).Message)
 		}
-		m, err := meterByNumber(ctx, a.db, *number)
+		if err := required("reason", *reason); err != nil {
+			return nil, err
+		}
+		id, err := meterID(ctx, a, *number)
 		if err != nil {
 			return nil, err
 		}
-		if err := a.db.SetMeterStatus(ctx, m.ID, core.MeterStatus(*status)); err != nil {
-			return nil, err
-		}
-		m, err = meterByNumber(ctx, a.db, *number)
-		if err != nil {
-			return nil, err
-		}
-		return toMeterJSON(m), nil
+		return a.svc.SetMeterStatus(ctx, a.actor, id, core.MeterStatus(*status), *reason)
 	}
 }}

@@ -11,19 +11,10 @@ import (
 	"github.com/vendgate/vendgate/sts"
 )
 
-type supplyGroupJSON struct {
-	ID        int64  `json:"id"`
-	UtilityID int64  `json:"utility_id"`
-	SGC       string `json:"sgc"`
-	KRN       uint8  `json:"krn"`
-	DKGA      string `json:"dkga"`
-	Name      string `json:"name"`
-}
-
 // adminSupplyGroupCreate imports a vending key: from a file or an environment variable, never a
 // flag value (command lines show in process lists). It is sealed under the master key and never
 // printed.
-var adminSupplyGroupCreate = adminCommand{"import a vending key for a supply group (sealed under the master key, never printed)", func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+var adminSupplyGroupCreate = adminCommand{summary: "import a vending key for a supply group (sealed under the master key, never printed)", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 	utility := fs.Int64("utility", 0, "`id` of the utility (required)")
 	sgcFlag := fs.String("sgc", "", "supply group `code`, 6 digits (required)")
 	krn := fs.Int("krn", 1, "key revision number, 1 to 15")
@@ -71,13 +62,7 @@ var adminSupplyGroupCreate = adminCommand{"import a vending key for a supply gro
 		if err := core.CheckVendingKey(dkga, vk); err != nil {
 			return nil, usagef("%s", core.AsError(err).Message)
 		}
-		if _, err := a.db.Utility(ctx, *utility); err != nil {
-			return nil, lookup(err, "utility", "utility", *utility)
-		}
-		g := &core.SupplyGroup{UtilityID: *utility, SGC: sgc, KRN: uint8(*krn), DKGA: dkga, Name: *name}
-		if err := core.ImportVendingKey(ctx, a.db, a.sealer, g, vk); err != nil {
-			return nil, err
-		}
-		return supplyGroupJSON{ID: g.ID, UtilityID: g.UtilityID, SGC: sgc.String(), KRN: g.KRN, DKGA: dkga.String(), Name: g.Name}, nil
+		g := core.SupplyGroup{UtilityID: *utility, SGC: sgc, KRN: uint8(*krn), DKGA: dkga, Name: *name}
+		return a.svc.CreateSupplyGroup(ctx, a.actor, g, vk)
 	}
 }}

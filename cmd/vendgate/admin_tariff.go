@@ -17,23 +17,7 @@ type blockList []string
 func (b *blockList) String() string     { return strings.Join(*b, ",") }
 func (b *blockList) Set(v string) error { *b = append(*b, v); return nil }
 
-type tariffJSON struct {
-	ID                 int64             `json:"id"`
-	Name               string            `json:"name"`
-	Kind               string            `json:"kind"`
-	Unit               string            `json:"unit"`
-	Blocks             []tariffBlockJSON `json:"blocks"`
-	MonthlyFixedCharge int64             `json:"monthly_fixed_charge"`
-	FreeBasic          string            `json:"free_basic"`
-}
-
-// tariffBlockJSON is a price block; its bound and price are in the tariff's unit.
-type tariffBlockJSON struct {
-	UpTo  string `json:"up_to,omitempty"`
-	Price string `json:"price_minor_per_unit"`
-}
-
-var adminTariffCreate = adminCommand{"create a stepped tariff of a utility for one meter kind", func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+var adminTariffCreate = adminCommand{summary: "create a stepped tariff of a utility for one meter kind", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 	utility := fs.Int64("utility", 0, "`id` of the utility (required)")
 	name := fs.String("name", "", "the tariff's name (required)")
 	kindFlag := fs.String("kind", string(core.Electricity), "the meter `kind` it prices: electricity, water or gas")
@@ -64,8 +48,7 @@ var adminTariffCreate = adminCommand{"create a stepped tariff of a utility for o
 		if err != nil {
 			return nil, usagef("--free-basic: %q is not %s with at most one decimal", *free, unit)
 		}
-		t := &core.Tariff{UtilityID: *utility, Name: *name, Kind: kind, MonthlyFixedCharge: core.Money(fc), FreeBasicEnergy: core.Energy(fbe)}
-		out := tariffJSON{Name: *name, Kind: string(kind), Unit: unit, MonthlyFixedCharge: fc, FreeBasic: kind.Format(t.FreeBasicEnergy)}
+		t := core.Tariff{UtilityID: *utility, Name: *name, Kind: kind, MonthlyFixedCharge: core.Money(fc), FreeBasicEnergy: core.Energy(fbe)}
 		for _, b := range blocks {
 			upTo, price, ok := strings.Cut(b, ":")
 			p, err := decimal.NewFromString(price)
@@ -79,22 +62,10 @@ var adminTariffCreate = adminCommand{"create a stepped tariff of a utility for o
 				}
 			}
 			t.Blocks = append(t.Blocks, core.TariffBlock{UpTo: core.Energy(e), Price: p})
-			bj := tariffBlockJSON{Price: p.String()}
-			if e > 0 {
-				bj.UpTo = kind.Format(core.Energy(e))
-			}
-			out.Blocks = append(out.Blocks, bj)
 		}
 		if err := t.Validate(); err != nil {
 			return nil, usagef("--block: %s", core.AsError(err).Message)
 		}
-		if _, err := a.db.Utility(ctx, *utility); err != nil {
-			return nil, lookup(err, "utility", "utility", *utility)
-		}
-		if err := a.db.CreateTariff(ctx, t); err != nil {
-			return nil, err
-		}
-		out.ID = t.ID
-		return out, nil
+		return a.svc.CreateTariff(ctx, a.actor, t)
 	}
 }}

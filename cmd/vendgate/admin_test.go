@@ -27,7 +27,7 @@ const adminVK = "0123456789abcdeffedcba98765432100a0b0c0d" // a DKGA04 vending k
 func admin(t *testing.T, env []string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := runAdmin(context.Background(), args, env, &out, &errb)
+	code := runAdmin(context.Background(), args, withCode(t, env), &out, &errb)
 	for _, s := range []string{out.String(), errb.String()} {
 		if strings.Contains(strings.ToLower(s), adminVK) {
 			t.Fatalf("the vending key was printed: %q", s)
@@ -70,6 +70,7 @@ func adminEnvs(t *testing.T) map[string][]string {
 		if code := run(context.Background(), []string{"migrate"}, env, &out, &errb); code != 0 {
 			t.Fatalf("%s: vendgate migrate: exit %d: %s", name, code, errb.String())
 		}
+		envs[name] = adminSignedIn(t, env)
 	}
 	return envs
 }
@@ -130,13 +131,13 @@ func TestAdminSetupThenVend(t *testing.T) {
 				t.Fatalf("after confirming: %v", got)
 			}
 
-			if got := adminOK(t, env, "meter", "set-status", "--number", number, "--status", "blocked"); got["status"] != "blocked" {
+			if got := adminOK(t, env, "meter", "set-status", "--number", number, "--status", "blocked", "--reason", "tamper suspected"); got["status"] != "blocked" {
 				t.Fatalf("meter set-status blocked: %v", got)
 			}
 			if _, err := vendor.Vend(ctx, core.VendRequest{Channel: core.ChannelREST, IdempotencyKey: "a3", AgentID: agent.ID, MeterNumber: number, Amount: 11600}); core.AsError(err).Reason != "meter_blocked" {
 				t.Fatalf("a vend to the blocked meter: got %v, want meter_blocked", err)
 			}
-			adminOK(t, env, "meter", "set-status", "--number", number, "--status", "active")
+			adminOK(t, env, "meter", "set-status", "--number", number, "--status", "active", "--reason", "inspected")
 
 			before := adminOK(t, env, "agent", "top-up", "--agent", id(ag), "--amount", "1")["balance"].(float64)
 			if code, _, errOut := admin(t, env, "vend", "reverse", "--id", strconv.FormatInt(v.ID, 10)); code != 2 || !strings.Contains(errOut, "--reason") {
@@ -151,7 +152,7 @@ func TestAdminSetupThenVend(t *testing.T) {
 				t.Fatalf("second reversal: exit %d, %q", code, errOut)
 			}
 			list := adminOK(t, env, "vend", "reversed")
-			if vs, _ := list["vends"].([]any); len(vs) != 1 || vs[0].(map[string]any)["reason"] != "paid twice" || vs[0].(map[string]any)["reversed_by"] != "operator" {
+			if vs, _ := list["vends"].([]any); len(vs) != 1 || vs[0].(map[string]any)["reason"] != "paid twice" || vs[0].(map[string]any)["reversed_by"] != "operator admin" {
 				t.Fatalf("the list of reversed vends: %v", list)
 			}
 			adminOK(t, env, "agent", "api-key", "revoke", "--id", id(k))

@@ -11,7 +11,7 @@ import (
 
 // adminVendReverse is an operator's reversal: any agent's vend, at any time (an agent may reverse
 // only within its utility's window), with the reason kept on the vend.
-var adminVendReverse = adminCommand{"reverse a vend as an operator, with the reason", func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+var adminVendReverse = adminCommand{summary: "reverse a vend as an operator, with the reason", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 	id := fs.Int64("id", 0, "`id` of the vend (required)")
 	reason := fs.String("reason", "", "why the vend is reversed, kept with it (required)")
 	return func(ctx context.Context, a *adminEnv) (any, error) {
@@ -21,17 +21,13 @@ var adminVendReverse = adminCommand{"reverse a vend as an operator, with the rea
 		if strings.TrimSpace(*reason) == "" {
 			return nil, usagef("--reason: required (why the vend is reversed; kept with it)")
 		}
-		v, err := a.vendor().Reverse(ctx, core.ReversalRequest{VendID: *id, Reason: *reason})
-		if err != nil {
-			return nil, err
-		}
-		return reversedVendJSON(v), nil
+		return gated(a.svc.ReverseVend(ctx, a.actor, *id, *reason))
 	}
 }}
 
 // adminVendReversed lists reversed vends, newest first: the exception list an operator checks
 // (who reversed what, when and why).
-var adminVendReversed = adminCommand{"list reversed vends with who reversed them and why", func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
+var adminVendReversed = adminCommand{summary: "list reversed vends with who reversed them and why", setup: func(fs *flag.FlagSet) func(context.Context, *adminEnv) (any, error) {
 	agent := fs.Int64("agent", 0, "only this agent's `id`")
 	since := fs.String("since", "", "only vends sold on or after this `date` (YYYY-MM-DD)")
 	limit := fs.Int("limit", 100, "at most this many")
@@ -47,21 +43,10 @@ var adminVendReversed = adminCommand{"list reversed vends with who reversed them
 		if *limit < 1 || *limit > core.MaxVendQueryLimit {
 			return nil, usagef("--limit: 1 to %d", core.MaxVendQueryLimit)
 		}
-		vends, err := a.db.FindVends(ctx, q)
+		vends, err := a.svc.ReversedVends(ctx, a.actor, q)
 		if err != nil {
 			return nil, err
 		}
-		out := make([]map[string]any, len(vends))
-		for i, v := range vends {
-			out[i] = reversedVendJSON(v)
-		}
-		return map[string]any{"count": len(out), "vends": out}, nil
+		return map[string]any{"count": len(vends), "vends": vends}, nil
 	}
 }}
-
-func reversedVendJSON(v *core.Vend) map[string]any {
-	return map[string]any{"id": v.ID, "reference": v.Reference, "status": v.Status, "agent_id": v.AgentID,
-		"channel": v.Channel, "meter_number": v.MeterNumber, "paid": v.Breakdown.Paid, "currency": v.Currency.Code,
-		"sold_at": v.CreatedAt.Format(time.RFC3339), "reversed_at": v.ReversedAt.Format(time.RFC3339),
-		"reversed_by": v.ReversedBy, "reason": v.ReversalReason}
-}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/vendgate/vendgate/backoffice"
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/internal/demo"
 	"github.com/vendgate/vendgate/store"
@@ -24,6 +25,16 @@ type demoFile struct {
 	Meters  []demoMeter `json:"meters"`
 	Bank    demo.Bank   `json:"bank"`
 	Telco   demo.Telco  `json:"telco"`
+	// Operators are the back office's administrator, supervisor and cashier with their one-time
+	// passwords, which each changes at the first sign-in.
+	Operators []backoffice.Credentials `json:"operators"`
+}
+
+// demoOperators are the operators the demo seeds beside the administrator, limited to the demo
+// utility.
+var demoOperators = []backoffice.DemoOperator{
+	{Username: "supervisor", FullName: "Demo Supervisor", Role: backoffice.RoleSupervisor},
+	{Username: "cashier", FullName: "Demo Cashier", Role: backoffice.RoleCashier},
 }
 
 type demoMeter struct {
@@ -42,7 +53,8 @@ type demoMeter struct {
 }
 
 // seedDemo fills an empty embedded database with a utility, a supply group per demo key, a
-// stepped tariff, customers, meters and an agent with float and an API key, and returns what
+// stepped tariff, customers, meters, an agent with float and an API key, and the back office's
+// administrator, supervisor and cashier with one-time passwords, and returns what
 // demo.json holds (seedStaged writes it). dataDir is where the server runs (the meters' state
 // files are named there).
 func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, baseURL, isoAddr, route string) (*demoFile, error) {
@@ -125,6 +137,10 @@ func seedDemo(ctx context.Context, db *store.DB, sealer *core.Sealer, dataDir, b
 	}
 	out.Bank.Addr = isoAddr
 	if out.Telco, err = demo.SeedTelco(ctx, db, u.ID, route, 0); err != nil {
+		return nil, err
+	}
+	svc := backoffice.New(db, adminOptions...)
+	if out.Operators, err = svc.BootstrapDemo(ctx, "admin", u.ID, demoOperators...); err != nil {
 		return nil, err
 	}
 	return out, nil

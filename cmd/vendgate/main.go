@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -46,7 +47,7 @@ func main() {
 
 const usage = `usage: vendgate serve [flags]    run the server
        vendgate migrate [flags]  create the database or bring it up to date
-       vendgate admin ...        set up utilities, vending keys, tariffs, meters, agents (JSON output)
+       vendgate admin ...        the back office as an operator: utilities, keys, tariffs, meters, agents, audit (JSON output)
        vendgate help             this text; vendgate COMMAND --help lists a command's flags
 every setting is also a VENDGATE_* environment variable (VENDGATE_HTTP_ADDR ...) or a key of --config`
 
@@ -476,6 +477,15 @@ func (m *Main) printDemo(baseURL string) {
 		fmt.Fprintf(w, "The agent's API key is in %s (mode 0600), not printed: this output is not a terminal. Read it with\n  KEY=$(sed -n 's/.*\"api_key\": \"\\(.*\\)\".*/\\1/p' %s)\n\n", demoJSON, demoJSON)
 		key = "$KEY"
 	}
+	if m.Terminal {
+		fmt.Fprintf(w, "Back office operators (one-time passwords, shown once; each sets its own at the first sign-in):\n")
+		for _, c := range d.Operators {
+			fmt.Fprintf(w, "  %-12s %-22s %s\n", c.Operator.Username, strings.Join(c.Operator.Roles, ","), c.Password)
+		}
+	} else {
+		fmt.Fprintf(w, "The back office operators' one-time passwords are in %s, not printed: this output is not a terminal.\n", demoJSON)
+	}
+	fmt.Fprintf(w, "Sign in and set your own password:\n  VENDGATE_OPERATOR=admin VENDGATE_PASSWORD=... VENDGATE_NEW_PASSWORD=... bin/vendgate admin operator password\n\n")
 	fmt.Fprintf(w, "Buy a token for R50.00:\n  curl -s -X POST %s/v1/vends -H \"Authorization: Bearer %s\" -H 'Idempotency-Key: demo-1' \\\n    -H 'Content-Type: application/json' -d '{\"meter_number\":\"%s\",\"amount_minor\":5000,\"currency\":\"ZAR\"}'\n\n",
 		baseURL, key, d.Meters[0].Number)
 	fmt.Fprintf(w, "Type the token into the virtual meter:\n  %s\n\n", d.Meters[0].StsctlMeter)

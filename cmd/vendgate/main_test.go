@@ -67,6 +67,14 @@ func bootOpened(t *testing.T, edit func(*config.Config), opened func(*Main)) (*M
 	if !strings.Contains(out.String(), m.Demo.APIKey) || !strings.Contains(out.String(), "curl") {
 		t.Fatalf("start-up output lacks the API key or the curl command:\n%s", out.String())
 	}
+	if ops := m.Demo.Operators; len(ops) != 3 || ops[0].Operator.Username != "admin" || ops[1].Operator.Roles[0] != "supervisor" || ops[2].Operator.Roles[0] != "cashier" {
+		t.Fatalf("the demo's operators: %+v; want the administrator, a supervisor and a cashier", ops)
+	}
+	for _, c := range m.Demo.Operators {
+		if c.Password == "" || strings.Count(out.String(), c.Password) != 1 {
+			t.Fatalf("start-up output shows %s's one-time password %d times, want once:\n%s", c.Operator.Username, strings.Count(out.String(), c.Password), out.String())
+		}
+	}
 	return m, logs
 }
 

@@ -89,6 +89,11 @@ func TestStartFiles(t *testing.T) {
 	if strings.Contains(out.String(), m.Demo.APIKey) || !strings.Contains(out.String(), filepath.Join(dir, "demo.json")+" (mode 0600)") {
 		t.Errorf("output that is not a terminal: want no API key and where it is:\n%s", out)
 	}
+	for _, c := range m.Demo.Operators {
+		if strings.Contains(out.String(), c.Password) {
+			t.Errorf("output that is not a terminal shows %s's one-time password:\n%s", c.Operator.Username, out)
+		}
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"strings"
+
+	"github.com/vendgate/vendgate/backoffice"
+	"github.com/vendgate/vendgate/core"
+)
+
+// The environment variables admin commands sign in with. A password and a code never come from
+// a flag: command lines show in process lists.
+const (
+	envOperator = "VENDGATE_OPERATOR"
+	envPassword = "VENDGATE_PASSWORD"
+	envTOTP     = "VENDGATE_TOTP"
+	// envOpsToken is an operator API token, for scripts: the back office's tokens sign a script in
+	// without a password or a code (tokenActor).
+	envOpsToken = "VENDGATE_OPS_TOKEN"
+)
+
+// lookupEnv returns an environment variable of environ, and whether it is set and not blank.
+func lookupEnv(environ []string, name string) (string, bool) {
+	for i := len(environ) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(environ[i], name+"="); ok {
+			return v, strings.TrimSpace(v) != ""
+		}
+	}
+	return "", false
+}
+
+// signIn makes the actor the command runs as: from an operator API token, or from an operator's
+// username, password and (once enrolled) current second-factor code, through the back office's
+// sign-in (its lockout and its audit entry). An operator still on a one-time password may only
+// set their own password and second factor.
+func (a *adminEnv) signIn(ctx context.Context, auth adminAuth) error {
+	if _, ok := lookupEnv(a.environ, envOpsToken); ok {
+		return a.tokenActor(ctx)
+	}
+	username, okU := lookupEnv(a.environ, envOperator)
+	password, okP := lookupEnv(a.environ, envPassword)
+	if !okU || !okP {
+		return usagef("sign in first: set %s and %s (and %s, the current code, once a second factor is enrolled); "+
+			"a new installation starts with vendgate admin bootstrap", envOperator, envPassword, envTOTP)
+	}
+	code, _ := lookupEnv(a.environ, envTOTP)
+	actor, op, err := a.svc.SignIn(ctx, backoffice.SignInRequest{Username: strings.TrimSpace(username), Password: password,
+		Code: strings.TrimSpace(code), Via: "cli", From: "cli"})
+	if err != nil {
+		return err
+	}
+	if op.MustChangePassword && auth != authSelf {
+		return core.Errorf(core.CodeForbidden, backoffice.ReasonPermissionDenied,
+			"%s signed in with a one-time password: set your own first with vendgate admin operator password", op.Username)
+	}
+	a.actor, a.password = actor, password
+	return nil
+}
+
+// tokenActor is where an operator API token (VENDGATE_OPS_TOKEN) becomes the actor, through the
+// back office's token sign-in once it has one; until then a token is refused, naming the way in
+// that works.
+func (a *adminEnv) tokenActor(context.Context) error {
+	return usagef("%s: operator API tokens are not accepted yet; sign in with %s and %s", envOpsToken, envOperator, envPassword)
+}
