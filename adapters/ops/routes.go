@@ -118,6 +118,26 @@ func (s *Server) routes() []route {
 		{post, "/ops/v1/engineering-tokens", signedIn, s.issueEngineeringToken},
 		{get, "/ops/v1/meters/{number}/tokens", signedIn, s.meterTokens},
 		{post, "/ops/v1/token-reprints", signedIn, s.reprintToken},
+
+		{get, "/ops/v1/utilities", signedIn, s.listUtilities},
+		{get, "/ops/v1/utilities/{id}", signedIn, s.showUtility},
+		{patch, "/ops/v1/utilities/{id}", signedIn, s.updateUtility},
+		{get, "/ops/v1/customers", signedIn, s.listCustomers},
+		{post, "/ops/v1/customers", signedIn, s.createCustomer},
+		{get, "/ops/v1/customers/{id}", signedIn, s.showCustomer},
+		{patch, "/ops/v1/customers/{id}", signedIn, s.updateCustomer},
+		{get, "/ops/v1/meters", signedIn, s.listMeters},
+		{get, "/ops/v1/meters/{id}", signedIn, s.showMeter},
+		{patch, "/ops/v1/meters/{id}", signedIn, s.updateMeter},
+		{post, "/ops/v1/meters/{id}/status", signedIn, s.setMeterStatus},
+		{get, "/ops/v1/agents", signedIn, s.listAgents},
+		{post, "/ops/v1/agents", signedIn, s.createAgent},
+		{get, "/ops/v1/agents/{id}", signedIn, s.showAgent},
+		{patch, "/ops/v1/agents/{id}", signedIn, s.updateAgent},
+		{post, "/ops/v1/agents/{id}/top-ups", signedIn, s.topUp},
+		{post, "/ops/v1/agents/{id}/api-keys", signedIn, s.issueAPIKey},
+		{post, "/ops/v1/api-keys/{id}/revoke", signedIn, s.revokeAPIKey},
+		{get, "/ops/v1/ledger/check", signedIn, s.checkLedger},
 	}
 }
 

@@ -136,6 +136,29 @@ type (
 		ContractOf(ctx context.Context, a backoffice.Actor, id int64) (backoffice.Contract, error)
 		Contracts(ctx context.Context, a backoffice.Actor, q backoffice.ContractQuery) ([]backoffice.Contract, error)
 	}
+	// Records keeps the records a utility runs: utilities, customers, meters and agents, and
+	// checks the ledger.
+	Records interface {
+		Utilities(ctx context.Context, a backoffice.Actor, q backoffice.UtilityQuery) ([]backoffice.UtilityView, error)
+		Utility(ctx context.Context, a backoffice.Actor, id int64) (backoffice.UtilityView, error)
+		UpdateUtility(ctx context.Context, a backoffice.Actor, id, version int64, up backoffice.UtilityUpdate) (backoffice.UtilityView, error)
+		Customers(ctx context.Context, a backoffice.Actor, q backoffice.CustomerQuery) ([]backoffice.CustomerView, error)
+		Customer(ctx context.Context, a backoffice.Actor, id int64) (backoffice.CustomerView, error)
+		CreateCustomer(ctx context.Context, a backoffice.Actor, c core.Customer, utilityID int64) (backoffice.CustomerView, error)
+		UpdateCustomer(ctx context.Context, a backoffice.Actor, id, version int64, up backoffice.CustomerUpdate) (backoffice.CustomerView, error)
+		Meters(ctx context.Context, a backoffice.Actor, q backoffice.MeterQuery) ([]backoffice.MeterView, error)
+		Meter(ctx context.Context, a backoffice.Actor, id int64) (backoffice.MeterView, error)
+		UpdateMeter(ctx context.Context, a backoffice.Actor, id, version int64, up backoffice.MeterUpdate) (backoffice.MeterView, error)
+		SetMeterStatus(ctx context.Context, a backoffice.Actor, id int64, status core.MeterStatus, reason string) (backoffice.MeterView, error)
+		Agents(ctx context.Context, a backoffice.Actor, q backoffice.AgentQuery) ([]backoffice.AgentView, error)
+		Agent(ctx context.Context, a backoffice.Actor, id int64) (backoffice.AgentView, error)
+		CreateAgent(ctx context.Context, a backoffice.Actor, ag core.Agent) (backoffice.AgentView, error)
+		UpdateAgent(ctx context.Context, a backoffice.Actor, id, version int64, up backoffice.AgentUpdate) (backoffice.AgentView, error)
+		TopUp(ctx context.Context, a backoffice.Actor, agentID int64, amount core.Money, memo string) (backoffice.TopUpView, error)
+		IssueAPIKey(ctx context.Context, a backoffice.Actor, agentID int64, label string) (backoffice.IssuedAPIKey, error)
+		RevokeAPIKey(ctx context.Context, a backoffice.Actor, id int64) (backoffice.APIKeyView, error)
+		CheckLedger(ctx context.Context, a backoffice.Actor) (backoffice.LedgerReport, error)
+	}
 	// MeterTokens issues engineering tokens and reads and reprints a meter's tokens.
 	MeterTokens interface {
 		IssueEngineeringToken(ctx context.Context, a backoffice.Actor, r backoffice.EngineeringRequest) (backoffice.Result[backoffice.ShownToken], error)
@@ -162,6 +185,7 @@ type Config struct {
 	Stock        Stock
 	Contracts    Contracts
 	MeterTokens  MeterTokens
+	Records      Records
 
 	// Logger receives one line per request: never a body, a cookie, a token or a password.
 	Logger zerolog.Logger
@@ -201,7 +225,7 @@ func New(cfg Config) *Server {
 		"Account": cfg.Account, "Sessions": cfg.Sessions, "Tokens": cfg.Tokens,
 		"Operators": cfg.Operators, "Roles": cfg.Roles, "Audit": cfg.Audit,
 		"Approvals": cfg.Approvals, "Agents": cfg.Agents, "Vends": cfg.Vends, "Organisation": cfg.Organisation,
-		"Versions": cfg.Versions, "Stock": cfg.Stock, "Contracts": cfg.Contracts, "MeterTokens": cfg.MeterTokens,
+		"Versions": cfg.Versions, "Stock": cfg.Stock, "Contracts": cfg.Contracts, "MeterTokens": cfg.MeterTokens, "Records": cfg.Records,
 	} {
 		if dep == nil {
 			panic("ops: Config." + name + " is nil")
