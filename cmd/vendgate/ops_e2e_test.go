@@ -27,7 +27,7 @@ import (
 // code; creates a cashier and a supervisor; receives a meter into the store from a CSV; the
 // cashier opens a contract for it, and the agent sells to it; a terminal's key sells and the
 // vend names the terminal; the supervisor issues a clear-tamper token; a float adjustment the
-// administrator asks for is refused to its maker and approved by the supervisor. At the end
+// administrator asks for is refused to its maker and approved by the supervisor; one nobody decides expires. At the end
 // the audit chain is whole and every agent's balance is its ledger's sum. The server is Open and
 // Run as `vendgate serve` runs them, on a clock the test moves (each second-factor code is
 // accepted once per 30-second step).
@@ -40,7 +40,8 @@ func TestBackOfficeEndToEnd(t *testing.T) {
 	}
 	clock := testkit.NewClock(time.Now().UTC())
 	out := &testkit.Logs{}
-	m := &Main{Config: cfg, Stdout: out, Logger: zerolog.New(out).Level(zerolog.WarnLevel), Clock: clock.Now}
+	m := &Main{Config: cfg, Stdout: out, Logger: zerolog.New(out).Level(zerolog.WarnLevel), Clock: clock.Now,
+		approvalSweep: 10 * time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)
@@ -159,6 +160,9 @@ func TestBackOfficeEndToEnd(t *testing.T) {
 		t.Fatalf("approved %+v; balance %d -> %d", approved, before.Balance, after.Balance)
 	}
 
+	// A request nobody decides, left to expire at the end.
+	var late backoffice.ApprovalView
+	admin.send(t, "POST", fmt.Sprintf("/ops/v1/agents/%d/float-adjustments", demo.Agent), map[string]any{"amount": 100_00, "reason": "never decided"}, 202, &late)
 	var verified struct {
 		Intact  bool  `json:"intact"`
 		Entries int64 `json:"entries"`
@@ -180,6 +184,22 @@ func TestBackOfficeEndToEnd(t *testing.T) {
 		if sum, err := m.DB.AccountBalance(context.Background(), core.AgentAccount(id)); err != nil || sum != bal {
 			t.Errorf("agent %d: balance %d, ledger %d (%v)", id, bal, sum, err)
 		}
+	}
+
+	// A request nobody decides expires: Run sweeps the queue on its schedule.
+	clock.Advance(backoffice.DefaultApprovalExpiry + time.Minute)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		got, err := m.DB.Approval(context.Background(), late.ID) // the sessions have ended by now
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status == backoffice.ApprovalExpired {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the request past its expiry is still %s: the sweep did not run", got.Status)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
