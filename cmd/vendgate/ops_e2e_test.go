@@ -27,7 +27,8 @@ import (
 // code; creates a cashier and a supervisor; receives a meter into the store from a CSV; the
 // cashier opens a contract for it, and the agent sells to it; a terminal's key sells and the
 // vend names the terminal; the supervisor issues a clear-tamper token; a float adjustment the
-// administrator asks for is refused to its maker and approved by the supervisor; one nobody decides expires. At the end
+// administrator asks for is refused to its maker and approved by the supervisor; the supervisor
+// reverses a vend inside the window at once and one past it with the administrator's approval; one nobody decides expires. At the end
 // the audit chain is whole and every agent's balance is its ledger's sum. The server is Open and
 // Run as `vendgate serve` runs them, on a clock the test moves (each second-factor code is
 // accepted once per 30-second step).
@@ -114,7 +115,7 @@ func TestBackOfficeEndToEnd(t *testing.T) {
 	if contract.Status != backoffice.ContractOpen || stock.State != backoffice.StockInstalled || stock.ContractID != contract.ID {
 		t.Fatalf("contract %+v, stock %+v", contract, stock)
 	}
-	sell(t, base, demo.APIKey, number, "e2e-1")
+	firstVend := sell(t, base, demo.APIKey, number, "e2e-1")
 
 	// A terminal's key sells as its agent, and the vend names the terminal.
 	var terminal backoffice.Terminal
@@ -158,6 +159,21 @@ func TestBackOfficeEndToEnd(t *testing.T) {
 	admin.get(t, fmt.Sprintf("/ops/v1/agents/%d", demo.Agent), 200, &after)
 	if approved.Status != backoffice.ApprovalApproved || approved.Checker != "bongani" || after.Balance != before.Balance+250_00 {
 		t.Fatalf("approved %+v; balance %d -> %d", approved, before.Balance, after.Balance)
+	}
+
+	// A reversal inside the utility's window runs at once; past it, it waits for a second
+	// operator, and runs when approved.
+	var reversed backoffice.VendView
+	supervisor.send(t, "POST", fmt.Sprintf("/ops/v1/vends/%d/reversal", firstVend), map[string]any{"reason": "the customer was charged twice"}, 200, &reversed)
+	if reversed.Status != core.VendReversed || reversed.ReversedBy != "operator bongani" {
+		t.Fatalf("the reversal inside the window: %+v", reversed)
+	}
+	clock.Advance(core.DefaultReversalWindow + time.Minute)
+	var lateReversal, lateApproved backoffice.ApprovalView
+	supervisor.send(t, "POST", fmt.Sprintf("/ops/v1/vends/%d/reversal", vendID), map[string]any{"reason": "the till printed no token"}, 202, &lateReversal)
+	admin.send(t, "POST", fmt.Sprintf("/ops/v1/approvals/%d/approve", lateReversal.ID), nil, 200, &lateApproved)
+	if v, err := m.DB.Vend(context.Background(), vendID); err != nil || v.Status != core.VendReversed || lateApproved.Status != backoffice.ApprovalApproved {
+		t.Fatalf("the late reversal, approved: %+v, %v; the vend %+v", lateApproved, err, v)
 	}
 
 	// A request nobody decides, left to expire at the end.
