@@ -39,7 +39,7 @@ func newEnv(t *testing.T) *env {
 }
 
 // newEnvOn is newEnv on db.
-func newEnvOn(t *testing.T, db *store.DB) *env {
+func newEnvOn(t testing.TB, db *store.DB) *env {
 	t.Helper()
 	bo := testkit.NewBackOffice(t, db)
 	log, logs := testkit.CaptureLogs(t)
@@ -236,7 +236,7 @@ func (e *env) newOperator(t *testing.T, username string, roles ...string) string
 }
 
 // token issues an API token to the actor, carrying every permission it may use.
-func (e *env) token(t *testing.T, a backoffice.Actor) string {
+func (e *env) token(t testing.TB, a backoffice.Actor) string {
 	t.Helper()
 	var perms []backoffice.Permission
 	for _, p := range a.Permissions() {

@@ -221,7 +221,7 @@ type matrix struct {
 	utilityID, tariffID, agentID, customerID int64
 }
 
-func matrixFixtures(t *testing.T, e *env, db *store.DB) matrix {
+func matrixFixtures(t testing.TB, e *env, db *store.DB) matrix {
 	t.Helper()
 	ctx := context.Background()
 	u := core.Utility{Name: "City Power", Currency: core.Currency{Code: "ZAR", Exponent: 2}, TaxRate: decimal.RequireFromString("0.15"),
