@@ -108,7 +108,7 @@ func FuzzRequestBodies(f *testing.F) {
 	var got backoffice.SignInRequest
 	srv := ops.New(ops.Config{Account: fuzzAccount{}, Sessions: fuzzSessions{got: &got}, Tokens: fuzzTokens{}, Operators: fuzzOperators{},
 		Roles: fuzzRoles{}, Audit: fuzzAudit{}, Approvals: unusedApprovals{}, Agents: unusedAgents{}, Vends: unusedVends{},
-		Organisation: unusedOrganisation{}, Versions: unusedVersions{}, Stock: unusedStock{}, Contracts: unusedContracts{}, MeterTokens: unusedMeterTokens{}, Records: unusedRecords{},
+		Organisation: unusedOrganisation{}, Versions: unusedVersions{}, Stock: unusedStock{}, Contracts: unusedContracts{}, MeterTokens: unusedMeterTokens{}, Records: unusedRecords{}, Network: unusedNetwork{},
 		Logger: zerolog.Nop()})
 	f.Fuzz(func(t *testing.T, route uint8, contentType, body string) {
 		path := paths[int(route)%len(paths)]
@@ -169,6 +169,7 @@ type (
 	unusedContracts    struct{ contractBook }
 	unusedMeterTokens  struct{ ops.MeterTokens }
 	unusedRecords      struct{ ops.Records }
+	unusedNetwork      struct{ ops.Network }
 	// Aliases, as these interfaces have a method of their own name.
 	approvalQueue = ops.Approvals
 	contractBook  = ops.Contracts

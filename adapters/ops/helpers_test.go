@@ -53,7 +53,7 @@ func newEnvOn(t testing.TB, db *store.DB) *env {
 // config wires every interface of the API to the back office.
 func config(svc *backoffice.Service, log zerolog.Logger) ops.Config {
 	return ops.Config{Account: svc, Sessions: svc, Tokens: svc, Operators: svc, Roles: svc, Audit: svc,
-		Approvals: svc, Agents: svc, Vends: svc, Organisation: svc, Versions: svc, Stock: svc, Contracts: svc, MeterTokens: svc, Records: svc,
+		Approvals: svc, Agents: svc, Vends: svc, Organisation: svc, Versions: svc, Stock: svc, Contracts: svc, MeterTokens: svc, Records: svc, Network: svc,
 		Logger: log}
 }
 

@@ -130,6 +130,14 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST", "/ops/v1/agents/" + f.agent + "/api-keys", map[string]any{"label": "matrix"}, backoffice.PermAgentsManage, "/ops/v1/agents/{id}/api-keys", nil},
 			{"POST", "/ops/v1/api-keys/999/revoke", nil, backoffice.PermAgentsManage, "/ops/v1/api-keys/{id}/revoke", nil},
 			{"GET", "/ops/v1/ledger/check", nil, backoffice.PermLedgerCheck, "", nil},
+			{"POST", "/ops/v1/utilities", map[string]any{"name": "Water Board", "currency": "ZAR"}, backoffice.PermOrganisationManage, "", nil},
+			{"POST", "/ops/v1/tariffs", map[string]any{"utility_id": f.utilityID, "name": "Lifeline", "blocks": []map[string]any{{"up_to": 0, "price": "1.5"}}}, backoffice.PermTariffsManage, "", nil},
+			{"POST", "/ops/v1/institutions", map[string]any{"code": "123456", "name": "Bank", "agent_id": f.agentID, "allowed": []string{"10.0.0.0/8"}}, backoffice.PermAgentsManage, "", nil},
+			{"GET", "/ops/v1/service-codes", nil, backoffice.PermAgentsRead, "", nil},
+			{"POST", "/ops/v1/service-codes", map[string]any{"channel": "ussd", "code": "*120*55#", "agent_id": f.agentID}, backoffice.PermAgentsManage, "", nil},
+			{"GET", "/ops/v1/replies", nil, backoffice.PermVendsRead, "", nil},
+			{"POST", "/ops/v1/replies/999/resend", nil, backoffice.PermRepliesSend, "/ops/v1/replies/{id}/resend", nil},
+			{"GET", "/ops/v1/reversals", nil, backoffice.PermVendsRead, "", nil},
 		}...)
 		denials := 0
 		for _, role := range backoffice.BuiltInRoles() {

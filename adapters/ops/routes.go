@@ -138,6 +138,15 @@ func (s *Server) routes() []route {
 		{post, "/ops/v1/agents/{id}/api-keys", signedIn, s.issueAPIKey},
 		{post, "/ops/v1/api-keys/{id}/revoke", signedIn, s.revokeAPIKey},
 		{get, "/ops/v1/ledger/check", signedIn, s.checkLedger},
+
+		{post, "/ops/v1/utilities", signedIn, s.createUtility},
+		{post, "/ops/v1/tariffs", signedIn, s.createTariff},
+		{post, "/ops/v1/institutions", signedIn, s.createInstitution},
+		{get, "/ops/v1/service-codes", signedIn, s.listServiceCodes},
+		{post, "/ops/v1/service-codes", signedIn, s.createServiceCode},
+		{get, "/ops/v1/replies", signedIn, s.listReplies},
+		{post, "/ops/v1/replies/{id}/resend", signedIn, s.resendReply},
+		{get, "/ops/v1/reversals", signedIn, s.listReversals},
 	}
 }
 

@@ -159,6 +159,18 @@ type (
 		RevokeAPIKey(ctx context.Context, a backoffice.Actor, id int64) (backoffice.APIKeyView, error)
 		CheckLedger(ctx context.Context, a backoffice.Actor) (backoffice.LedgerReport, error)
 	}
+	// Network sets up utilities and tariffs and the vending network's banks and telcos, and reads
+	// the replies and reversals.
+	Network interface {
+		CreateUtility(ctx context.Context, a backoffice.Actor, u core.Utility) (backoffice.UtilityView, error)
+		CreateTariff(ctx context.Context, a backoffice.Actor, t core.Tariff) (backoffice.TariffView, error)
+		CreateInstitution(ctx context.Context, a backoffice.Actor, in core.Institution) (backoffice.InstitutionView, error)
+		ServiceCodes(ctx context.Context, a backoffice.Actor) ([]backoffice.ServiceCodeView, error)
+		CreateServiceCode(ctx context.Context, a backoffice.Actor, sc core.ServiceCode) (backoffice.ServiceCodeView, error)
+		Replies(ctx context.Context, a backoffice.Actor, q backoffice.ReplyQuery) ([]backoffice.ReplyView, error)
+		ResendReply(ctx context.Context, a backoffice.Actor, id int64) (backoffice.ReplyView, error)
+		ReversedVends(ctx context.Context, a backoffice.Actor, q core.VendQuery) ([]backoffice.ReversedVendView, error)
+	}
 	// MeterTokens issues engineering tokens and reads and reprints a meter's tokens.
 	MeterTokens interface {
 		IssueEngineeringToken(ctx context.Context, a backoffice.Actor, r backoffice.EngineeringRequest) (backoffice.Result[backoffice.ShownToken], error)
@@ -186,6 +198,7 @@ type Config struct {
 	Contracts    Contracts
 	MeterTokens  MeterTokens
 	Records      Records
+	Network      Network
 
 	// Logger receives one line per request: never a body, a cookie, a token or a password.
 	Logger zerolog.Logger
@@ -225,7 +238,7 @@ func New(cfg Config) *Server {
 		"Account": cfg.Account, "Sessions": cfg.Sessions, "Tokens": cfg.Tokens,
 		"Operators": cfg.Operators, "Roles": cfg.Roles, "Audit": cfg.Audit,
 		"Approvals": cfg.Approvals, "Agents": cfg.Agents, "Vends": cfg.Vends, "Organisation": cfg.Organisation,
-		"Versions": cfg.Versions, "Stock": cfg.Stock, "Contracts": cfg.Contracts, "MeterTokens": cfg.MeterTokens, "Records": cfg.Records,
+		"Versions": cfg.Versions, "Stock": cfg.Stock, "Contracts": cfg.Contracts, "MeterTokens": cfg.MeterTokens, "Records": cfg.Records, "Network": cfg.Network,
 	} {
 		if dep == nil {
 			panic("ops: Config." + name + " is nil")
