@@ -17,6 +17,7 @@ import (
 
 	"github.com/vendgate/vendgate/adapters/ops"
 	"github.com/vendgate/vendgate/backoffice"
+	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/store"
 	"github.com/vendgate/vendgate/testkit"
 )
@@ -41,7 +42,11 @@ func newEnv(t *testing.T) *env {
 // newEnvOn is newEnv on db.
 func newEnvOn(t testing.TB, db *store.DB) *env {
 	t.Helper()
-	bo := testkit.NewBackOffice(t, db)
+	sealer, err := core.NewSealer(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bo := testkit.NewBackOffice(t, db, backoffice.WithSealer(sealer))
 	log, logs := testkit.CaptureLogs(t)
 	e := &env{bo: bo, logs: logs}
 	e.srv = ops.New(config(bo.Svc, log))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vendgate/vendgate/backoffice"
 	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/internal/demo"
 	"github.com/vendgate/vendgate/store"
 	"github.com/vendgate/vendgate/testkit"
 )
@@ -138,6 +139,7 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET", "/ops/v1/replies", nil, backoffice.PermVendsRead, "", nil},
 			{"POST", "/ops/v1/replies/999/resend", nil, backoffice.PermRepliesSend, "/ops/v1/replies/{id}/resend", nil},
 			{"GET", "/ops/v1/reversals", nil, backoffice.PermVendsRead, "", nil},
+			{"POST", "/ops/v1/supply-groups", map[string]any{"utility_id": f.utilityID, "sgc": "654321", "dkga": "02", "vending_key": demo.VK02}, backoffice.PermKeysManage, "", nil},
 		}...)
 		denials := 0
 		for _, role := range backoffice.BuiltInRoles() {

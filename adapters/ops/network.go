@@ -1,8 +1,10 @@
 package ops
 
 import (
+	"encoding/hex"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -10,6 +12,7 @@ import (
 	"github.com/vendgate/vendgate/adapters/internal/httpkit"
 	"github.com/vendgate/vendgate/backoffice"
 	"github.com/vendgate/vendgate/core"
+	"github.com/vendgate/vendgate/sts"
 )
 
 // The utility's set-up and the vending network: utilities and tariffs created, the banks'
@@ -222,4 +225,57 @@ func (s *Server) listReversals(x *exchange) error {
 		return err
 	}
 	return x.json(http.StatusOK, page[backoffice.ReversedVendView]{Items: nonNil(list)})
+}
+
+// createSupplyGroup is POST /ops/v1/supply-groups: {utility_id, sgc, krn, dkga, name,
+// vending_key (hex)}. The vending key is sealed under the master key; no answer, log line or
+// audit entry carries it.
+func (s *Server) createSupplyGroup(x *exchange) error {
+	var (
+		g              core.SupplyGroup
+		sgc, dkga, key string
+		krn            int64 = 1
+	)
+	if err := x.decode(s, "a new supply group",
+		httpkit.Required("utility_id", &g.UtilityID, "an integer"),
+		httpkit.Required("sgc", &sgc, "the supply group code, 6 digits"),
+		httpkit.Optional("krn", &krn, "the key revision number, 1 to 15"),
+		httpkit.Required("dkga", &dkga, "the key derivation algorithm: 02 or 04"),
+		httpkit.Optional("name", &g.Name, "a string"),
+		httpkit.Required("vending_key", &key, "the vending key in hex"),
+	); err != nil {
+		return err
+	}
+	var err error
+	if g.SGC, err = sts.ParseSGC(sgc); err != nil {
+		return badField("sgc", "sgc must be 6 digits")
+	}
+	if krn < 1 || krn > 15 {
+		return badField("krn", "krn must be 1 to 15")
+	}
+	g.KRN = uint8(krn)
+	if g.DKGA, err = sts.ParseDKGA(dkga); err != nil {
+		return badField("dkga", "dkga must be 02 or 04")
+	}
+	vk, err := hex.DecodeString(strings.TrimSpace(key))
+	if err != nil {
+		return badField("vending_key", "vending_key must be hex")
+	}
+	defer clear(vk)
+	if err := core.CheckVendingKey(g.DKGA, vk); err != nil {
+		return fieldOf(err, "vending_key")
+	}
+	v, err := s.cfg.Network.CreateSupplyGroup(x.r.Context(), x.actor, g, vk)
+	if err != nil {
+		return err
+	}
+	return x.json(http.StatusCreated, v)
+}
+
+// fieldOf names the body field of a core error that names none.
+func fieldOf(err error, field string) error {
+	if e := core.AsError(err); e != nil && e.Field == "" {
+		return e.OnField(field)
+	}
+	return err
 }

@@ -147,6 +147,7 @@ func (s *Server) routes() []route {
 		{get, "/ops/v1/replies", signedIn, s.listReplies},
 		{post, "/ops/v1/replies/{id}/resend", signedIn, s.resendReply},
 		{get, "/ops/v1/reversals", signedIn, s.listReversals},
+		{post, "/ops/v1/supply-groups", signedIn, s.createSupplyGroup},
 	}
 }
 

@@ -170,6 +170,7 @@ type (
 		Replies(ctx context.Context, a backoffice.Actor, q backoffice.ReplyQuery) ([]backoffice.ReplyView, error)
 		ResendReply(ctx context.Context, a backoffice.Actor, id int64) (backoffice.ReplyView, error)
 		ReversedVends(ctx context.Context, a backoffice.Actor, q core.VendQuery) ([]backoffice.ReversedVendView, error)
+		CreateSupplyGroup(ctx context.Context, a backoffice.Actor, g core.SupplyGroup, vendingKey []byte) (backoffice.SupplyGroupView, error)
 	}
 	// MeterTokens issues engineering tokens and reads and reprints a meter's tokens.
 	MeterTokens interface {

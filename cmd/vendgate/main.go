@@ -263,7 +263,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Vendor.Agents = agents
 	// The back office over the store as seeded (seedStaged swaps the database in), issuing and
 	// reversing with the vendor's issuer and rules.
-	opsAPI, err := m.openBackOffice(ctx, baseURL)
+	opsAPI, err := m.openBackOffice(ctx, baseURL, sealer)
 	if err != nil {
 		return err
 	}

@@ -17,9 +17,9 @@ const adminUsername = "admin"
 // openBackOffice builds the back office over the store, bootstraps it (the built-in roles at
 // every start; on a new installation the administrator, whose one-time password is printed this
 // once) and returns the operator API, served under ops.Prefix beside the agents' /v1.
-func (m *Main) openBackOffice(ctx context.Context, baseURL string) (http.Handler, error) {
+func (m *Main) openBackOffice(ctx context.Context, baseURL string, sealer *core.Sealer) (http.Handler, error) {
 	m.Office = backoffice.New(m.DB, backoffice.WithClock(m.Clock),
-		backoffice.WithTokenIssuer(m.Vendor.Issuer), backoffice.WithReverser(m.Vendor))
+		backoffice.WithTokenIssuer(m.Vendor.Issuer), backoffice.WithReverser(m.Vendor), backoffice.WithSealer(sealer))
 	creds, err := m.Office.Bootstrap(ctx, adminUsername)
 	switch {
 	case core.ErrorCode(err) == core.CodeDuplicate:
