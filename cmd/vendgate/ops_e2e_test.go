@@ -62,15 +62,7 @@ func TestBackOfficeEndToEnd(t *testing.T) {
 	if err != nil || json.Unmarshal(b, &demo) != nil {
 		t.Fatalf("demo.json: %v", err)
 	}
-	otp := ""
-	for _, c := range demo.Operators { // the demo keeps the one-time passwords there, off a log
-		if c.Operator.Username == "admin" {
-			otp = c.Password
-		}
-	}
-	if otp == "" {
-		t.Fatalf("demo.json holds no one-time password of the administrator: %+v", demo.Operators)
-	}
+	otp := demoPassword(t, dir, "admin")
 
 	admin := firstSignIn(t, base, clock, "admin", otp, true)
 	var utilities struct{ Items []backoffice.UtilityView }
