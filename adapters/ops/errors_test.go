@@ -132,7 +132,7 @@ func TestPanicIsInternal(t *testing.T) {
 	bo := testkit.NewBackOffice(t, testkit.OpenDB(t, ""))
 	log, logs := testkit.CaptureLogs(t)
 	e := &env{bo: bo, logs: logs}
-	cfg := config(bo.Svc, log)
+	cfg := config(bo, log)
 	cfg.Account = panickingAccount{bo.Svc}
 	e.srv = ops.New(cfg)
 	e.ts = newServer(t, e)

@@ -49,17 +49,18 @@ func newEnvOn(t testing.TB, db *store.DB) *env {
 	bo := testkit.NewBackOffice(t, db, backoffice.WithSealer(sealer))
 	log, logs := testkit.CaptureLogs(t)
 	e := &env{bo: bo, logs: logs}
-	e.srv = ops.New(config(bo.Svc, log))
+	e.srv = ops.New(config(bo, log))
 	e.ts = httptest.NewServer(e.srv)
 	t.Cleanup(e.ts.Close)
 	return e
 }
 
-// config wires every interface of the API to the back office.
-func config(svc *backoffice.Service, log zerolog.Logger) ops.Config {
+// config wires every interface of the API to the back office, on its clock.
+func config(bo *testkit.BackOffice, log zerolog.Logger) ops.Config {
+	svc := bo.Svc
 	return ops.Config{Account: svc, Sessions: svc, Tokens: svc, Operators: svc, Roles: svc, Audit: svc,
-		Approvals: svc, Agents: svc, Vends: svc, Organisation: svc, Versions: svc, Stock: svc, Contracts: svc, MeterTokens: svc, Records: svc, Network: svc,
-		Logger: log}
+		Approvals: svc, Agents: svc, Vends: svc, Organisation: svc, Versions: svc, Stock: svc, Contracts: svc, MeterTokens: svc,
+		Records: svc, Network: svc, Logger: log, Clock: bo.Clock.Now}
 }
 
 // client is an HTTP client with a cookie jar of its own, as a browser has.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vendgate/vendgate/backoffice"
 	"github.com/vendgate/vendgate/core"
@@ -124,4 +125,41 @@ func TestSupplyGroupByHTTP(t *testing.T) {
 		t.Fatalf("create: %d %s", a.status, a.body)
 	}
 	e.secretsAbsent(t, demo.VK02, strings.ToUpper(demo.VK02))
+}
+
+// TestTariffVersionsByHTTP: a change of prices is a new version from its effective time; the
+// version in effect is the one of the back office's clock unless ?at= names another time.
+func TestTariffVersionsByHTTP(t *testing.T) {
+	db := testkit.OpenDB(t, "")
+	e := newEnvOn(t, db)
+	f := matrixFixtures(t, e, db)
+	c := e.client(t)
+	c.bearer = e.token(t, e.bo.Admin)
+	path := "/ops/v1/tariffs/" + f.tariff + "/versions"
+	from := e.bo.Clock.Now().Add(time.Hour).UTC().Truncate(time.Second)
+
+	var v2 backoffice.TariffVersionView
+	a := c.do(t, http.MethodPost, path, map[string]any{"after_version": 1, "effective_from": from.Format(time.RFC3339),
+		"blocks": []map[string]any{{"up_to": 0, "price": "275.5"}}, "reason": "the regulator's increase"})
+	a.decode(t, &v2)
+	if a.status != http.StatusCreated || v2.Version != 2 || !v2.EffectiveFrom.Equal(from) || v2.Blocks[0].Price != "275.5" {
+		t.Fatalf("change: %d %s", a.status, a.body)
+	}
+	c.do(t, http.MethodPost, path, map[string]any{"after_version": 1, "blocks": []map[string]any{{"up_to": 0, "price": "1"}}, "reason": "stale"}).
+		wantProblem(t, http.StatusConflict, string(backoffice.ReasonStaleVersion))
+	c.do(t, http.MethodPost, path, map[string]any{"after_version": 2, "blocks": []map[string]any{{"up_to": 0, "price": "cheap"}}, "reason": "r"}).
+		wantProblem(t, http.StatusBadRequest, "wrong_type")
+	var now, later backoffice.TariffVersionView
+	c.do(t, http.MethodGet, path+"/effective", nil).decode(t, &now)
+	c.do(t, http.MethodGet, path+"/effective?at="+from.Add(time.Minute).Format(time.RFC3339), nil).decode(t, &later)
+	if now.Version != 1 || later.Version != 2 {
+		t.Fatalf("in effect now: version %d, in two hours: version %d", now.Version, later.Version)
+	}
+	var history struct {
+		Items []backoffice.TariffVersionView
+	}
+	c.do(t, http.MethodGet, path, nil).decode(t, &history)
+	if len(history.Items) != 2 || history.Items[0].Version != 1 {
+		t.Fatalf("history: %+v", history.Items)
+	}
 }

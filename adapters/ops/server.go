@@ -210,6 +210,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// RetryAfter is the Retry-After of 503 answers. Default 5 s.
 	RetryAfter time.Duration
+	// Clock is the time of a read "in effect at" that names none (?at= left out); it is the back
+	// office's clock. Default time.Now.
+	Clock func() time.Time
 }
 
 // Defaults of Config.
@@ -255,6 +258,9 @@ func New(cfg Config) *Server {
 	}
 	if s.issuer == "" {
 		s.issuer = DefaultIssuer
+	}
+	if s.cfg.Clock == nil {
+		s.cfg.Clock = time.Now
 	}
 	s.table = s.routes()
 	for _, r := range s.table {

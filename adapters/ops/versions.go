@@ -72,11 +72,11 @@ func (s *Server) tariffHistory(x *exchange) error {
 	return x.json(http.StatusOK, page[backoffice.TariffVersionView]{Items: out})
 }
 
-// atParam is the ?at= of an "in effect at" read: now when left out.
-func atParam(x *exchange) (time.Time, error) {
+// atParam is the ?at= of an "in effect at" read: now (the back office's clock) when left out.
+func (s *Server) atParam(x *exchange) (time.Time, error) {
 	at, err := timeParam(x, "at")
 	if err == nil && at.IsZero() {
-		at = time.Now()
+		at = s.cfg.Clock()
 	}
 	return at, err
 }
@@ -88,7 +88,7 @@ func (s *Server) tariffAt(x *exchange) error {
 	if err != nil {
 		return err
 	}
-	at, err := atParam(x)
+	at, err := s.atParam(x)
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func (s *Server) parametersAt(x *exchange) error {
 	if err != nil {
 		return err
 	}
-	at, err := atParam(x)
+	at, err := s.atParam(x)
 	if err != nil {
 		return err
 	}
