@@ -203,6 +203,8 @@ func TestRulesBite(t *testing.T) {
 		{"adapters/ussd", module + "/adapters/smpp"},
 		{"adapters/iso8583/atm", module + "/adapters/rest"},
 		{"adapters/rest", module + "/adapters/queue/x"},
+		{"adapters/ops", module + "/store"},
+		{"adapters/ops", module + "/adapters/rest"},
 	}
 	for _, c := range cases {
 		hit := false
@@ -227,6 +229,8 @@ func TestRulesBite(t *testing.T) {
 		{"adapters/ussd", module + "/adapters/lang"},
 		{"adapters/rest", module + "/adapters/internal/httpkit"},
 		{"adapters/iso8583/atm", module + "/adapters/iso8583"},
+		{"adapters/ops", module + "/backoffice"},
+		{"adapters/ops", module + "/adapters/internal/httpkit"},
 	} {
 		for _, r := range rules {
 			if r.applies(ok.dir) && r.forbid(ok.imp) {

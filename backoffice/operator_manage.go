@@ -62,6 +62,9 @@ func (s *Service) CreateOperator(ctx context.Context, a Actor, n NewOperator) (*
 	if err != nil {
 		return nil, err
 	}
+	if err := s.CheckHall(ctx, n.UtilityID, n.HallID); err != nil {
+		return nil, err
+	}
 	if err := s.grantable(ctx, a, perm, action, "", roles, n.UtilityID, n.HallID); err != nil {
 		return nil, err
 	}
@@ -150,6 +153,13 @@ func (s *Service) UpdateOperator(ctx context.Context, a Actor, id int64, u Opera
 	}
 	if err := s.grantable(ctx, a, perm, action, operatorTarget(id), roles, u.UtilityID, u.HallID); err != nil {
 		return OperatorView{}, err
+	}
+	// A hall given now must be an active one of the utility; an operator kept on a hall that was
+	// deactivated since keeps it (DeactivateHall).
+	if u.HallID != o.HallID || u.UtilityID != o.UtilityID {
+		if err := s.CheckHall(ctx, u.UtilityID, u.HallID); err != nil {
+			return OperatorView{}, err
+		}
 	}
 	return s.saveOperator(ctx, a, action, id, func(ctx context.Context, o *Operator) (string, error) {
 		o.FullName, o.Email, o.Roles = strings.TrimSpace(u.FullName), strings.TrimSpace(u.Email), roles

@@ -127,7 +127,7 @@ func (s *Service) allow(ctx context.Context, a Actor, perm Permission, action Ac
 	if err != nil {
 		return err
 	}
-	return core.Errorf(core.CodeForbidden, ReasonPermissionDenied, "%s needs the permission %s", action, perm)
+	return errPermissionDenied(action, perm)
 }
 
 // inScope returns nil if the actor may act on records of the utility; otherwise it audits the

@@ -9,34 +9,20 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/vendgate/vendgate/adapters/internal/httpkit"
 	"github.com/vendgate/vendgate/core"
 )
 
-// statusOf is the one table from core's error codes to HTTP status. The rule for invalid: every
-// request core or this adapter refuses as asked is 400, whether its shape is wrong (bad JSON, a
-// mistyped meter number) or the domain refuses it (meter_blocked, currency_mismatch,
-// amount_too_small); the problem's reason tells them apart, so 422 is not used. Insufficient funds
-// is 402, a status no other code shares, so a terminal can tell "top up your float" from a
-// conflict without reading the body; nothing was stored, so the same Idempotency-Key may be
-// retried after a top-up.
-var statusOf = map[core.Code]int{
-	core.CodeInvalid:           http.StatusBadRequest,          // 400
-	core.CodeNotFound:          http.StatusNotFound,            // 404
-	core.CodeInsufficientFunds: http.StatusPaymentRequired,     // 402
-	core.CodeDuplicate:         http.StatusConflict,            // 409
-	core.CodeConflict:          http.StatusConflict,            // 409
-	core.CodeUnavailable:       http.StatusServiceUnavailable,  // 503, with Retry-After
-	core.CodeUnauthorized:      http.StatusUnauthorized,        // 401, with WWW-Authenticate: Bearer
-	core.CodeForbidden:         http.StatusForbidden,           // 403
-	core.CodeInternal:          http.StatusInternalServerError, // 500, logged with its cause
-}
+// statusOf is the one table from core's error codes to HTTP status, shared with the operator API
+// (httpkit.StatusOf says why invalid is 400 and insufficient funds 402).
+var statusOf = httpkit.StatusOf
 
 // problemTypeBase prefixes a problem's reason to make its type URI.
-const problemTypeBase = "https://vendgate.dev/problems/"
+const problemTypeBase = httpkit.ProblemTypeBase
 
 // requestError is a problem this adapter finds before core sees the request. It carries a core
 // error, so code and reason stay in core's vocabulary, the field or parameter at fault, and a
-// status only for the transport problems core has no code for (405, 413, 415).
+// status only for the transport problems core has no code for (405; 413 and 415 are httpkit.StatusError).
 type requestError struct {
 	err    *core.Error
 	field  string
@@ -49,11 +35,6 @@ func (e *requestError) Unwrap() error { return e.err }
 // badRequest returns an invalid-request error naming the field or parameter at fault.
 func badRequest(field string, reason core.Reason, format string, args ...any) error {
 	return &requestError{err: core.Errorf(core.CodeInvalid, reason, format, args...), field: field}
-}
-
-// transportError returns an error with an HTTP status of its own and code invalid.
-func transportError(status int, reason core.Reason, format string, args ...any) error {
-	return &requestError{err: core.Errorf(core.CodeInvalid, reason, format, args...), status: status}
 }
 
 // problem is an RFC 9457 problem details object with core's code and reason as extension members.
@@ -73,6 +54,7 @@ type problem struct {
 // toProblem turns any error a handler returns into the problem to answer.
 func toProblem(err error) problem {
 	var (
+		se     *httpkit.StatusError
 		re     *requestError
 		ce     *core.Error
 		coder  echo.HTTPStatusCoder
@@ -81,6 +63,8 @@ func toProblem(err error) problem {
 		field  string
 	)
 	switch {
+	case errors.As(err, &se):
+		e, status = se.Err, se.Status
 	case errors.As(err, &re):
 		e, field, status = re.err, re.field, re.status
 	case errors.As(err, &ce):
@@ -136,20 +120,7 @@ func echoError(status int, err error) (*core.Error, int) {
 }
 
 // title makes a problem type's title from its reason: "meter_blocked" is "Meter blocked".
-func title(reason core.Reason) string {
-	words := strings.Split(string(reason), "_")
-	for i, w := range words {
-		switch w {
-		case "api", "json", "tid", "id", "url":
-			words[i] = strings.ToUpper(w)
-		}
-	}
-	t := strings.Join(words, " ")
-	if t == "" {
-		return "Error"
-	}
-	return strings.ToUpper(t[:1]) + t[1:]
-}
+var title = httpkit.Title
 
 // handleError is echo's HTTPErrorHandler: it answers err as a problem, unless a response has
 // been sent already, and keeps the problem for the request's log line.
@@ -175,4 +146,4 @@ func (s *Server) handleError(c *echo.Context, err error) {
 	_ = c.Blob(p.Status, mimeProblem, b)
 }
 
-const mimeProblem = "application/problem+json"
+const mimeProblem = httpkit.MimeProblem

@@ -1,6 +1,9 @@
 package rest
 
-import "github.com/vendgate/vendgate/core"
+import (
+	"github.com/vendgate/vendgate/adapters/internal/httpkit"
+	"github.com/vendgate/vendgate/core"
+)
 
 // The adapter's own reasons: problems of HTTP and JSON that core never sees. They are not in
 // core.Reasons; their codes are invalid, not_found, unauthorized or unavailable as each site says.
@@ -9,14 +12,7 @@ const (
 	reasonRouteNotFound    core.Reason = "route_not_found"
 	reasonMethodNotAllowed core.Reason = "method_not_allowed"
 	// The body.
-	reasonUnsupportedMediaType core.Reason = "unsupported_media_type"
-	reasonBodyTooLarge         core.Reason = "body_too_large"
-	reasonUnreadableBody       core.Reason = "unreadable_body"
-	reasonMalformedJSON        core.Reason = "malformed_json"
-	reasonDuplicateField       core.Reason = "duplicate_field"
-	reasonUnknownField         core.Reason = "unknown_field"
-	reasonWrongType            core.Reason = "wrong_type"
-	reasonMissingField         core.Reason = "missing_field"
+	reasonBodyTooLarge = httpkit.ReasonBodyTooLarge // the others of the body are httpkit's (body.go)
 	// Headers and parameters.
 	reasonMissingIdempotencyKey core.Reason = "missing_idempotency_key"
 	reasonInvalidParameter      core.Reason = "invalid_parameter"

@@ -372,16 +372,8 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// bearer returns the credentials of an "Authorization: Bearer <token>" header (RFC 6750 §2.1;
-// the scheme is case-insensitive).
-func bearer(header string) (string, bool) {
-	scheme, token, ok := strings.Cut(header, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	token = strings.TrimSpace(token)
-	return token, token != "" && !strings.ContainsAny(token, " \t")
-}
+// bearer returns the credentials of an "Authorization: Bearer <token>" header.
+var bearer = httpkit.Bearer
 
 func agentOf(c *echo.Context) core.Agent {
 	a, _ := c.Get(ctxAgent).(core.Agent)

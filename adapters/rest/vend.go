@@ -1,21 +1,17 @@
 package rest
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"mime"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/vendgate/vendgate/adapters/internal/httpkit"
 	"github.com/vendgate/vendgate/core"
 )
 
@@ -166,6 +162,7 @@ func (s *Server) createVend(c *echo.Context) error {
 		Channel:        core.ChannelREST,
 		IdempotencyKey: key,
 		AgentID:        agent.ID,
+		TerminalID:     agent.TerminalID, // the terminal whose key authenticated the agent, 0 for the agent's own
 		MeterNumber:    in.MeterNumber,
 		Amount:         core.Money(in.AmountMinor),
 		Currency:       in.Currency,
@@ -360,34 +357,11 @@ func intParam(c *echo.Context, name string, def, lo, hi int64) (int64, error) {
 
 // checkJSON refuses a body declared as anything but JSON; a body without a Content-Type is read
 // as JSON.
-func checkJSON(r *http.Request) error {
-	ct := r.Header.Get("Content-Type")
-	if ct == "" {
-		return nil
-	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil || mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-		return transportError(http.StatusUnsupportedMediaType, reasonUnsupportedMediaType, "the body must be application/json")
-	}
-	return nil
-}
+func checkJSON(r *http.Request) error { return httpkit.CheckJSON(r) }
 
 // readBody reads the request body up to the configured limit: larger is 413.
 func (s *Server) readBody(c *echo.Context) ([]byte, error) {
-	r := c.Request()
-	tooLarge := transportError(http.StatusRequestEntityTooLarge, reasonBodyTooLarge, "the request body is larger than %d bytes", s.maxBody)
-	if r.ContentLength > s.maxBody {
-		return nil, tooLarge
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, s.maxBody))
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		return nil, tooLarge
-	case err != nil:
-		return nil, badRequest("", reasonUnreadableBody, "the request body could not be read")
-	}
-	return body, nil
+	return httpkit.ReadBody(c.Response(), c.Request(), s.maxBody)
 }
 
 // vendBody is a decoded POST /v1/vends body: {"meter_number", "amount_minor", "currency"}.
@@ -401,10 +375,10 @@ type vendBody struct {
 // integer) and an optional currency (a string).
 func decodeVendBody(body []byte) (vendBody, error) {
 	var out vendBody
-	err := decodeObject(body, "a vend request", []bodyField{
-		{"meter_number", &out.MeterNumber, "a string", true},
-		{"amount_minor", &out.AmountMinor, "an integer number of minor units", true},
-		{"currency", &out.Currency, "a string (an ISO 4217 code)", false},
+	err := httpkit.DecodeObject(body, "a vend request", []httpkit.Field{
+		httpkit.Required("meter_number", &out.MeterNumber, "a string"),
+		httpkit.Required("amount_minor", &out.AmountMinor, "an integer number of minor units"),
+		httpkit.Optional("currency", &out.Currency, "a string (an ISO 4217 code)"),
 	})
 	return out, err
 }
@@ -416,93 +390,6 @@ type reversalBody struct {
 
 func decodeReversalBody(body []byte) (reversalBody, error) {
 	var out reversalBody
-	err := decodeObject(body, "a reversal request", []bodyField{{"reason", &out.Reason, "a string", true}})
+	err := httpkit.DecodeObject(body, "a reversal request", []httpkit.Field{httpkit.Required("reason", &out.Reason, "a string")})
 	return out, err
 }
-
-// bodyField is one field of a request body: its name, where it decodes to, what it must be and
-// whether it is required.
-type bodyField struct {
-	name     string
-	dst      any
-	want     string
-	required bool
-}
-
-// decodeObject decodes a request body strictly: one JSON object with the fields given and nothing
-// else, each at most once and of its type; what names the request in messages.
-func decodeObject(body []byte, what string, fields []bodyField) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return badRequest("", reasonMalformedJSON, "the body is empty: a JSON object is required")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return badRequest("", reasonMalformedJSON, "the body must be a JSON object")
-	}
-	names := make([]string, len(fields))
-	for i, f := range fields {
-		names[i] = f.name
-	}
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return malformed(err)
-		}
-		name, _ := tok.(string) // inside an object, the decoder returns only string keys
-		if seen[name] {
-			return badRequest(fieldRef(name), reasonDuplicateField, "%s appears more than once", quoted(name))
-		}
-		seen[name] = true
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return malformed(err)
-		}
-		i := slices.Index(names, name)
-		if i < 0 {
-			return badRequest(fieldRef(name), reasonUnknownField, "%s is not a field of %s (%s)", quoted(name), what, strings.Join(names, ", "))
-		}
-		if err := decodeField(raw, fields[i].dst, fields[i].want); err != nil {
-			return badRequest(name, reasonWrongType, "%s must be %s", name, err.Error())
-		}
-	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return malformed(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return badRequest("", reasonMalformedJSON, "the body has data after the JSON object")
-	}
-	for _, f := range fields {
-		if f.required && !seen[f.name] {
-			return badRequest(f.name, reasonMissingField, "%s is required", f.name)
-		}
-	}
-	return nil
-}
-
-// decodeField decodes one field's value into dst; null is not a value of any field.
-func decodeField(raw json.RawMessage, dst any, want string) error {
-	if bytes.Equal(raw, []byte("null")) || json.Unmarshal(raw, dst) != nil {
-		return errors.New(want)
-	}
-	return nil
-}
-
-func malformed(err error) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return badRequest("", reasonMalformedJSON, "the body is not valid JSON (at byte %d)", se.Offset)
-	}
-	return badRequest("", reasonMalformedJSON, "the body is not valid JSON")
-}
-
-// fieldRef bounds a field name taken from the body, so a long one cannot flood a problem.
-func fieldRef(name string) string {
-	if r := []rune(name); len(r) > 64 {
-		return string(r[:64]) + "…"
-	}
-	return name
-}
-
-// quoted is a field name from the body as a message shows it.
-func quoted(name string) string { return fmt.Sprintf("%q", fieldRef(name)) }

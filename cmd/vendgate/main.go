@@ -29,9 +29,11 @@ import (
 
 	"github.com/vendgate/vendgate/adapters/iso8583"
 	"github.com/vendgate/vendgate/adapters/lang"
+	"github.com/vendgate/vendgate/adapters/ops"
 	"github.com/vendgate/vendgate/adapters/rest"
 	"github.com/vendgate/vendgate/adapters/smpp"
 	"github.com/vendgate/vendgate/adapters/ussd"
+	"github.com/vendgate/vendgate/backoffice"
 	"github.com/vendgate/vendgate/config"
 	"github.com/vendgate/vendgate/core"
 	"github.com/vendgate/vendgate/store"
@@ -167,9 +169,10 @@ type Main struct {
 
 	DB       *store.DB
 	Vendor   *core.Vendor
-	Demo     *demoFile // set when this start seeded the demo
+	Office   *backoffice.Service // the back office, which the operator API (/ops/v1) calls
+	Demo     *demoFile           // set when this start seeded the demo
 	listener net.Listener
-	handler  http.Handler // the REST API with the USSD callback beside it
+	handler  http.Handler // the REST API with the USSD callback and the operator API beside it
 	// The metrics' own listener and handler, when metrics_addr is configured.
 	metricsListener net.Listener
 	metrics         http.Handler
@@ -181,6 +184,10 @@ type Main struct {
 	replies relay
 	started bool // Run started the relay, and shuts it down
 	ussd    *ussd.Handler
+
+	// approvalSweep is how often requests waiting for a second operator past their expiry are
+	// marked expired; 0 is every minute.
+	approvalSweep time.Duration
 
 	// Terminal says that Stdout is a terminal: only then is the demo's API key printed.
 	Terminal bool
@@ -208,7 +215,8 @@ func (m *Main) ISO8583Addr() string {
 }
 
 // Open connects the database, applies migrations, seeds the demo on a new embedded database,
-// wires the core and the REST adapter, and starts listening.
+// bootstraps the back office, wires the core, the REST adapter and the operator API, and starts
+// listening.
 func (m *Main) Open(ctx context.Context) error {
 	if m.Clock == nil {
 		m.Clock = time.Now
@@ -237,6 +245,7 @@ func (m *Main) Open(ctx context.Context) error {
 			return fmt.Errorf("the ISO 8583 listener: %w", err)
 		}
 	}
+	seeded := false
 	if cfg.DatabaseURL == "" {
 		empty, err := m.DB.Empty(ctx)
 		if err != nil {
@@ -246,12 +255,21 @@ func (m *Main) Open(ctx context.Context) error {
 			if err := m.seedStaged(ctx, baseURL); err != nil {
 				return fmt.Errorf("seeding the demo (nothing of it was kept; the next start tries again): %w", err)
 			}
-			m.printDemo(baseURL)
+			seeded = true
 		}
 	}
 	agents := m.DB.NewAgentCache(agentCacheTTL)
 	m.Vendor = newVendor(m.DB, sealer, m.Clock, core.Money(cfg.MaxVendAmount))
 	m.Vendor.Agents = agents
+	// The back office over the store as seeded (seedStaged swaps the database in), issuing and
+	// reversing with the vendor's issuer and rules.
+	opsAPI, err := m.openBackOffice(ctx, baseURL, sealer)
+	if err != nil {
+		return err
+	}
+	if seeded {
+		m.printDemo(baseURL) // after the administrator's password, so that the demo's commands come last
+	}
 	catalog, err := lang.Load()
 	if err != nil {
 		return err
@@ -277,6 +295,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Registry: registry, Clock: m.Clock, Timeout: cfg.USSDSessionTimeout})
 	mux := http.NewServeMux()
 	mux.Handle(ussd.Path, m.ussd) // every method: the handler answers 405 (Allow: POST) to all but POST
+	mux.Handle(ops.Prefix, opsAPI)
 	mux.Handle("/", api.Handler())
 	m.handler = mux
 	m.Logger.Info().Str("addr", m.listener.Addr().String()).Msg("listening")
@@ -382,6 +401,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	sweepCtx, stopSweeping := context.WithCancel(context.Background())
 	wg.Go(func() { _ = m.ussd.Run(sweepCtx) })
+	wg.Go(func() { m.expireApprovals(sweepCtx) })
 	// The HTTP servers stop when httpCtx ends, each waiting up to shutdown_timeout for the
 	// requests in flight.
 	httpCtx, stopHTTP := context.WithCancel(context.Background())

@@ -1,5 +1,7 @@
-// Package httpkit holds what Vendgate's HTTP adapters (rest, ussd) share: the one builder of
-// the HTTP server (server.go), metric registration and defaults.
+// Package httpkit holds what Vendgate's HTTP adapters (rest, ussd, ops) share: the one builder of
+// the HTTP server (server.go), the table from core's codes to HTTP status and problem titles
+// (problem.go), the strict reading of JSON request bodies (body.go), metric registration and
+// defaults.
 package httpkit
 
 import (
