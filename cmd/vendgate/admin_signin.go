@@ -57,9 +57,16 @@ func (a *adminEnv) signIn(ctx context.Context, auth adminAuth) error {
 	return nil
 }
 
-// tokenActor is where an operator API token (VENDGATE_OPS_TOKEN) becomes the actor, through the
-// back office's token sign-in once it has one; until then a token is refused, naming the way in
-// that works.
-func (a *adminEnv) tokenActor(context.Context) error {
-	return usagef("%s: operator API tokens are not accepted yet; sign in with %s and %s", envOpsToken, envOperator, envPassword)
+// tokenActor makes the actor from an operator API token (VENDGATE_OPS_TOKEN) through the back
+// office's token sign-in: the token's operator with the token's permissions, no password and no
+// code. A token never stands for an operator on a one-time password's own commands: issuing
+// another token, or setting a password, needs the password.
+func (a *adminEnv) tokenActor(ctx context.Context) error {
+	token, _ := lookupEnv(a.environ, envOpsToken)
+	actor, err := a.svc.TokenActor(ctx, strings.TrimSpace(token), "cli")
+	if err != nil {
+		return err
+	}
+	a.actor = actor
+	return nil
 }
