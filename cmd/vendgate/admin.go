@@ -313,8 +313,9 @@ func adminRun(ctx context.Context, cfg config.Config, auth adminAuth, env *admin
 		fmt.Fprintf(stderr, "vendgate admin: warning: %s: %s\n", n.path, n.msg)
 	}
 	env.db, env.sealer, env.stderr = db, sealer, stderr
+	vendor := env.vendor()
 	env.svc = backoffice.New(db, append([]backoffice.Option{backoffice.WithClock(adminClock), backoffice.WithSealer(sealer),
-		backoffice.WithReverser(env.vendor())}, adminOptions...)...)
+		backoffice.WithReverser(vendor), backoffice.WithTokenIssuer(vendor.Issuer)}, adminOptions...)...)
 	if auth != authNone {
 		if err := env.signIn(ctx, auth); err != nil {
 			return nil, err
