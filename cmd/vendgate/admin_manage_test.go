@@ -55,6 +55,8 @@ func TestAdminOpsToken(t *testing.T) {
 	if _, out, _ := admin(t, env, "token", "list"); !strings.Contains(out, `"count":1`) || !strings.Contains(out, "nightly report") || strings.Contains(out, secret) {
 		t.Fatalf("token list: %s; want the one token, its secret not shown", out)
 	}
+	adminRefused(t, script, 2, []string{envOpsToken, envPassword}, "operator", "totp-enrol")
+	adminRefused(t, script, 1, []string{"not by another token"}, "token", "issue", "--label", "again", "--permission", "organisation.read")
 	adminRefused(t, env, 2, []string{"--permission", "no.such"}, "token", "issue", "--label", "x", "--permission", "no.such")
 	adminOK(t, env, "token", "revoke", "--id", id(grant))
 	adminRefused(t, script, 1, []string{"revoked"}, "utility", "list")

@@ -35,7 +35,7 @@ func lookupEnv(environ []string, name string) (string, bool) {
 // set their own password and second factor.
 func (a *adminEnv) signIn(ctx context.Context, auth adminAuth) error {
 	if _, ok := lookupEnv(a.environ, envOpsToken); ok {
-		return a.tokenActor(ctx)
+		return a.tokenActor(ctx, auth)
 	}
 	username, okU := lookupEnv(a.environ, envOperator)
 	password, okP := lookupEnv(a.environ, envPassword)
@@ -59,9 +59,12 @@ func (a *adminEnv) signIn(ctx context.Context, auth adminAuth) error {
 
 // tokenActor makes the actor from an operator API token (VENDGATE_OPS_TOKEN) through the back
 // office's token sign-in: the token's operator with the token's permissions, no password and no
-// code. A token never stands for an operator on a one-time password's own commands: issuing
-// another token, or setting a password, needs the password.
-func (a *adminEnv) tokenActor(ctx context.Context) error {
+// code. An operator's own password and second factor are never set from a token: those commands
+// need the password.
+func (a *adminEnv) tokenActor(ctx context.Context, auth adminAuth) error {
+	if auth == authSelf {
+		return usagef("%s: an API token does not set a password or a second factor; sign in with %s and %s", envOpsToken, envOperator, envPassword)
+	}
 	token, _ := lookupEnv(a.environ, envOpsToken)
 	actor, err := a.svc.TokenActor(ctx, strings.TrimSpace(token), "cli")
 	if err != nil {
