@@ -81,8 +81,8 @@ var adminMeterImport = adminCommand{summary: "receive a batch of meters from a m
 	file := fs.String("file", "", "the CSV `file`: a header row (number,kind,sgc,krn,ti,kt,ea,base-date,ken) then a meter a row (required)")
 	batch := fs.String("batch", "", "the manufacturer's batch or delivery `reference`, one import each (required)")
 	utility := fs.Int64("utility", 0, "`id` of the utility receiving the meters (0: yours)")
-	manufacturer := fs.String("manufacturer", "", "who made the meters (required)")
-	note := fs.String("note", "", "a note kept with the batch")
+	manufacturer := fs.String("manufacturer", "", "`name` of who made the meters (required)")
+	note := fs.String("note", "", "a `note` kept with the batch")
 	dryRun := fs.Bool("dry-run", false, "check every row and write nothing")
 	return func(ctx context.Context, a *adminEnv) (any, error) {
 		if err := required("file", *file); err != nil {

@@ -40,8 +40,8 @@ func (a *adminEnv) signIn(ctx context.Context, auth adminAuth) error {
 	username, okU := lookupEnv(a.environ, envOperator)
 	password, okP := lookupEnv(a.environ, envPassword)
 	if !okU || !okP {
-		return usagef("sign in first: set %s and %s (and %s, the current code, once a second factor is enrolled); "+
-			"a new installation starts with vendgate admin bootstrap", envOperator, envPassword, envTOTP)
+		return usagef("sign in first: set %s and %s (and %s, the current code, once a second factor is enrolled), "+
+			"or %s for a script; a new installation starts with vendgate admin bootstrap", envOperator, envPassword, envTOTP, envOpsToken)
 	}
 	code, _ := lookupEnv(a.environ, envTOTP)
 	actor, op, err := a.svc.SignIn(ctx, backoffice.SignInRequest{Username: strings.TrimSpace(username), Password: password,
