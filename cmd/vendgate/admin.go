@@ -52,6 +52,7 @@ type adminEnv struct {
 	actor    backoffice.Actor
 	environ  []string
 	stdout   io.Writer
+	stderr   io.Writer // where a long command tells its progress
 	flags    *flag.FlagSet
 	password string // the password the operator signed in with (operator password needs it)
 }
@@ -76,48 +77,106 @@ func (e usageError) Error() string { return e.msg }
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
 var adminCommands = map[string]adminCommand{
-	"bootstrap":                adminBootstrap,
-	"operator create":          adminOperatorCreate,
-	"operator password":        adminOperatorPassword,
-	"operator totp-enrol":      adminOperatorTOTPEnrol,
-	"operator totp-confirm":    adminOperatorTOTPConfirm,
-	"audit list":               adminAuditList,
-	"audit verify":             adminAuditVerify,
-	"audit export":             adminAuditExport,
-	"utility create":           adminUtilityCreate,
-	"utility list":             adminUtilityList,
-	"utility show":             adminUtilityShow,
-	"utility update":           adminUtilityUpdate,
-	"utility set-parameters":   adminUtilityParameters,
-	"customer list":            adminCustomerList,
-	"customer show":            adminCustomerShow,
-	"customer update":          adminCustomerUpdate,
-	"meter list":               adminMeterList,
-	"meter show":               adminMeterShow,
-	"meter update":             adminMeterUpdate,
-	"agent list":               adminAgentList,
-	"agent show":               adminAgentShow,
-	"agent update":             adminAgentUpdate,
-	"agent deactivate":         adminAgentDeactivate,
-	"supply-group create":      adminSupplyGroupCreate,
-	"tariff create":            adminTariffCreate,
-	"customer create":          adminCustomerCreate,
-	"meter create":             adminMeterCreate,
-	"meter key-change":         adminMeterKeyChange,
-	"meter confirm-key-change": adminMeterConfirm,
-	"meter set-status":         adminMeterSetStatus,
-	"agent create":             adminAgentCreate,
-	"agent top-up":             adminAgentTopUp,
-	"agent api-key issue":      adminAPIKeyIssue,
-	"agent api-key revoke":     adminAPIKeyRevoke,
-	"institution create":       adminInstitutionCreate,
-	"ledger check":             adminLedgerCheck,
-	"vend reverse":             adminVendReverse,
-	"vend reversed":            adminVendReversed,
-	"replies list":             adminRepliesList,
-	"replies resend":           adminRepliesResend,
-	"service-code create":      adminServiceCodeCreate,
-	"service-code list":        adminServiceCodeList,
+	"bootstrap":                 adminBootstrap,
+	"operator create":           adminOperatorCreate,
+	"operator password":         adminOperatorPassword,
+	"operator totp-enrol":       adminOperatorTOTPEnrol,
+	"operator totp-confirm":     adminOperatorTOTPConfirm,
+	"audit list":                adminAuditList,
+	"audit verify":              adminAuditVerify,
+	"audit export":              adminAuditExport,
+	"utility create":            adminUtilityCreate,
+	"utility list":              adminUtilityList,
+	"utility show":              adminUtilityShow,
+	"utility update":            adminUtilityUpdate,
+	"utility set-parameters":    adminUtilityParameters,
+	"customer list":             adminCustomerList,
+	"customer show":             adminCustomerShow,
+	"customer update":           adminCustomerUpdate,
+	"meter list":                adminMeterList,
+	"meter show":                adminMeterShow,
+	"meter update":              adminMeterUpdate,
+	"agent list":                adminAgentList,
+	"agent show":                adminAgentShow,
+	"agent update":              adminAgentUpdate,
+	"agent deactivate":          adminAgentDeactivate,
+	"supply-group create":       adminSupplyGroupCreate,
+	"tariff create":             adminTariffCreate,
+	"customer create":           adminCustomerCreate,
+	"meter create":              adminMeterCreate,
+	"meter key-change":          adminMeterKeyChange,
+	"meter confirm-key-change":  adminMeterConfirm,
+	"meter set-status":          adminMeterSetStatus,
+	"agent create":              adminAgentCreate,
+	"agent top-up":              adminAgentTopUp,
+	"agent api-key issue":       adminAPIKeyIssue,
+	"agent api-key revoke":      adminAPIKeyRevoke,
+	"institution create":        adminInstitutionCreate,
+	"ledger check":              adminLedgerCheck,
+	"vend reverse":              adminVendReverse,
+	"vend reversed":             adminVendReversed,
+	"replies list":              adminRepliesList,
+	"replies resend":            adminRepliesResend,
+	"service-code create":       adminServiceCodeCreate,
+	"service-code list":         adminServiceCodeList,
+	"token issue":               adminTokenIssue,
+	"token list":                adminTokenList,
+	"token revoke":              adminTokenRevoke,
+	"operator list":             adminOperatorList,
+	"operator show":             adminOperatorShow,
+	"operator update":           adminOperatorUpdate,
+	"operator deactivate":       adminOperatorDeactivate,
+	"operator reactivate":       adminOperatorReactivate,
+	"operator unlock":           adminOperatorUnlock,
+	"operator reset-password":   adminOperatorResetPassword,
+	"operator reset-totp":       adminOperatorResetTOTP,
+	"operator sessions":         adminOperatorSessions,
+	"operator revoke-sessions":  adminOperatorRevokeSessions,
+	"role list":                 adminRoleList,
+	"role create":               adminRoleCreate,
+	"role update":               adminRoleUpdate,
+	"role deactivate":           adminRoleDeactivate,
+	"approval list":             adminApprovalList,
+	"approval show":             adminApprovalShow,
+	"approval approve":          adminApprovalApprove,
+	"approval reject":           adminApprovalReject,
+	"approval-policy list":      adminApprovalPolicyList,
+	"approval-policy set":       adminApprovalPolicySet,
+	"agent adjust-float":        adminAgentAdjustFloat,
+	"agent set-credit-limit":    adminAgentSetCreditLimit,
+	"agent set-commission":      adminAgentSetCommission,
+	"department list":           adminDepartmentList,
+	"department show":           adminDepartmentShow,
+	"department create":         adminDepartmentCreate,
+	"department update":         adminDepartmentUpdate,
+	"department deactivate":     adminDepartmentDeactivate,
+	"hall list":                 adminHallList,
+	"hall show":                 adminHallShow,
+	"hall create":               adminHallCreate,
+	"hall update":               adminHallUpdate,
+	"hall deactivate":           adminHallDeactivate,
+	"terminal list":             adminTerminalList,
+	"terminal show":             adminTerminalShow,
+	"terminal create":           adminTerminalCreate,
+	"terminal update":           adminTerminalUpdate,
+	"terminal deactivate":       adminTerminalDeactivate,
+	"terminal issue-key":        adminTerminalIssueKey,
+	"tariff change":             adminTariffChange,
+	"tariff history":            adminTariffHistory,
+	"utility change-parameters": adminUtilityChangeParameters,
+	"utility parameter-history": adminUtilityParameterHistory,
+	"meter move":                adminMeterMove,
+	"meter stock":               adminMeterStock,
+	"meter movements":           adminMeterMovements,
+	"meter import":              adminMeterImport,
+	"meter batches":             adminMeterBatches,
+	"meter engineering-token":   adminMeterEngineeringToken,
+	"meter tokens":              adminMeterTokens,
+	"meter reprint":             adminMeterReprint,
+	"contract open":             adminContractOpen,
+	"contract close":            adminContractClose,
+	"contract list":             adminContractList,
+	"contract show":             adminContractShow,
 }
 
 func adminUsage() string {
@@ -129,12 +188,13 @@ func adminUsage() string {
 	var b strings.Builder
 	b.WriteString("usage: vendgate admin OBJECT VERB [flags]   (each prints one JSON object)\n")
 	for _, n := range names {
-		fmt.Fprintf(&b, "  %-26s %s\n", n, adminCommands[n].summary)
+		fmt.Fprintf(&b, "  %-28s %s\n", n, adminCommands[n].summary)
 	}
 	b.WriteString("vendgate admin OBJECT VERB --help lists a command's flags; every command takes\n" +
 		"--config, --data-dir, --database-url and --master-key-file as serve does.\n" +
 		"Every command but bootstrap runs as an operator: VENDGATE_OPERATOR and VENDGATE_PASSWORD\n" +
-		"(and VENDGATE_TOTP, the current code, once a second factor is enrolled).")
+		"(and VENDGATE_TOTP, the current code, once a second factor is enrolled), or VENDGATE_OPS_TOKEN,\n" +
+		"an operator API token from vendgate admin token issue.")
 	return b.String()
 }
 
@@ -252,9 +312,10 @@ func adminRun(ctx context.Context, cfg config.Config, auth adminAuth, env *admin
 	for _, n := range notes {
 		fmt.Fprintf(stderr, "vendgate admin: warning: %s: %s\n", n.path, n.msg)
 	}
-	env.db, env.sealer = db, sealer
+	env.db, env.sealer, env.stderr = db, sealer, stderr
+	vendor := env.vendor()
 	env.svc = backoffice.New(db, append([]backoffice.Option{backoffice.WithClock(adminClock), backoffice.WithSealer(sealer),
-		backoffice.WithReverser(env.vendor())}, adminOptions...)...)
+		backoffice.WithReverser(vendor), backoffice.WithTokenIssuer(vendor.Issuer)}, adminOptions...)...)
 	if auth != authNone {
 		if err := env.signIn(ctx, auth); err != nil {
 			return nil, err

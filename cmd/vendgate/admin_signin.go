@@ -35,13 +35,13 @@ func lookupEnv(environ []string, name string) (string, bool) {
 // set their own password and second factor.
 func (a *adminEnv) signIn(ctx context.Context, auth adminAuth) error {
 	if _, ok := lookupEnv(a.environ, envOpsToken); ok {
-		return a.tokenActor(ctx)
+		return a.tokenActor(ctx, auth)
 	}
 	username, okU := lookupEnv(a.environ, envOperator)
 	password, okP := lookupEnv(a.environ, envPassword)
 	if !okU || !okP {
-		return usagef("sign in first: set %s and %s (and %s, the current code, once a second factor is enrolled); "+
-			"a new installation starts with vendgate admin bootstrap", envOperator, envPassword, envTOTP)
+		return usagef("sign in first: set %s and %s (and %s, the current code, once a second factor is enrolled), "+
+			"or %s for a script; a new installation starts with vendgate admin bootstrap", envOperator, envPassword, envTOTP, envOpsToken)
 	}
 	code, _ := lookupEnv(a.environ, envTOTP)
 	actor, op, err := a.svc.SignIn(ctx, backoffice.SignInRequest{Username: strings.TrimSpace(username), Password: password,
@@ -57,9 +57,19 @@ func (a *adminEnv) signIn(ctx context.Context, auth adminAuth) error {
 	return nil
 }
 
-// tokenActor is where an operator API token (VENDGATE_OPS_TOKEN) becomes the actor, through the
-// back office's token sign-in once it has one; until then a token is refused, naming the way in
-// that works.
-func (a *adminEnv) tokenActor(context.Context) error {
-	return usagef("%s: operator API tokens are not accepted yet; sign in with %s and %s", envOpsToken, envOperator, envPassword)
+// tokenActor makes the actor from an operator API token (VENDGATE_OPS_TOKEN) through the back
+// office's token sign-in: the token's operator with the token's permissions, no password and no
+// code. An operator's own password and second factor are never set from a token: those commands
+// need the password.
+func (a *adminEnv) tokenActor(ctx context.Context, auth adminAuth) error {
+	if auth == authSelf {
+		return usagef("%s: an API token does not set a password or a second factor; sign in with %s and %s", envOpsToken, envOperator, envPassword)
+	}
+	token, _ := lookupEnv(a.environ, envOpsToken)
+	actor, err := a.svc.TokenActor(ctx, strings.TrimSpace(token), "cli")
+	if err != nil {
+		return err
+	}
+	a.actor = actor
+	return nil
 }

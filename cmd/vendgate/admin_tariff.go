@@ -49,19 +49,8 @@ var adminTariffCreate = adminCommand{summary: "create a stepped tariff of a util
 			return nil, usagef("--free-basic: %q is not %s with at most one decimal", *free, unit)
 		}
 		t := core.Tariff{UtilityID: *utility, Name: *name, Kind: kind, MonthlyFixedCharge: core.Money(fc), FreeBasicEnergy: core.Energy(fbe)}
-		for _, b := range blocks {
-			upTo, price, ok := strings.Cut(b, ":")
-			p, err := decimal.NewFromString(price)
-			if !ok || err != nil {
-				return nil, usagef("--block: %q is not UPTO:PRICE", b)
-			}
-			var e uint64
-			if upTo != "-" {
-				if e, err = sts.ParseTenths(upTo); err != nil || e == 0 {
-					return nil, usagef("--block: %q: the bound is not %s with at most one decimal", b, unit)
-				}
-			}
-			t.Blocks = append(t.Blocks, core.TariffBlock{UpTo: core.Energy(e), Price: p})
+		if t.Blocks, err = blocks.parse(unit); err != nil {
+			return nil, err
 		}
 		if err := t.Validate(); err != nil {
 			return nil, usagef("--block: %s", core.AsError(err).Message)
@@ -69,3 +58,23 @@ var adminTariffCreate = adminCommand{summary: "create a stepped tariff of a util
 		return a.svc.CreateTariff(ctx, a.actor, t)
 	}
 }}
+
+// parse reads the blocks, their bounds in unit.
+func (b blockList) parse(unit string) ([]core.TariffBlock, error) {
+	var out []core.TariffBlock
+	for _, v := range b {
+		upTo, price, ok := strings.Cut(v, ":")
+		p, err := decimal.NewFromString(price)
+		if !ok || err != nil {
+			return nil, usagef("--block: %q is not UPTO:PRICE", v)
+		}
+		var e uint64
+		if upTo != "-" {
+			if e, err = sts.ParseTenths(upTo); err != nil || e == 0 {
+				return nil, usagef("--block: %q: the bound is not %s with at most one decimal", v, unit)
+			}
+		}
+		out = append(out, core.TariffBlock{UpTo: core.Energy(e), Price: p})
+	}
+	return out, nil
+}
