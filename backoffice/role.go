@@ -53,14 +53,14 @@ func BuiltInRoles() []Role {
 	roles := []Role{
 		{Name: RoleAdministrator, Summary: "runs the installation: operators, roles, the organisation and every record", Permissions: Permissions()},
 		{Name: RoleSupervisor, Summary: "runs a utility's sales: customers, meters, reversals, floats, approvals", Permissions: reads(
-			PermCustomersManage, PermMetersManage, PermMetersEngineering, PermVendsReverse, PermRepliesSend, PermFloatAdjust, PermCreditLimit, PermLedgerCheck)},
+			PermCustomersManage, PermMetersManage, PermMetersEngineering, PermVendsReverse, PermRepliesSend, PermFloatAdjust, PermCreditLimit, PermCommissionPay, PermLedgerCheck)},
 		{Name: RoleCashier, Summary: "serves customers at a vending hall", Permissions: []Permission{
 			PermCustomersRead, PermCustomersManage, PermMetersRead, PermTariffsRead, PermVendsRead, PermRepliesSend}},
 		{Name: RoleKeyOfficer, Summary: "holds the vending keys: supply groups and key changes", Permissions: []Permission{
 			PermKeysManage, PermMetersRead, PermOrganisationRead, PermApprovalsRead}},
 		{Name: RoleAuditor, Summary: "reads everything, the audit trail included; changes nothing", Permissions: reads(PermAuditRead)},
 		{Name: RoleVendorAdmin, Summary: "runs the vending network: agents, banks, telcos, their keys and floats", Permissions: []Permission{
-			PermAgentsRead, PermAgentsManage, PermFloatAdjust, PermCreditLimit, PermVendsRead, PermApprovalsRead, PermOrganisationRead}},
+			PermAgentsRead, PermAgentsManage, PermFloatAdjust, PermCreditLimit, PermCommissionPay, PermVendsRead, PermApprovalsRead, PermOrganisationRead}},
 		{Name: RoleReadOnly, Summary: "reads the records; changes nothing", Permissions: reads()},
 	}
 	for i := range roles {

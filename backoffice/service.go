@@ -27,6 +27,9 @@ type Store interface {
 	EngineeringStore
 	InventoryStore // meter storage and imports
 	ContractStore
+	AgentContractStore // agentcontract.go
+	SalesLimitStore    // saleslimit.go
+	CommissionStore    // commission.go
 }
 
 // Service is the back office: one method per operator use case.

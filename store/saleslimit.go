@@ -7,6 +7,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/vendgate/vendgate/backoffice"
 	"github.com/vendgate/vendgate/core"
 )
 
@@ -114,3 +115,5 @@ func (db *DB) SetAgentSalesLimits(ctx context.Context, agentID int64, daily, mon
 		return nil
 	})
 }
+
+var _ backoffice.SalesLimitStore = (*DB)(nil)
