@@ -44,14 +44,15 @@ const (
 
 	PermKeysManage Permission = "keys.manage" // supply groups and their vending keys, key changes
 
-	PermAgentsRead   Permission = "agents.read"
-	PermAgentsManage Permission = "agents.manage"  // agents, institutions, service codes, API keys
-	PermFloatAdjust  Permission = "agents.float"   // top up and adjust floats
-	PermCreditLimit  Permission = "agents.credit"  // change credit limits and commission rates
-	PermVendsRead    Permission = "vends.read"     // vends, tokens, replies, the ledger
-	PermVendsReverse Permission = "vends.reverse"  // reverse a vend
-	PermRepliesSend  Permission = "replies.resend" // resend a failed reply
-	PermLedgerCheck  Permission = "ledger.check"   // recompute every balance from the ledger
+	PermAgentsRead    Permission = "agents.read"
+	PermAgentsManage  Permission = "agents.manage"     // agents, institutions, service codes, API keys
+	PermFloatAdjust   Permission = "agents.float"      // top up and adjust floats
+	PermCreditLimit   Permission = "agents.credit"     // change credit limits and commission rates
+	PermCommissionPay Permission = "agents.commission" // run commission payments
+	PermVendsRead     Permission = "vends.read"        // vends, tokens, replies, the ledger
+	PermVendsReverse  Permission = "vends.reverse"     // reverse a vend
+	PermRepliesSend   Permission = "replies.resend"    // resend a failed reply
+	PermLedgerCheck   Permission = "ledger.check"      // recompute every balance from the ledger
 )
 
 // permissionInfo is what the catalogue says of a permission.
@@ -91,6 +92,7 @@ var catalogue = map[Permission]permissionInfo{
 	PermAgentsManage:       {"create and change agents, institutions, service codes and API keys", false},
 	PermFloatAdjust:        {"top up and adjust agents' floats", true},
 	PermCreditLimit:        {"change agents' credit limits and commission rates", true},
+	PermCommissionPay:      {"run agents' commission payments for a period", true},
 	PermVendsRead:          {"read vends, tokens, replies and the ledger", false},
 	PermVendsReverse:       {"reverse a vend", true},
 	PermRepliesSend:        {"resend a failed reply", false},

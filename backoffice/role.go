@@ -52,8 +52,8 @@ func BuiltInRoles() []Role {
 	}
 	roles := []Role{
 		{Name: RoleAdministrator, Summary: "runs the installation: operators, roles, the organisation and every record", Permissions: Permissions()},
-		{Name: RoleSupervisor, Summary: "runs a utility's sales: customers, meters, debts, charges, refunds, reversals, floats, approvals", Permissions: reads(
-			PermCustomersManage, PermMetersManage, PermMetersEngineering, PermMetersExchange, PermMetersReadings, PermMetersTamper, PermVendsReverse, PermRepliesSend, PermFloatAdjust, PermCreditLimit, PermLedgerCheck,
+		{Name: RoleSupervisor, Summary: "runs a utility's sales: customers, meters, debts, charges, refunds, reversals, floats, commissions, approvals", Permissions: reads(
+			PermCustomersManage, PermMetersManage, PermMetersEngineering, PermMetersExchange, PermMetersReadings, PermMetersTamper, PermVendsReverse, PermRepliesSend, PermFloatAdjust, PermCreditLimit, PermCommissionPay, PermLedgerCheck,
 			PermCustomersDebt, PermChargesManage, PermChargesCollect, PermRefundsRequest, PermRefundsApprove)},
 		{Name: RoleCashier, Summary: "serves customers at a vending hall", Permissions: []Permission{
 			PermCustomersRead, PermCustomersManage, PermMetersRead, PermMetersExchange, PermMetersReadings, PermTariffsRead, PermVendsRead, PermRepliesSend,
@@ -62,7 +62,7 @@ func BuiltInRoles() []Role {
 			PermKeysManage, PermMetersRead, PermOrganisationRead, PermApprovalsRead}},
 		{Name: RoleAuditor, Summary: "reads everything, the audit trail included; changes nothing", Permissions: reads(PermAuditRead)},
 		{Name: RoleVendorAdmin, Summary: "runs the vending network: agents, banks, telcos, their keys and floats", Permissions: []Permission{
-			PermAgentsRead, PermAgentsManage, PermFloatAdjust, PermCreditLimit, PermVendsRead, PermApprovalsRead, PermOrganisationRead}},
+			PermAgentsRead, PermAgentsManage, PermFloatAdjust, PermCreditLimit, PermCommissionPay, PermVendsRead, PermApprovalsRead, PermOrganisationRead}},
 		{Name: RoleReadOnly, Summary: "reads the records; changes nothing", Permissions: reads()},
 	}
 	for i := range roles {

@@ -28,13 +28,16 @@ type Store interface {
 	InventoryStore // meter storage and imports
 	ContractStore
 	RecordStore
-	ExchangeStore    // meter exchanges and the periods of contracts
-	ReadingStore     // meter readings, consumption and its exceptions
-	TamperStore      // tamper cases and their orders
-	MeterStatusStore // a meter's status changes, each with its reason and actor
-	DebtStore        // customers' debts in the ledger
-	RefundStore      // refunds for credit not used
-	ChargeStore      // the catalogue of charges and customers' charges
+	ExchangeStore      // meter exchanges and the periods of contracts
+	ReadingStore       // meter readings, consumption and its exceptions
+	TamperStore        // tamper cases and their orders
+	MeterStatusStore   // a meter's status changes, each with its reason and actor
+	DebtStore          // customers' debts in the ledger
+	RefundStore        // refunds for credit not used
+	ChargeStore        // the catalogue of charges and customers' charges
+	AgentContractStore // agentcontract.go
+	SalesLimitStore    // saleslimit.go
+	CommissionStore    // commission.go
 }
 
 // Service is the back office: one method per operator use case.

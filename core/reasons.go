@@ -21,6 +21,7 @@ const (
 	ReasonInvalidAPIKeyHash Reason = "invalid_api_key_hash"
 	ReasonAPIKeyRevoked     Reason = "api_key_revoked"
 	ReasonAgentInactive     Reason = "agent_inactive"
+	ReasonAgentNoContract   Reason = "agent_no_contract" // its last contract was cancelled
 	ReasonAgentNotFound     Reason = "agent_not_found"
 	ReasonInvalidAgent      Reason = "invalid_agent"
 	ReasonUnknownAgent      Reason = "unknown_agent"
@@ -69,6 +70,8 @@ const (
 	ReasonUnknownCurrency   Reason = "unknown_currency"
 	ReasonCurrencyMismatch  Reason = "currency_mismatch"
 	ReasonInsufficientFunds Reason = "insufficient_funds"
+	// ReasonSalesLimitExceeded: the vend would take the agent past its daily or monthly limit.
+	ReasonSalesLimitExceeded Reason = "sales_limit_exceeded"
 
 	// Vends, their idempotency, reversals and listings.
 	ReasonInvalidChannel        Reason = "invalid_channel"
@@ -103,6 +106,7 @@ var reasons = map[Reason]Code{
 	ReasonInvalidAPIKeyHash: CodeInvalid,
 	ReasonAPIKeyRevoked:     CodeConflict,
 	ReasonAgentInactive:     CodeUnauthorized,
+	ReasonAgentNoContract:   CodeUnauthorized,
 	ReasonAgentNotFound:     CodeUnauthorized,
 	ReasonInvalidAgent:      CodeInvalid,
 	ReasonUnknownAgent:      CodeInvalid,
@@ -142,12 +146,13 @@ var reasons = map[Reason]Code{
 	ReasonInvalidKeyChange:    CodeInvalid,
 	ReasonNoKeyChangePending:  CodeConflict,
 
-	ReasonInvalidAmount:     CodeInvalid,
-	ReasonAmountTooSmall:    CodeInvalid,
-	ReasonAmountTooLarge:    CodeInvalid,
-	ReasonUnknownCurrency:   CodeInvalid,
-	ReasonCurrencyMismatch:  CodeInvalid,
-	ReasonInsufficientFunds: CodeInsufficientFunds,
+	ReasonInvalidAmount:      CodeInvalid,
+	ReasonAmountTooSmall:     CodeInvalid,
+	ReasonAmountTooLarge:     CodeInvalid,
+	ReasonUnknownCurrency:    CodeInvalid,
+	ReasonCurrencyMismatch:   CodeInvalid,
+	ReasonInsufficientFunds:  CodeInsufficientFunds,
+	ReasonSalesLimitExceeded: CodeInvalid,
 
 	ReasonInvalidChannel:        CodeInvalid,
 	ReasonInvalidIdempotencyKey: CodeInvalid,

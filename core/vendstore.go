@@ -80,6 +80,8 @@ type (
 		// DebitAgent takes amount from the agent's float unless that passes its credit limit,
 		// when it returns ErrInsufficientFunds. It returns the new balance.
 		DebitAgent(ctx context.Context, agentID int64, amount Money) (Money, error)
+		// SalesCounter counts the agent's sales against its limits and contract (saleslimit.go).
+		SalesCounter
 	}
 )
 

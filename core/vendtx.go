@@ -38,6 +38,7 @@ func (s *Vendor) vendTx(ctx context.Context, tx VendTx, agent Agent, jobs []*ven
 		vends   []*Vend
 		entries [][]LedgerEntry
 		debit   Money
+		tallies []SalesTally
 		touched = make(map[int64]MeterCounters, len(meters))
 	)
 	for _, j := range jobs {
@@ -60,6 +61,8 @@ func (s *Vendor) vendTx(ctx context.Context, tx VendTx, agent Agent, jobs []*ven
 		vends = append(vends, j.v)
 		entries = append(entries, vendEntries(j.v, m.Meter.CustomerID, takes))
 		debit += j.paid - j.v.Breakdown.Commission
+		at := j.v.CreatedAt.In(j.view.Utility.Location)
+		tallies = addTally(tallies, at.Format("2006-01-02"), at.Format("2006-01"), j.paid)
 	}
 	if len(vends) == 0 {
 		return nil
@@ -84,6 +87,12 @@ func (s *Vendor) vendTx(ctx context.Context, tx VendTx, agent Agent, jobs []*ven
 			return err
 		}
 		j.replyID = r.ID
+	}
+	// The sales and the float are counted last, on the agent's row (its own and its selling
+	// state's), so that the rows stay locked the shortest time; a batch that passes a limit fails
+	// whole and its vends run alone, each refused or sold on its own.
+	if err := countSales(ctx, tx, agent, tallies); err != nil {
+		return err
 	}
 	if _, err := tx.DebitAgent(ctx, agent.ID, debit); err != nil {
 		if errors.Is(err, ErrInsufficientFunds) {

@@ -46,12 +46,13 @@ var reasonOf = map[core.Reason]string{
 	core.ReasonInvalidMeterNumber: RCInvalidMeter,
 	core.ReasonMeterNotFound:      RCInvalidMeter,
 	// The amount.
-	core.ReasonInvalidAmount:     RCInvalidAmount,
-	core.ReasonAmountTooSmall:    RCInvalidTxn,
-	core.ReasonAmountTooLarge:    RCAmountLimit,
-	core.ReasonUnknownCurrency:   RCInvalidTxn,
-	core.ReasonCurrencyMismatch:  RCInvalidTxn,
-	core.ReasonInsufficientFunds: RCInsufficientFunds,
+	core.ReasonInvalidAmount:      RCInvalidAmount,
+	core.ReasonAmountTooSmall:     RCInvalidTxn,
+	core.ReasonAmountTooLarge:     RCAmountLimit,
+	core.ReasonUnknownCurrency:    RCInvalidTxn,
+	core.ReasonCurrencyMismatch:   RCInvalidTxn,
+	core.ReasonInsufficientFunds:  RCInsufficientFunds,
+	core.ReasonSalesLimitExceeded: RCAmountLimit,
 	// The meter cannot be sold to here or now.
 	core.ReasonMeterBlocked:        RCNotPermitted,
 	core.ReasonMeterDecommissioned: RCNotPermitted,
@@ -80,6 +81,7 @@ var reasonOf = map[core.Reason]string{
 	core.ReasonMissingAPIKey:      RCNotPermittedAcq,
 	core.ReasonInvalidAPIKey:      RCNotPermittedAcq,
 	core.ReasonAgentInactive:      RCNotPermittedAcq,
+	core.ReasonAgentNoContract:    RCNotPermittedAcq,
 	core.ReasonAgentNotFound:      RCNotPermittedAcq,
 	core.ReasonUnknownServiceCode: RCNotPermittedAcq,
 	// The session: no sign-on yet, or the answer did not come in time.

@@ -41,6 +41,9 @@ var keyOfReason = map[core.Reason]string{
 	// The service code dialled or texted: its agent is unknown or closed.
 	core.ReasonUnknownServiceCode: "err_closed",
 	core.ReasonAgentInactive:      "err_closed",
+	core.ReasonAgentNoContract:    "err_closed",
+	// The agent's daily or monthly sales limit: the amount is too large for it now.
+	core.ReasonSalesLimitExceeded: "err_amount_too_large",
 	core.ReasonAgentNotFound:      "err_closed",
 	// What the channel hands core on the customer's behalf: a phone, a session, a reply.
 	core.ReasonInvalidPhone:          "err_invalid",

@@ -35,6 +35,7 @@ type Store struct {
 	customers    map[int64]core.Customer
 	meters       map[int64]meterRow
 	agents       map[int64]core.Agent
+	selling      map[int64]core.AgentSales // saleslimit.go
 	apiKeys      map[int64]apiKey
 	institutions map[string]core.Institution
 	vends        map[int64]*core.Vend

@@ -32,6 +32,8 @@ type vendTx struct {
 	*txn
 	// debited is what this transaction has taken from each agent so far.
 	debited map[int64]core.Money
+	// sales is each agent's selling state as this transaction has left it.
+	sales map[int64]core.AgentSales
 }
 
 // InVendTx runs fn in one transaction: its writes are committed if fn returns nil, and none of
