@@ -15,6 +15,11 @@ const defaultApprovalPage = 100
 // gated answers what an action under the approval policy did: 200 with the result when it ran,
 // 202 with the pending request (and its Location) when it waits for a second operator.
 func gated[T any](x *exchange, r backoffice.Result[T], err error) error {
+	return gatedAs(x, r, err, func(v T) any { return v })
+}
+
+// gatedAs is gated for a result answered in a view of its own (view gives it).
+func gatedAs[T any](x *exchange, r backoffice.Result[T], err error, view func(T) any) error {
 	if err != nil {
 		return err
 	}
@@ -22,7 +27,7 @@ func gated[T any](x *exchange, r backoffice.Result[T], err error) error {
 		x.w.Header().Set("Location", "/ops/v1/approvals/"+strconv.FormatInt(r.Pending.ID, 10))
 		return x.json(http.StatusAccepted, r.Pending.View())
 	}
-	return x.json(http.StatusOK, r.Value)
+	return x.json(http.StatusOK, view(r.Value))
 }
 
 // listApprovals is GET /ops/v1/approvals?status=&after=&limit=: a page by ID.

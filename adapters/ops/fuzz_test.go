@@ -109,6 +109,8 @@ func FuzzRequestBodies(f *testing.F) {
 	srv := ops.New(ops.Config{Account: fuzzAccount{}, Sessions: fuzzSessions{got: &got}, Tokens: fuzzTokens{}, Operators: fuzzOperators{},
 		Roles: fuzzRoles{}, Audit: fuzzAudit{}, Approvals: unusedApprovals{}, Agents: unusedAgents{}, Vends: unusedVends{},
 		Organisation: unusedOrganisation{}, Versions: unusedVersions{}, Stock: unusedStock{}, Contracts: unusedContracts{}, MeterTokens: unusedMeterTokens{}, Records: unusedRecords{}, Network: unusedNetwork{},
+		Debts: unusedDebts{}, Charges: unusedCharges{}, Refunds: unusedRefunds{}, Exchanges: unusedExchanges{},
+		Readings: unusedReadings{}, Tampering: unusedTampering{}, AgentTerms: unusedAgentTerms{}, Commissions: unusedCommissions{},
 		Logger: zerolog.Nop()})
 	f.Fuzz(func(t *testing.T, route uint8, contentType, body string) {
 		path := paths[int(route)%len(paths)]
@@ -170,6 +172,14 @@ type (
 	unusedMeterTokens  struct{ ops.MeterTokens }
 	unusedRecords      struct{ ops.Records }
 	unusedNetwork      struct{ ops.Network }
+	unusedDebts        struct{ ops.Debts }
+	unusedCharges      struct{ ops.Charges }
+	unusedRefunds      struct{ ops.Refunds }
+	unusedExchanges    struct{ ops.Exchanges }
+	unusedReadings     struct{ ops.Readings }
+	unusedTampering    struct{ ops.Tampering }
+	unusedAgentTerms   struct{ ops.AgentTerms }
+	unusedCommissions  struct{ ops.Commissions }
 	// Aliases, as these interfaces have a method of their own name.
 	approvalQueue = ops.Approvals
 	contractBook  = ops.Contracts

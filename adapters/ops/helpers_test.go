@@ -60,7 +60,8 @@ func config(bo *testkit.BackOffice, log zerolog.Logger) ops.Config {
 	svc := bo.Svc
 	return ops.Config{Account: svc, Sessions: svc, Tokens: svc, Operators: svc, Roles: svc, Audit: svc,
 		Approvals: svc, Agents: svc, Vends: svc, Organisation: svc, Versions: svc, Stock: svc, Contracts: svc, MeterTokens: svc,
-		Records: svc, Network: svc, Logger: log, Clock: bo.Clock.Now}
+		Records: svc, Network: svc, Debts: svc, Charges: svc, Refunds: svc, Exchanges: svc, Readings: svc, Tampering: svc,
+		AgentTerms: svc, Commissions: svc, Logger: log, Clock: bo.Clock.Now}
 }
 
 // client is an HTTP client with a cookie jar of its own, as a browser has.

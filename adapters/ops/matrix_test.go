@@ -141,6 +141,53 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET", "/ops/v1/reversals", nil, backoffice.PermVendsRead, "", nil},
 			{"POST", "/ops/v1/supply-groups", map[string]any{"utility_id": f.utilityID, "sgc": "654321", "dkga": "02", "vending_key": demo.VK02}, backoffice.PermKeysManage, "", nil},
 		}...)
+		const period = "?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z"
+		routes = append(routes, []struct {
+			method, path string
+			body         any
+			perm         backoffice.Permission
+			pattern      string
+			headers      []string
+		}{
+			{"GET", "/ops/v1/contracts/999/debt", nil, backoffice.PermCustomersRead, "/ops/v1/contracts/{id}/debt", nil},
+			{"POST", "/ops/v1/contracts/999/debt/additions", map[string]any{"amount": 100, "reason": "matrix"}, backoffice.PermCustomersDebt, "/ops/v1/contracts/{id}/debt/additions", nil},
+			{"POST", "/ops/v1/contracts/999/debt/adjustments", map[string]any{"amount": -100, "reason": "matrix"}, backoffice.PermCustomersDebt, "/ops/v1/contracts/{id}/debt/adjustments", nil},
+			{"POST", "/ops/v1/contracts/999/debt/write-offs", map[string]any{"amount": 100, "reason": "matrix"}, backoffice.PermCustomersDebt, "/ops/v1/contracts/{id}/debt/write-offs", nil},
+			{"GET", "/ops/v1/charge-types?all=true", nil, backoffice.PermCustomersRead, "/ops/v1/charge-types", nil},
+			{"POST", "/ops/v1/charge-types", map[string]any{"utility_id": f.utilityID, "code": "RECON", "name": "Reconnection", "kind": "reconnection_fee", "amount": 150_00}, backoffice.PermChargesManage, "", nil},
+			{"PATCH", "/ops/v1/charge-types/999", map[string]any{"version": 1, "code": "RECON", "name": "Reconnection", "kind": "reconnection_fee", "amount": 200_00}, backoffice.PermChargesManage, "/ops/v1/charge-types/{id}", nil},
+			{"POST", "/ops/v1/charge-types/999/deactivate", map[string]any{"version": 1}, backoffice.PermChargesManage, "/ops/v1/charge-types/{id}/deactivate", nil},
+			{"POST", "/ops/v1/charges", map[string]any{"contract_id": 999, "charge_type_id": 999, "method": "counter", "reason": "matrix"}, backoffice.PermChargesCollect, "", nil},
+			{"POST", "/ops/v1/charges/999/collection", nil, backoffice.PermChargesCollect, "/ops/v1/charges/{id}/collection", nil},
+			{"GET", "/ops/v1/contracts/999/charges", nil, backoffice.PermCustomersRead, "/ops/v1/contracts/{id}/charges", nil},
+			{"POST", "/ops/v1/refunds", map[string]any{"contract_id": 999, "amount": 100, "method": "cash", "reason": "matrix"}, backoffice.PermRefundsRequest, "", nil},
+			{"POST", "/ops/v1/meter-exchanges", map[string]any{"contract_id": 999, "new_meter_number": matrixMeter, "reason": "matrix"}, backoffice.PermMetersExchange, "", nil},
+			{"GET", "/ops/v1/contracts/999/meters", nil, backoffice.PermCustomersRead, "/ops/v1/contracts/{id}/meters", nil},
+			{"GET", "/ops/v1/contracts/999/exchanges", nil, backoffice.PermCustomersRead, "/ops/v1/contracts/{id}/exchanges", nil},
+			{"POST", "/ops/v1/readings", map[string]any{"meter_number": matrixMeter, "reading": 100, "read_at": "2026-11-30T09:00:00Z"}, backoffice.PermMetersReadings, "", nil},
+			{"POST", "/ops/v1/readings/import?dry_run=true", "meter_number,reading,read_at\n", backoffice.PermMetersReadings, "/ops/v1/readings/import", []string{"Content-Type", "text/csv"}},
+			{"GET", "/ops/v1/meters/" + matrixMeter + "/readings" + period, nil, backoffice.PermMetersRead, "/ops/v1/meters/{number}/readings", nil},
+			{"GET", "/ops/v1/meters/" + matrixMeter + "/consumption" + period, nil, backoffice.PermMetersRead, "/ops/v1/meters/{number}/consumption", nil},
+			{"GET", "/ops/v1/consumption-exceptions" + period, nil, backoffice.PermMetersRead, "/ops/v1/consumption-exceptions", nil},
+			{"GET", "/ops/v1/tamper-suspects" + period, nil, backoffice.PermMetersRead, "/ops/v1/tamper-suspects", nil},
+			{"POST", "/ops/v1/tamper-cases", map[string]any{"meter_number": matrixMeter, "reason": "matrix"}, backoffice.PermMetersTamper, "", nil},
+			{"GET", "/ops/v1/tamper-cases?status=open", nil, backoffice.PermMetersRead, "/ops/v1/tamper-cases", nil},
+			{"GET", "/ops/v1/tamper-cases/999", nil, backoffice.PermMetersRead, "/ops/v1/tamper-cases/{id}", nil},
+			{"POST", "/ops/v1/tamper-cases/999/resolve", map[string]any{"resolution": "matrix"}, backoffice.PermMetersTamper, "/ops/v1/tamper-cases/{id}/resolve", nil},
+			{"GET", "/ops/v1/meter-orders", nil, backoffice.PermMetersRead, "", nil},
+			{"POST", "/ops/v1/meter-orders/999/complete", map[string]any{"note": "matrix"}, backoffice.PermMetersTamper, "/ops/v1/meter-orders/{id}/complete", nil},
+			{"GET", "/ops/v1/meters/" + matrixMeter + "/status-history", nil, backoffice.PermMetersRead, "/ops/v1/meters/{number}/status-history", nil},
+			{"POST", "/ops/v1/agents/" + f.agent + "/contracts", map[string]any{"start_date": "2026-12-01", "commission_rate": "0.02", "credit_limit": 100_00}, backoffice.PermCreditLimit, "/ops/v1/agents/{id}/contracts", nil},
+			{"GET", "/ops/v1/agents/" + f.agent + "/contracts", nil, backoffice.PermAgentsRead, "/ops/v1/agents/{id}/contracts", nil},
+			{"POST", "/ops/v1/agents/" + f.agent + "/contract/cancel", map[string]any{"reason": "matrix"}, backoffice.PermAgentsManage, "/ops/v1/agents/{id}/contract/cancel", nil},
+			{"PUT", "/ops/v1/agents/" + f.agent + "/sales-limits", map[string]any{"daily_limit": 1000_00, "monthly_limit": 0}, backoffice.PermCreditLimit, "/ops/v1/agents/{id}/sales-limits", nil},
+			{"GET", "/ops/v1/agents/" + f.agent + "/sales-limits", nil, backoffice.PermAgentsRead, "/ops/v1/agents/{id}/sales-limits", nil},
+			{"GET", "/ops/v1/agents/" + f.agent + "/commission-statements/2026-11", nil, backoffice.PermAgentsRead, "/ops/v1/agents/{id}/commission-statements/{period}", nil},
+			{"POST", "/ops/v1/commission-runs", map[string]any{"utility_id": f.utilityID, "period": "2026-11"}, backoffice.PermCommissionPay, "", nil},
+			{"GET", "/ops/v1/commission-runs?utility_id=" + f.utility + "&period=2026-11", nil, backoffice.PermAgentsRead, "/ops/v1/commission-runs", nil},
+			{"GET", "/ops/v1/commission-statements/999", nil, backoffice.PermAgentsRead, "/ops/v1/commission-statements/{id}", nil},
+			{"GET", "/ops/v1/commission-statements/999/export", nil, backoffice.PermAgentsRead, "/ops/v1/commission-statements/{id}/export", nil},
+		}...)
 		denials := 0
 		for _, role := range backoffice.BuiltInRoles() {
 			actor := e.bo.Operator(t, strings.ReplaceAll(role.Name, "_", "-"), role.Name)

@@ -148,6 +148,52 @@ func (s *Server) routes() []route {
 		{post, "/ops/v1/replies/{id}/resend", signedIn, s.resendReply},
 		{get, "/ops/v1/reversals", signedIn, s.listReversals},
 		{post, "/ops/v1/supply-groups", signedIn, s.createSupplyGroup},
+
+		{get, "/ops/v1/contracts/{id}/debt", signedIn, s.showDebt},
+		{post, "/ops/v1/contracts/{id}/debt/additions", signedIn, s.moveDebt("a debt added", s.cfg.Debts.AddDebt)},
+		{post, "/ops/v1/contracts/{id}/debt/adjustments", signedIn, s.moveDebt("a debt adjustment", s.cfg.Debts.AdjustDebt)},
+		{post, "/ops/v1/contracts/{id}/debt/write-offs", signedIn, s.writeOffDebt},
+
+		{get, "/ops/v1/charge-types", signedIn, s.listChargeTypes},
+		{post, "/ops/v1/charge-types", signedIn, s.createChargeType},
+		{patch, "/ops/v1/charge-types/{id}", signedIn, s.updateChargeType},
+		{post, "/ops/v1/charge-types/{id}/deactivate", signedIn, deactivateByID(s, "a charge type's deactivation", s.cfg.Charges.DeactivateChargeType)},
+		{post, "/ops/v1/charges", signedIn, s.chargeCustomer},
+		{post, "/ops/v1/charges/{id}/collection", signedIn, s.collectCharge},
+		{get, "/ops/v1/contracts/{id}/charges", signedIn, s.contractCharges},
+
+		{post, "/ops/v1/refunds", signedIn, s.requestRefund},
+
+		{post, "/ops/v1/meter-exchanges", signedIn, s.exchangeMeter},
+		{get, "/ops/v1/contracts/{id}/meters", signedIn, s.contractMeters},
+		{get, "/ops/v1/contracts/{id}/exchanges", signedIn, s.contractExchanges},
+
+		{post, "/ops/v1/readings", signedIn, s.recordReading},
+		{post, "/ops/v1/readings/import", signedIn, s.importReadings},
+		{get, "/ops/v1/meters/{number}/readings", signedIn, s.meterReadings},
+		{get, "/ops/v1/meters/{number}/consumption", signedIn, s.meterConsumption},
+		{get, "/ops/v1/consumption-exceptions", signedIn, s.consumptionExceptions},
+		{get, "/ops/v1/tamper-suspects", signedIn, s.tamperSuspects},
+
+		{post, "/ops/v1/tamper-cases", signedIn, s.reportTamper},
+		{get, "/ops/v1/tamper-cases", signedIn, s.listTamperCases},
+		{get, "/ops/v1/tamper-cases/{id}", signedIn, showByID(s.cfg.Tampering.TamperCaseOf)},
+		{post, "/ops/v1/tamper-cases/{id}/resolve", signedIn, s.resolveTamper},
+		{get, "/ops/v1/meter-orders", signedIn, s.listMeterOrders},
+		{post, "/ops/v1/meter-orders/{id}/complete", signedIn, s.completeOrder},
+		{get, "/ops/v1/meters/{number}/status-history", signedIn, s.meterStatusHistory},
+
+		{post, "/ops/v1/agents/{id}/contracts", signedIn, s.signAgentContract},
+		{get, "/ops/v1/agents/{id}/contracts", signedIn, s.agentContracts},
+		{post, "/ops/v1/agents/{id}/contract/cancel", signedIn, s.cancelAgentContract},
+		{put, "/ops/v1/agents/{id}/sales-limits", signedIn, s.setSalesLimits},
+		{get, "/ops/v1/agents/{id}/sales-limits", signedIn, s.salesLimits},
+
+		{get, "/ops/v1/agents/{id}/commission-statements/{period}", signedIn, s.commissionStatement},
+		{post, "/ops/v1/commission-runs", signedIn, s.runCommission},
+		{get, "/ops/v1/commission-runs", signedIn, s.commissionRun},
+		{get, "/ops/v1/commission-statements/{id}", signedIn, s.runStatement},
+		{get, "/ops/v1/commission-statements/{id}/export", signedIn, s.exportStatement},
 	}
 }
 

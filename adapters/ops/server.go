@@ -178,6 +178,68 @@ type (
 		MeterTokenHistory(ctx context.Context, a backoffice.Actor, meterNumber string, page backoffice.MeterTokenPage) ([]backoffice.MeterTokenView, error)
 		ReprintToken(ctx context.Context, a backoffice.Actor, ref backoffice.MeterTokenRef) (backoffice.ShownToken, error)
 	}
+	// Debts reads and changes contracts' debts.
+	Debts interface {
+		ContractDebtOf(ctx context.Context, a backoffice.Actor, contractID int64) (core.Money, error)
+		AddDebt(ctx context.Context, a backoffice.Actor, contractID int64, amount core.Money, reason string) (backoffice.ContractDebt, error)
+		AdjustDebt(ctx context.Context, a backoffice.Actor, contractID int64, amount core.Money, reason string) (backoffice.ContractDebt, error)
+		WriteOffDebt(ctx context.Context, a backoffice.Actor, contractID int64, amount core.Money, reason string) (backoffice.Result[backoffice.ContractDebt], error)
+	}
+	// Charges keeps the catalogue of charges and charges customers' contracts.
+	Charges interface {
+		ChargeTypes(ctx context.Context, a backoffice.Actor, utilityID int64, all bool) ([]backoffice.ChargeType, error)
+		CreateChargeType(ctx context.Context, a backoffice.Actor, t backoffice.ChargeType) (backoffice.ChargeType, error)
+		UpdateChargeType(ctx context.Context, a backoffice.Actor, t backoffice.ChargeType) (backoffice.ChargeType, error)
+		DeactivateChargeType(ctx context.Context, a backoffice.Actor, id, version int64) (backoffice.ChargeType, error)
+		ChargeCustomer(ctx context.Context, a backoffice.Actor, n backoffice.NewCharge) (backoffice.CustomerCharge, error)
+		CollectCharge(ctx context.Context, a backoffice.Actor, chargeID int64) (backoffice.ChargeReceipt, error)
+		ContractCharges(ctx context.Context, a backoffice.Actor, contractID int64) ([]backoffice.CustomerCharge, error)
+	}
+	// Refunds refunds customers, under the approval policy.
+	Refunds interface {
+		RequestRefund(ctx context.Context, a backoffice.Actor, r backoffice.RefundRequest) (backoffice.Result[backoffice.Refund], error)
+	}
+	// Exchanges exchanges contracts' meters and reads their history.
+	Exchanges interface {
+		ExchangeMeter(ctx context.Context, a backoffice.Actor, x backoffice.Exchange) (backoffice.Result[backoffice.ExchangeResult], error)
+		ContractMeterHistory(ctx context.Context, a backoffice.Actor, contractID int64) ([]backoffice.ContractMeter, error)
+		MeterExchanges(ctx context.Context, a backoffice.Actor, contractID int64) ([]backoffice.MeterExchange, error)
+	}
+	// Readings records and imports meter readings and reads what they tell.
+	Readings interface {
+		RecordReading(ctx context.Context, a backoffice.Actor, n backoffice.NewReading) (backoffice.MeterReading, error)
+		ImportReadings(ctx context.Context, a backoffice.Actor, r io.Reader, dryRun bool) (backoffice.ReadingsImported, error)
+		MeterReadingsOf(ctx context.Context, a backoffice.Actor, number string, from, to time.Time) ([]backoffice.MeterReading, error)
+		MeterConsumption(ctx context.Context, a backoffice.Actor, number string, from, to time.Time) (backoffice.Consumption, error)
+		Exceptions(ctx context.Context, a backoffice.Actor, utilityID int64, from, to time.Time) (backoffice.ConsumptionExceptions, error)
+		TamperSuspects(ctx context.Context, a backoffice.Actor, utilityID int64, from, to time.Time, ratioPercent int64) ([]backoffice.Consumption, error)
+	}
+	// Tampering keeps tamper cases and the meter orders they issue, and meters' status history.
+	Tampering interface {
+		ReportTamper(ctx context.Context, a backoffice.Actor, n backoffice.NewTamperCase) (backoffice.TamperReport, error)
+		ResolveTamper(ctx context.Context, a backoffice.Actor, id int64, resolution string) (backoffice.TamperResolution, error)
+		CompleteOrder(ctx context.Context, a backoffice.Actor, id int64, note string) (backoffice.MeterOrder, error)
+		TamperCases(ctx context.Context, a backoffice.Actor, q backoffice.TamperQuery) ([]backoffice.TamperCase, error)
+		TamperCaseOf(ctx context.Context, a backoffice.Actor, id int64) (backoffice.TamperCase, error)
+		MeterOrders(ctx context.Context, a backoffice.Actor, q backoffice.OrderQuery) ([]backoffice.MeterOrder, error)
+		MeterStatusHistory(ctx context.Context, a backoffice.Actor, number string) ([]backoffice.MeterStatusChange, error)
+	}
+	// AgentTerms keeps agents' contracts and sales limits.
+	AgentTerms interface {
+		SignAgentContract(ctx context.Context, a backoffice.Actor, n backoffice.NewAgentContract) (backoffice.Result[backoffice.AgentContract], error)
+		CancelAgentContract(ctx context.Context, a backoffice.Actor, agentID int64, reason string) (backoffice.AgentContract, error)
+		AgentContracts(ctx context.Context, a backoffice.Actor, agentID int64) ([]backoffice.AgentContract, error)
+		SetSalesLimits(ctx context.Context, a backoffice.Actor, agentID int64, daily, monthly core.Money) (backoffice.SalesLimitsView, error)
+		SalesLimits(ctx context.Context, a backoffice.Actor, agentID int64) (backoffice.SalesLimitsView, error)
+	}
+	// Commissions computes agents' commission statements, makes payment runs and exports them.
+	Commissions interface {
+		CommissionStatementFor(ctx context.Context, a backoffice.Actor, agentID int64, period string) (backoffice.CommissionStatement, error)
+		RunCommission(ctx context.Context, a backoffice.Actor, utilityID int64, period string) (backoffice.Result[backoffice.CommissionRun], error)
+		CommissionRunOf(ctx context.Context, a backoffice.Actor, utilityID int64, period string) (backoffice.CommissionRun, error)
+		RunStatement(ctx context.Context, a backoffice.Actor, id int64) (backoffice.CommissionStatement, error)
+		ExportStatement(ctx context.Context, a backoffice.Actor, id int64) ([]byte, error)
+	}
 )
 
 // Config is what New needs. Every interface is required; limits that are zero or negative take
@@ -200,6 +262,14 @@ type Config struct {
 	MeterTokens  MeterTokens
 	Records      Records
 	Network      Network
+	Debts        Debts
+	Charges      Charges
+	Refunds      Refunds
+	Exchanges    Exchanges
+	Readings     Readings
+	Tampering    Tampering
+	AgentTerms   AgentTerms
+	Commissions  Commissions
 
 	// Logger receives one line per request: never a body, a cookie, a token or a password.
 	Logger zerolog.Logger
@@ -243,6 +313,8 @@ func New(cfg Config) *Server {
 		"Operators": cfg.Operators, "Roles": cfg.Roles, "Audit": cfg.Audit,
 		"Approvals": cfg.Approvals, "Agents": cfg.Agents, "Vends": cfg.Vends, "Organisation": cfg.Organisation,
 		"Versions": cfg.Versions, "Stock": cfg.Stock, "Contracts": cfg.Contracts, "MeterTokens": cfg.MeterTokens, "Records": cfg.Records, "Network": cfg.Network,
+		"Debts": cfg.Debts, "Charges": cfg.Charges, "Refunds": cfg.Refunds, "Exchanges": cfg.Exchanges, "Readings": cfg.Readings,
+		"Tampering": cfg.Tampering, "AgentTerms": cfg.AgentTerms, "Commissions": cfg.Commissions,
 	} {
 		if dep == nil {
 			panic("ops: Config." + name + " is nil")

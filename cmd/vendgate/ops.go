@@ -32,6 +32,7 @@ func (m *Main) openBackOffice(ctx context.Context, baseURL string, sealer *core.
 	o := m.Office
 	return ops.New(ops.Config{Account: o, Sessions: o, Tokens: o, Operators: o, Roles: o, Audit: o,
 		Approvals: o, Agents: o, Vends: o, Organisation: o, Versions: o, Stock: o, Contracts: o, MeterTokens: o, Records: o, Network: o,
+		Debts: o, Charges: o, Refunds: o, Exchanges: o, Readings: o, Tampering: o, AgentTerms: o, Commissions: o,
 		Logger: m.Logger, MaxBodyBytes: m.Config.MaxBodyBytes, Clock: m.Clock}), nil
 }
 
