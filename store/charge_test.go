@@ -137,7 +137,7 @@ func TestCharges(t *testing.T) {
 
 			// The check bites: a remainder changed behind the ledger's back is a difference.
 			must(t, db.Exec(ctx, "UPDATE customer_charges SET remaining = remaining - 1 WHERE id = ?", ch.ID))
-			r, err := db.CheckLedger(ctx)
+			r, err := db.CheckLedger(ctx, 0)
 			must(t, err)
 			if r.OK() || len(r.ChargeDifferences) != 1 || r.ChargeDifferences[0] != (store.ChargeDifference{ChargeID: ch.ID, Remaining: 10_00 - 1, Ledger: 10_00}) {
 				t.Errorf("after changing a charge behind the ledger's back: %+v, want charge %d's difference", r, ch.ID)

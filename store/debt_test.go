@@ -148,7 +148,7 @@ func TestDebtInLedger(t *testing.T) {
 
 		t.Run("CheckBites", func(t *testing.T) {
 			must(t, db.Exec(ctx, "UPDATE contracts SET carried_arrears = carried_arrears + 100 WHERE id = ?", c.ID))
-			r, err := db.CheckLedger(ctx)
+			r, err := db.CheckLedger(ctx, 0)
 			must(t, err)
 			if r.OK() || len(r.CustomerDifferences) != 1 || r.CustomerDifferences[0] != (store.CustomerDifference{CustomerID: cust, Debt: 6_00 + 100, Ledger: 6_00}) {
 				t.Errorf("after changing the carried arrears behind the ledger's back: %+v, want customer %d's difference", r, cust)
@@ -165,7 +165,7 @@ func TestDebtCheckBitesOnMeter(t *testing.T) {
 		m := f.newMeter(t, 30_00)
 		checkLedger(t, db)
 		must(t, db.Exec(ctx, "UPDATE meters SET arrears = 0 WHERE id = ?", m.ID))
-		r, err := db.CheckLedger(ctx)
+		r, err := db.CheckLedger(ctx, 0)
 		must(t, err)
 		if r.OK() || len(r.CustomerDifferences) != 1 || r.CustomerDifferences[0] != (store.CustomerDifference{CustomerID: f.customer.ID, Debt: 0, Ledger: 30_00}) {
 			t.Errorf("after clearing the arrears behind the ledger's back: %+v, want customer %d's difference", r, f.customer.ID)

@@ -190,7 +190,7 @@ func counters(t *testing.T, db *store.DB, meterID int64) core.MeterCounters {
 // customer's debt and every charge's remainder minus the sum of their account (store.CheckLedger).
 func checkLedger(t *testing.T, db *store.DB) {
 	t.Helper()
-	r, err := db.CheckLedger(context.Background())
+	r, err := db.CheckLedger(context.Background(), 0)
 	must(t, err)
 	if !r.OK() {
 		t.Errorf("the ledger check found differences: agents %+v, customers %+v, charges %+v", r.Differences, r.CustomerDifferences, r.ChargeDifferences)

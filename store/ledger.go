@@ -184,11 +184,13 @@ type (
 
 // CheckLedger recomputes every agent's balance, every customer's debt and what remains of every
 // customer's charge from the ledger and returns the differences with what the agents, meters,
-// contracts and charges hold. A customer whose debt
-// account does not sum to zero but who owes nothing by the records is a difference too.
-func (db *DB) CheckLedger(ctx context.Context) (LedgerReport, error) {
+// contracts and charges hold. utilityID limits the check to one utility's agents, customers and
+// charges (0: every utility, and then a ledger account with no record behind it is a difference
+// too). A customer whose debt account does not sum to zero but who owes nothing by the records is
+// a difference.
+func (db *DB) CheckLedger(ctx context.Context, utilityID int64) (LedgerReport, error) {
 	r := LedgerReport{Differences: []AgentDifference{}, CustomerDifferences: []CustomerDifference{}, ChargeDifferences: []ChargeDifference{}}
-	balances, err := db.AgentBalances(ctx)
+	balances, err := db.AgentBalancesIn(ctx, utilityID)
 	if err != nil {
 		return r, err
 	}
@@ -203,45 +205,68 @@ func (db *DB) CheckLedger(ctx context.Context) (LedgerReport, error) {
 			r.Differences = append(r.Differences, AgentDifference{AgentID: id, Balance: int64(balances[id]), Ledger: int64(sum)})
 		}
 	}
+	if err := db.checkCustomerDebts(ctx, utilityID, &r); err != nil {
+		return r, err
+	}
+	return r, db.checkCharges(ctx, utilityID, &r)
+}
+
+// checkCustomerDebts counts the customers of a utility (0: every customer, and every debt account
+// whether or not its customer exists) and adds to r each whose debt is not what their debt
+// account says they owe.
+func (db *DB) checkCustomerDebts(ctx context.Context, utilityID int64, r *LedgerReport) error {
+	var customers []int64
+	sel := db.idb(ctx).NewSelect().Model((*customerRow)(nil)).Column("id")
+	if utilityID != 0 {
+		sel = sel.Where("utility_id = ?", utilityID)
+	}
+	if err := sel.Scan(ctx, &customers); err != nil {
+		return dbError(err)
+	}
+	checked := make(map[int64]bool, len(customers))
+	for _, id := range customers {
+		checked[id] = true
+	}
 	debts, err := db.CustomerDebts(ctx)
 	if err != nil {
-		return r, err
+		return err
 	}
 	debtSums, err := db.accountSums(ctx, "customer:%:debt")
 	if err != nil {
-		return r, err
+		return err
 	}
 	ledger := make(map[int64]core.Money, len(debtSums))
 	for account, sum := range debtSums {
 		var id int64
 		if _, err := fmt.Sscanf(account, "customer:%d:debt", &id); err != nil {
-			return r, corrupt("ledger account", 0, fmt.Errorf("%q: %w", account, err))
+			return corrupt("ledger account", 0, fmt.Errorf("%q: %w", account, err))
 		}
 		ledger[id] = -sum
-	}
-	ids := slices.Collect(maps.Keys(debts))
-	for id := range ledger {
-		if _, ok := debts[id]; !ok {
-			ids = append(ids, id)
+		if utilityID == 0 {
+			checked[id] = true
 		}
 	}
-	slices.Sort(ids)
-	r.Customers = len(ids)
-	for _, id := range ids {
+	r.Customers = len(checked)
+	for _, id := range slices.Sorted(maps.Keys(checked)) {
 		if debts[id] != ledger[id] {
 			r.CustomerDifferences = append(r.CustomerDifferences, CustomerDifference{CustomerID: id, Debt: int64(debts[id]), Ledger: int64(ledger[id])})
 		}
 	}
-	return r, db.checkCharges(ctx, &r)
+	return nil
 }
 
-// checkCharges adds to r every charge whose remainder is not minus the sum of its account.
-func (db *DB) checkCharges(ctx context.Context, r *LedgerReport) error {
+// checkCharges adds to r every charge of a utility (0: of every utility, and every charge account
+// with no charge behind it) whose remainder is not minus the sum of its account.
+func (db *DB) checkCharges(ctx context.Context, utilityID int64, r *LedgerReport) error {
 	var rows []struct {
 		ID        int64 `bun:"id"`
 		Remaining int64 `bun:"remaining"`
 	}
-	if err := db.idb(ctx).NewSelect().Model((*customerChargeRow)(nil)).Column("id", "remaining").Order("id").Scan(ctx, &rows); err != nil {
+	sel := db.idb(ctx).NewSelect().Model((*customerChargeRow)(nil)).Column("id", "remaining").Order("id")
+	if utilityID != 0 {
+		sel = sel.Where("utility_id = ?", utilityID)
+	}
+	if err := sel.Scan(ctx, &rows); err != nil {
 		return dbError(err)
 	}
 	sums, err := db.accountSums(ctx, "charge:%")
@@ -256,10 +281,13 @@ func (db *DB) checkCharges(ctx context.Context, r *LedgerReport) error {
 		}
 		delete(sums, account)
 	}
-	for account, sum := range sums { // an account with no charge behind it
+	if utilityID != 0 {
+		return nil
+	}
+	for _, account := range slices.Sorted(maps.Keys(sums)) { // an account with no charge behind it
 		var id int64
-		if _, err := fmt.Sscanf(account, "charge:%d", &id); err != nil || sum != 0 {
-			r.ChargeDifferences = append(r.ChargeDifferences, ChargeDifference{ChargeID: id, Ledger: int64(-sum)})
+		if _, err := fmt.Sscanf(account, "charge:%d", &id); err != nil || sums[account] != 0 {
+			r.ChargeDifferences = append(r.ChargeDifferences, ChargeDifference{ChargeID: id, Ledger: int64(-sums[account])})
 		}
 	}
 	return nil

@@ -105,7 +105,7 @@ func TestBackOfficeMoneyEndToEnd(t *testing.T) {
 	}
 	h := history.Items[0]
 	var shown backoffice.ShownToken
-	cashier.send(t, "POST", "/ops/v1/token-reprints", map[string]any{"source": h.Source, "record_id": h.RecordID, "seq": h.Seq}, 200, &shown)
+	cashier.send(t, "POST", "/ops/v1/token-reprints", map[string]any{"source": h.Source, "record_id": h.RecordID, "seq": h.Seq}, 201, &shown)
 	vm := exchangedMeter(t, newNumber)
 	if r := vm.Enter(shown.Digits); r.Code != meter.Accepted {
 		t.Fatalf("the carried credit token: the meter answered %s", r)
